@@ -1,0 +1,855 @@
+//! Stage 2: the syntax tree → names resolved, types known, evaluation order fixed.
+//!
+//! The checker finds everything an author can get wrong without running the rule set:
+//! unknown and duplicate names, cycles between indicators, type mismatches, ranges that
+//! cannot hold, misused clauses. It never stops at the first problem.
+
+mod types;
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::parse::ast::*;
+use crate::source::Loc;
+pub use types::{Builtin, Ty};
+
+/// What a name in the shared namespace refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// `constant`.
+    Constant,
+    /// `input`.
+    Input,
+    /// `indicator`.
+    Indicator,
+    /// `score`.
+    Score,
+}
+
+impl SymbolKind {
+    /// The keyword that declares it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SymbolKind::Constant => "constant",
+            SymbolKind::Input => "input",
+            SymbolKind::Indicator => "indicator",
+            SymbolKind::Score => "score",
+        }
+    }
+}
+
+/// A declared name.
+#[derive(Debug, Clone)]
+pub struct Symbol {
+    /// What it is.
+    pub kind: SymbolKind,
+    /// Index into the rule set's items.
+    pub item: usize,
+    /// Its type, once known.
+    pub ty: Ty,
+    /// Where it was declared.
+    pub loc: Loc,
+}
+
+/// The result of checking: a rule set whose names and types are all known.
+#[derive(Debug)]
+pub struct Checked {
+    /// The header.
+    pub header: Header,
+    /// All declarations of all files, in order.
+    pub items: Vec<Item>,
+    /// Constants, inputs, indicators and scores by name, in declaration order.
+    pub symbols: IndexMap<String, Symbol>,
+    /// Indicators and scores (item indices) in an order where each comes after what it uses.
+    pub order: Vec<usize>,
+    /// Warnings (the rule set is usable).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks the parsed files of one rule set. `Err` holds every error and warning found.
+pub fn check(files: Vec<File>) -> Result<Checked, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut header: Option<Header> = None;
+    let mut items = Vec::new();
+    for file in files {
+        if let Some(h) = file.header {
+            match &header {
+                Some(first) => diags.push(
+                    Diagnostic::error("a rule set has one `methodology` header", &h.loc)
+                        .with_label("second header")
+                        .with_secondary(&first.loc, "first header here")
+                        .with_help("put other files' declarations under the one header, or make them a rule set of their own"),
+                ),
+                None => header = Some(h),
+            }
+        }
+        items.extend(file.items);
+    }
+    let Some(header) = header else {
+        let mut d = Diagnostic::general("no `methodology` header in this rule set")
+            .with_help("start one file with `methodology \"Name\" version 2020`");
+        if let Some(first) = items.first() {
+            d = Diagnostic::error(
+                "no `methodology` header in this rule set",
+                &first.ident().loc,
+            )
+            .with_label("declarations start here without a header")
+            .with_help("start the file with `methodology \"Name\" version 2020`");
+        }
+        diags.push(d);
+        return Err(diags);
+    };
+    let mut checker = Checker {
+        items: &items,
+        symbols: IndexMap::new(),
+        diags,
+        used: HashMap::new(),
+    };
+    checker.declare();
+    let order = checker.order();
+    checker.infer(&order);
+    checker.check_inputs();
+    checker.check_scores();
+    checker.check_rules();
+    checker.unused_inputs();
+    let Checker { symbols, diags, .. } = checker;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok(Checked {
+        header,
+        items,
+        symbols,
+        order,
+        warnings: diags,
+    })
+}
+
+struct Checker<'a> {
+    items: &'a [Item],
+    symbols: IndexMap<String, Symbol>,
+    diags: Vec<Diagnostic>,
+    /// Inputs referenced anywhere.
+    used: HashMap<String, ()>,
+}
+
+impl Checker<'_> {
+    fn declare(&mut self) {
+        let mut rules: HashMap<&str, &Loc> = HashMap::new();
+        for (index, item) in self.items.iter().enumerate() {
+            let ident = item.ident();
+            let kind = match item {
+                Item::Constant(_) => SymbolKind::Constant,
+                Item::Input(_) => SymbolKind::Input,
+                Item::Indicator(_) => SymbolKind::Indicator,
+                Item::Score(_) => SymbolKind::Score,
+                Item::Rule(_) => {
+                    if let Some(first) = rules.insert(&ident.name, &ident.loc) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!("rule `{}` is declared twice", ident.name),
+                                &ident.loc,
+                            )
+                            .with_label("second declaration")
+                            .with_secondary(first, "first declared here")
+                            .with_help("rule ids must be unique within a rule set"),
+                        );
+                    }
+                    continue;
+                }
+            };
+            if let Some(first) = self.symbols.get(&ident.name) {
+                self.diags.push(
+                    Diagnostic::error(format!("`{}` is declared twice", ident.name), &ident.loc)
+                        .with_label(format!("this {}", kind.keyword()))
+                        .with_secondary(
+                            &first.loc,
+                            format!("first declared here as {}", first.kind.keyword()),
+                        )
+                        .with_help("constants, inputs, indicators and scores share one namespace"),
+                );
+                continue;
+            }
+            if Builtin::from_name(&ident.name).is_some() {
+                self.diags.push(
+                    Diagnostic::warning(
+                        format!("`{}` has the name of a built-in function", ident.name),
+                        &ident.loc,
+                    )
+                    .with_label("shadows nothing, but reads like a call")
+                    .with_help("choose another name"),
+                );
+            }
+            self.symbols.insert(
+                ident.name.clone(),
+                Symbol {
+                    kind,
+                    item: index,
+                    ty: Ty::Unknown,
+                    loc: ident.loc.clone(),
+                },
+            );
+        }
+    }
+
+    /// Reports an unknown name, with a suggestion.
+    fn unknown(&mut self, name: &str, loc: &Loc, what: &str) {
+        let mut d =
+            Diagnostic::error(format!("unknown {what} `{name}`"), loc).with_label("not declared");
+        if let Some(s) = did_you_mean(name, self.symbols.keys().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        } else {
+            d = d.with_help(format!("declare it, e.g. `input {name}: number`"));
+        }
+        self.diags.push(d);
+    }
+
+    /// Names of indicators and scores that `item` uses directly.
+    fn dependencies(&self, item: &Item) -> Vec<(String, Loc)> {
+        let mut out = Vec::new();
+        match item {
+            Item::Indicator(ind) => names_in(&ind.formula, &mut out),
+            Item::Score(score) => {
+                for m in &score.members {
+                    out.push((m.name.name.clone(), m.name.loc.clone()));
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Orders indicators and scores so each comes after what it uses; reports cycles.
+    fn order(&mut self) -> Vec<usize> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        let mut marks = vec![Mark::New; self.items.len()];
+        let mut order = Vec::new();
+        let mut reported = false;
+        for start in 0..self.items.len() {
+            if !matches!(
+                self.items.get(start),
+                Some(Item::Indicator(_) | Item::Score(_))
+            ) {
+                continue;
+            }
+            // Iterative depth-first search; the stack holds (item, its dependencies, next index).
+            let mut stack: Vec<(usize, Vec<(String, Loc)>, usize)> = Vec::new();
+            if marks.get(start) != Some(&Mark::New) {
+                continue;
+            }
+            if let Some(m) = marks.get_mut(start) {
+                *m = Mark::Active;
+            }
+            let deps = self
+                .items
+                .get(start)
+                .map(|i| self.dependencies(i))
+                .unwrap_or_default();
+            stack.push((start, deps, 0));
+            while let Some((node, deps, next)) = stack.last_mut() {
+                let node = *node;
+                let Some((dep_name, dep_loc)) = deps.get(*next).cloned() else {
+                    if let Some(m) = marks.get_mut(node) {
+                        *m = Mark::Done;
+                    }
+                    order.push(node);
+                    stack.pop();
+                    continue;
+                };
+                *next += 1;
+                let Some(sym) = self.symbols.get(&dep_name) else {
+                    continue; // reported by type inference
+                };
+                if !matches!(sym.kind, SymbolKind::Indicator | SymbolKind::Score) {
+                    continue;
+                }
+                let dep = sym.item;
+                match marks.get(dep).copied() {
+                    Some(Mark::New) => {
+                        if let Some(m) = marks.get_mut(dep) {
+                            *m = Mark::Active;
+                        }
+                        let d = self
+                            .items
+                            .get(dep)
+                            .map(|i| self.dependencies(i))
+                            .unwrap_or_default();
+                        stack.push((dep, d, 0));
+                    }
+                    Some(Mark::Active) if !reported => {
+                        reported = true;
+                        let pos = stack.iter().position(|(n, _, _)| *n == dep).unwrap_or(0);
+                        let mut path: Vec<String> = stack
+                            .iter()
+                            .skip(pos)
+                            .filter_map(|(n, _, _)| {
+                                self.items.get(*n).map(|i| i.ident().name.clone())
+                            })
+                            .collect();
+                        path.push(dep_name.clone());
+                        let mut d = Diagnostic::error(
+                            format!("`{dep_name}` depends on itself: {}", path.join(" → ")),
+                            &dep_loc,
+                        )
+                        .with_label("this reference closes the cycle")
+                        .with_help(
+                            "an indicator cannot be computed from its own value; break the cycle",
+                        );
+                        if let Some(item) = self.items.get(dep) {
+                            d = d.with_secondary(&item.ident().loc, "declared here");
+                        }
+                        self.diags.push(d);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        order
+    }
+
+    fn infer(&mut self, order: &[usize]) {
+        // Constants first: their type is their literal's.
+        for item in self.items {
+            if let Item::Constant(c) = item {
+                let ty = match &c.value.kind {
+                    ExprKind::Number(_) => Ty::Number,
+                    ExprKind::Text(_) => Ty::Text,
+                    ExprKind::Bool(_) => Ty::Bool,
+                    _ => Ty::Unknown,
+                };
+                self.set_ty(&c.name.name, ty);
+            }
+            if let Item::Input(i) = item {
+                let ty = match i.ty {
+                    InputType::Boolean => Ty::Bool,
+                    InputType::Text => Ty::Text,
+                    _ => Ty::Number,
+                };
+                self.set_ty(&i.name.name, ty);
+            }
+        }
+        for &index in order {
+            match self.items.get(index) {
+                Some(Item::Indicator(ind)) => {
+                    let ty = self.expr_ty(&ind.formula);
+                    self.set_ty(&ind.name.name, ty);
+                }
+                Some(Item::Score(score)) => {
+                    for m in &score.members {
+                        let ty = self.name_ty(&m.name.name, &m.name.loc);
+                        if ty != Ty::Number && ty != Ty::Unknown {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    format!(
+                                        "`{}` is {}, but a score averages numbers",
+                                        m.name.name,
+                                        ty.describe()
+                                    ),
+                                    &m.name.loc,
+                                )
+                                .with_label(format!("{} value", ty.describe())),
+                            );
+                        }
+                    }
+                    self.set_ty(&score.name.name, Ty::Number);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn set_ty(&mut self, name: &str, ty: Ty) {
+        if let Some(sym) = self.symbols.get_mut(name) {
+            sym.ty = ty;
+        }
+    }
+
+    fn name_ty(&mut self, name: &str, loc: &Loc) -> Ty {
+        match self.symbols.get(name) {
+            Some(sym) => {
+                if sym.kind == SymbolKind::Input {
+                    self.used.insert(name.to_string(), ());
+                }
+                sym.ty
+            }
+            None => {
+                self.unknown(name, loc, "name");
+                Ty::Unknown
+            }
+        }
+    }
+
+    fn expect(&mut self, e: &Expr, want: Ty, context: &str) -> Ty {
+        let ty = self.expr_ty(e);
+        if ty != want && ty != Ty::Unknown {
+            self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "{context} must be {}, found {}",
+                        want.describe(),
+                        ty.describe()
+                    ),
+                    &e.loc,
+                )
+                .with_label(format!("{} value", ty.describe())),
+            );
+        }
+        ty
+    }
+
+    fn expr_ty(&mut self, e: &Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Number(_) => Ty::Number,
+            ExprKind::Text(_) => Ty::Text,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Name(n) => self.name_ty(n, &e.loc),
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                self.expect(x, Ty::Number, "the operand of `-`");
+                Ty::Number
+            }
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                self.expect(x, Ty::Bool, "the operand of `not`");
+                Ty::Bool
+            }
+            ExprKind::Binary(op, a, b) => {
+                let sym = op.symbol();
+                match op {
+                    BinaryOp::Add
+                    | BinaryOp::Sub
+                    | BinaryOp::Mul
+                    | BinaryOp::Div
+                    | BinaryOp::Pow => {
+                        self.expect(a, Ty::Number, &format!("the left side of `{sym}`"));
+                        self.expect(b, Ty::Number, &format!("the right side of `{sym}`"));
+                        Ty::Number
+                    }
+                    BinaryOp::Lt
+                    | BinaryOp::Le
+                    | BinaryOp::Gt
+                    | BinaryOp::Ge
+                    | BinaryOp::Approx => {
+                        self.expect(a, Ty::Number, &format!("the left side of `{sym}`"));
+                        self.expect(b, Ty::Number, &format!("the right side of `{sym}`"));
+                        Ty::Bool
+                    }
+                    BinaryOp::Eq | BinaryOp::Ne => {
+                        let ta = self.expr_ty(a);
+                        let tb = self.expr_ty(b);
+                        if ta != tb && ta != Ty::Unknown && tb != Ty::Unknown {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    format!(
+                                        "cannot compare {} with {}",
+                                        ta.describe(),
+                                        tb.describe()
+                                    ),
+                                    &e.loc,
+                                )
+                                .with_label(format!(
+                                    "{} `{sym}` {}",
+                                    ta.describe(),
+                                    tb.describe()
+                                )),
+                            );
+                        }
+                        Ty::Bool
+                    }
+                    BinaryOp::And | BinaryOp::Or => {
+                        self.expect(a, Ty::Bool, &format!("the left side of `{sym}`"));
+                        self.expect(b, Ty::Bool, &format!("the right side of `{sym}`"));
+                        Ty::Bool
+                    }
+                }
+            }
+            ExprKind::If(c, a, b) => {
+                self.expect(c, Ty::Bool, "the condition of `if`");
+                let ta = self.expr_ty(a);
+                let tb = self.expr_ty(b);
+                if ta != tb && ta != Ty::Unknown && tb != Ty::Unknown {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "the branches of `if` differ: {} and {}",
+                                ta.describe(),
+                                tb.describe()
+                            ),
+                            &e.loc,
+                        )
+                        .with_label("both branches must have the same type"),
+                    );
+                    return Ty::Unknown;
+                }
+                if ta == Ty::Unknown { tb } else { ta }
+            }
+            ExprKind::Call(f, args) => self.call_ty(f, args),
+        }
+    }
+
+    fn call_ty(&mut self, f: &Ident, args: &[Expr]) -> Ty {
+        let Some(builtin) = Builtin::from_name(&f.name) else {
+            let mut d = Diagnostic::error(format!("unknown function `{}`", f.name), &f.loc)
+                .with_label("not a built-in");
+            if let Some(s) = did_you_mean(&f.name, Builtin::ALL.iter().map(|b| b.name())) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            } else {
+                let names: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
+                d = d.with_help(format!("the built-in functions are {}", names.join(", ")));
+            }
+            self.diags.push(d);
+            for a in args {
+                self.expr_ty(a);
+            }
+            return Ty::Unknown;
+        };
+        let (min, max) = builtin.arity();
+        if args.len() < min || max.is_some_and(|m| args.len() > m) {
+            let wanted = match max {
+                Some(m) if m == min => format!("{min}"),
+                Some(m) => format!("{min} to {m}"),
+                None => format!("at least {min}"),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "`{}` takes {wanted} argument(s), found {}",
+                        f.name,
+                        args.len()
+                    ),
+                    &f.loc,
+                )
+                .with_help(format!("usage: {}", builtin.usage())),
+            );
+        }
+        for (i, a) in args.iter().enumerate() {
+            self.expect(
+                a,
+                Ty::Number,
+                &format!("argument {} of `{}`", i + 1, f.name),
+            );
+        }
+        if builtin == Builtin::Round {
+            if let Some(places) = args.get(1) {
+                let ok = matches!(&places.kind, ExprKind::Number(n) if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(28));
+                if !ok {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "the decimals of `round` must be a whole number from 0 to 28",
+                            &places.loc,
+                        )
+                        .with_label("not a literal whole number")
+                        .with_help("write e.g. `round(x, 2)`"),
+                    );
+                }
+            }
+        }
+        Ty::Number
+    }
+
+    fn check_inputs(&mut self) {
+        for item in self.items {
+            let Item::Input(input) = item else { continue };
+            let numeric = !matches!(input.ty, InputType::Boolean | InputType::Text);
+            if !numeric {
+                if let Some(b) = input.bounds.first() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!("a {} input cannot have a range", input.ty.keyword()),
+                            &b.loc,
+                        )
+                        .with_label("range on a non-number")
+                        .with_secondary(&input.ty_loc, "declared type"),
+                    );
+                }
+            }
+            if input.optional && input.required {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!(
+                            "input `{}` is both `optional` and `required`",
+                            input.name.name
+                        ),
+                        &input.name.loc,
+                    )
+                    .with_label("choose one"),
+                );
+            }
+            self.check_range(input);
+            if let Some(default) = &input.default {
+                if !input.optional {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "only an `optional` input can have a default",
+                            &default.loc,
+                        )
+                        .with_label("default of a required input")
+                        .with_help(format!(
+                            "write `optional default …` or remove the default of `{}`",
+                            input.name.name
+                        )),
+                    );
+                }
+                let ty = match &default.kind {
+                    ExprKind::Number(_) => Ty::Number,
+                    ExprKind::Text(_) => Ty::Text,
+                    _ => Ty::Bool,
+                };
+                let want = self
+                    .symbols
+                    .get(&input.name.name)
+                    .map_or(Ty::Unknown, |s| s.ty);
+                if ty != want && want != Ty::Unknown {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "the default of a {} input must be {}",
+                                input.ty.keyword(),
+                                want.describe()
+                            ),
+                            &default.loc,
+                        )
+                        .with_label(format!("{} value", ty.describe())),
+                    );
+                } else if let ExprKind::Number(n) = &default.kind {
+                    if let Some(b) = input
+                        .bounds
+                        .iter()
+                        .find(|b| !bound_holds(b.op, *n, b.value))
+                    {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!("the default `{n}` is outside the declared range"),
+                                &default.loc,
+                            )
+                            .with_label("out of range")
+                            .with_secondary(&b.loc, "this bound"),
+                        );
+                    }
+                    if input.ty == InputType::Integer && !n.fract().is_zero() {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!("the default `{n}` of an integer input is not whole"),
+                                &default.loc,
+                            )
+                            .with_label("not an integer"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports bounds that no value can meet together.
+    fn check_range(&mut self, input: &Input) {
+        let lower = input
+            .bounds
+            .iter()
+            .filter(|b| matches!(b.op, BoundOp::Ge | BoundOp::Gt))
+            .max_by(|a, b| {
+                a.value
+                    .cmp(&b.value)
+                    .then((a.op == BoundOp::Gt).cmp(&(b.op == BoundOp::Gt)))
+            });
+        let upper = input
+            .bounds
+            .iter()
+            .filter(|b| matches!(b.op, BoundOp::Le | BoundOp::Lt))
+            .min_by(|a, b| {
+                a.value
+                    .cmp(&b.value)
+                    .then((a.op == BoundOp::Lt).cmp(&(b.op == BoundOp::Lt)).reverse())
+            });
+        if let (Some(lo), Some(hi)) = (lower, upper) {
+            let empty = lo.value > hi.value
+                || (lo.value == hi.value && (lo.op == BoundOp::Gt || hi.op == BoundOp::Lt));
+            if empty {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!(
+                            "the range of `{}` cannot hold: no value meets every bound",
+                            input.name.name
+                        ),
+                        &hi.loc,
+                    )
+                    .with_label("this bound")
+                    .with_secondary(&lo.loc, "contradicts this one")
+                    .with_help("write the lower bound first, e.g. `in 0 .. 100`"),
+                );
+            }
+        }
+        if input.ty == InputType::Integer {
+            for b in &input.bounds {
+                if !b.value.fract().is_zero() {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            format!("integer input `{}` has a fractional bound", input.name.name),
+                            &b.loc,
+                        )
+                        .with_label("not a whole number"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_scores(&mut self) {
+        for item in self.items {
+            let Item::Score(score) = item else { continue };
+            let mut seen: HashMap<&str, &Loc> = HashMap::new();
+            for m in &score.members {
+                if let Some(first) = seen.insert(&m.name.name, &m.name.loc) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "`{}` appears twice in score `{}`",
+                                m.name.name, score.name.name
+                            ),
+                            &m.name.loc,
+                        )
+                        .with_label("again")
+                        .with_secondary(first, "first here")
+                        .with_help("give it a larger weight instead of listing it twice"),
+                    );
+                }
+                match (&m.weight, score.weighted) {
+                    (Some((_, loc)), false) => self.diags.push(
+                        Diagnostic::error("a weight in a plain `mean of`", loc)
+                            .with_label("weight")
+                            .with_help("write `weighted mean of` to weight the members"),
+                    ),
+                    (None, true) => self.diags.push(
+                        Diagnostic::error(
+                            format!("`{}` has no weight in a weighted mean", m.name.name),
+                            &m.name.loc,
+                        )
+                        .with_label("no weight")
+                        .with_help(format!("write `{} weight 0.5`", m.name.name)),
+                    ),
+                    (Some((w, loc)), true) if *w <= Decimal::ZERO => self.diags.push(
+                        Diagnostic::error(format!("weight `{w}` must be greater than 0"), loc)
+                            .with_label("not positive"),
+                    ),
+                    _ => {}
+                }
+            }
+            if score.weighted && score.members.iter().all(|m| m.weight.is_some()) {
+                let total: Decimal = score
+                    .members
+                    .iter()
+                    .filter_map(|m| m.weight.as_ref().map(|w| w.0))
+                    .sum();
+                if total != Decimal::ONE {
+                    self.diags.push(
+                        Diagnostic::error(format!("the weights of `{}` sum to {total}, not 1", score.name.name), &score.loc)
+                            .with_label("weights")
+                            .with_help("weights are not rescaled silently; make them sum to 1, or use `mean of` for equal weights"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_rules(&mut self) {
+        for item in self.items {
+            let Item::Rule(rule) = item else { continue };
+            for (clause, loc) in &rule.repeated {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!("rule `{}` has more than one `{clause}`", rule.name.name),
+                        loc,
+                    )
+                    .with_label("repeated clause"),
+                );
+            }
+            match rule.require.as_slice() {
+                [] => self.diags.push(
+                    Diagnostic::error(
+                        format!("rule `{}` has no `require`", rule.name.name),
+                        &rule.name.loc,
+                    )
+                    .with_label("nothing to check")
+                    .with_help("add `require <condition>`"),
+                ),
+                [_] => {}
+                [_, second, ..] => self.diags.push(
+                    Diagnostic::error(
+                        format!("rule `{}` has more than one `require`", rule.name.name),
+                        &second.loc,
+                    )
+                    .with_label("second requirement")
+                    .with_help("join them with `and`, or write two rules"),
+                ),
+            }
+            if let Some(when) = &rule.when {
+                self.expect(when, Ty::Bool, "the `when` condition");
+            }
+            for req in &rule.require {
+                self.expect(req, Ty::Bool, "the `require` condition");
+            }
+            if let Some((parts, _)) = &rule.message {
+                for part in parts {
+                    if let MessagePart::Value { name, .. } = part {
+                        if self.symbols.contains_key(&name.name) {
+                            self.name_ty(&name.name, &name.loc);
+                        } else {
+                            self.unknown(&name.name, &name.loc, "name in message");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn unused_inputs(&mut self) {
+        for item in self.items {
+            if let Item::Input(input) = item {
+                if !self.used.contains_key(&input.name.name) {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            format!("input `{}` is never used", input.name.name),
+                            &input.name.loc,
+                        )
+                        .with_label("declared here")
+                        .with_help("use it in an indicator or rule, or remove it"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Does `value op limit` hold?
+pub fn bound_holds(op: BoundOp, value: Decimal, limit: Decimal) -> bool {
+    match op {
+        BoundOp::Ge => value >= limit,
+        BoundOp::Gt => value > limit,
+        BoundOp::Le => value <= limit,
+        BoundOp::Lt => value < limit,
+    }
+}
+
+/// Every name referenced in `e`, with its location (function names excluded).
+pub fn names_in(e: &Expr, out: &mut Vec<(String, Loc)>) {
+    match &e.kind {
+        ExprKind::Name(n) => out.push((n.clone(), e.loc.clone())),
+        ExprKind::Unary(_, x) => names_in(x, out),
+        ExprKind::Binary(_, a, b) => {
+            names_in(a, out);
+            names_in(b, out);
+        }
+        ExprKind::If(c, a, b) => {
+            names_in(c, out);
+            names_in(a, out);
+            names_in(b, out);
+        }
+        ExprKind::Call(_, args) => args.iter().for_each(|a| names_in(a, out)),
+        ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) => {}
+    }
+}

@@ -1,0 +1,108 @@
+//! The types of values and the built-in functions, as the checker sees them.
+
+/// The type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// A number (integer, decimal, percent).
+    Number,
+    /// `true` / `false`.
+    Bool,
+    /// Text.
+    Text,
+    /// Not known because of an earlier error; never reported again.
+    Unknown,
+}
+
+impl Ty {
+    /// How a message names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ty::Number => "a number",
+            Ty::Bool => "a true/false value",
+            Ty::Text => "text",
+            Ty::Unknown => "unknown",
+        }
+    }
+}
+
+/// The functions formulas can call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// Smallest argument.
+    Min,
+    /// Largest argument.
+    Max,
+    /// Absolute value.
+    Abs,
+    /// Round half-up to n decimals.
+    Round,
+    /// Largest whole number not above.
+    Floor,
+    /// Smallest whole number not below.
+    Ceil,
+    /// Square root.
+    Sqrt,
+    /// Sum of the arguments.
+    Sum,
+    /// Arithmetic mean of the arguments.
+    Mean,
+}
+
+impl Builtin {
+    /// Every built-in, for suggestions.
+    pub const ALL: [Builtin; 9] = [
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Abs,
+        Builtin::Round,
+        Builtin::Floor,
+        Builtin::Ceil,
+        Builtin::Sqrt,
+        Builtin::Sum,
+        Builtin::Mean,
+    ];
+
+    /// Looks a function up by name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// Its name in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Abs => "abs",
+            Builtin::Round => "round",
+            Builtin::Floor => "floor",
+            Builtin::Ceil => "ceil",
+            Builtin::Sqrt => "sqrt",
+            Builtin::Sum => "sum",
+            Builtin::Mean => "mean",
+        }
+    }
+
+    /// Least and most arguments (`None`: no limit).
+    pub fn arity(self) -> (usize, Option<usize>) {
+        match self {
+            Builtin::Min | Builtin::Max | Builtin::Sum | Builtin::Mean => (1, None),
+            Builtin::Abs | Builtin::Floor | Builtin::Ceil | Builtin::Sqrt => (1, Some(1)),
+            Builtin::Round => (2, Some(2)),
+        }
+    }
+
+    /// A usage line for diagnostics.
+    pub fn usage(self) -> &'static str {
+        match self {
+            Builtin::Min => "min(a, b, …)",
+            Builtin::Max => "max(a, b, …)",
+            Builtin::Abs => "abs(x)",
+            Builtin::Round => "round(x, decimals)",
+            Builtin::Floor => "floor(x)",
+            Builtin::Ceil => "ceil(x)",
+            Builtin::Sqrt => "sqrt(x)",
+            Builtin::Sum => "sum(a, b, …)",
+            Builtin::Mean => "mean(a, b, …)",
+        }
+    }
+}

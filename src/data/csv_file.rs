@@ -1,0 +1,83 @@
+//! CSV submissions: a header row of field names, then one row per unit.
+
+use indexmap::IndexMap;
+
+use super::{DataError, Origin, RawValue, Record, unit_name};
+
+pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let csv_error = |e: csv::Error| DataError::Csv {
+        file: file.to_string(),
+        line: e.position().map_or(1, csv::Position::line),
+        message: e.to_string(),
+    };
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    if !headers.iter().any(|h| h == key) {
+        return Err(DataError::Shape {
+            file: file.to_string(),
+            message: format!("the header row has no `{key}` column naming the units"),
+        });
+    }
+    let mut out = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(csv_error)?;
+        let line = row.position().map_or(0, csv::Position::line);
+        let origin = Origin {
+            file: file.to_string(),
+            position: format!("row {line}"),
+        };
+        let fields: IndexMap<String, RawValue> = headers
+            .iter()
+            .zip(row.iter())
+            .map(|(h, cell)| {
+                let v = if cell.is_empty() {
+                    RawValue::Null
+                } else {
+                    RawValue::Text(cell.to_string())
+                };
+                (h.to_string(), v)
+            })
+            .collect();
+        let unit = unit_name(&fields, key).map_err(|message| DataError::Record {
+            origin: origin.clone(),
+            message,
+        })?;
+        out.push(Record {
+            unit,
+            origin,
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_cells_are_absent() {
+        let recs = records("t.csv", "unit,a,b\nX,1,\n", "unit").unwrap();
+        assert_eq!(recs[0].fields["a"], RawValue::Text("1".into()));
+        assert_eq!(recs[0].fields["b"], RawValue::Null);
+        assert_eq!(recs[0].origin.position, "row 2");
+    }
+
+    #[test]
+    fn ragged_rows_are_errors_with_a_line() {
+        let err = records("t.csv", "unit,a\nX,1\nY,1,2\n", "unit").unwrap_err();
+        assert!(err.to_string().starts_with("t.csv:3:"), "{err}");
+    }
+
+    #[test]
+    fn missing_key_column() {
+        let err = records("t.csv", "name,a\nX,1\n", "unit").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: the header row has no `unit` column naming the units"
+        );
+    }
+}

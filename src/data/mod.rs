@@ -1,0 +1,212 @@
+//! Loading submissions: JSON and CSV files → records of raw field values.
+//!
+//! Loading only checks the shape of a file (records, unit names, duplicates). Whether a
+//! field's value fits its declared type is decided per unit when a rule set binds the
+//! data, so one bad cell makes that unit's affected findings `error` instead of
+//! discarding the whole submission.
+
+mod csv_file;
+mod json_file;
+
+use std::fmt;
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+/// A field's value as it was written, before it meets a declared type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    /// JSON `null` or an empty CSV cell: absent.
+    Null,
+    /// JSON `true` / `false`.
+    Bool(bool),
+    /// A JSON number, with all the digits it was written with.
+    Number(String),
+    /// A string (every CSV cell is one).
+    Text(String),
+    /// A JSON array or object, kept as JSON.
+    Nested(serde_json::Value),
+}
+
+impl fmt::Display for RawValue {
+    /// The value as the author of the file wrote it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RawValue::Null => f.write_str("null"),
+            RawValue::Bool(b) => write!(f, "{b}"),
+            RawValue::Number(n) => f.write_str(n),
+            RawValue::Text(t) => write!(f, "{t:?}"),
+            RawValue::Nested(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// Where a record came from: file and position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The data file.
+    pub file: String,
+    /// `units[3]` in JSON, `row 5` in CSV.
+    pub position: String,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {}", self.file, self.position)
+    }
+}
+
+/// One unit's submission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The unit's name.
+    pub unit: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Its fields, in file order.
+    pub fields: IndexMap<String, RawValue>,
+}
+
+/// Units to evaluate, in the order they were loaded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dataset {
+    /// The records.
+    pub records: Vec<Record>,
+}
+
+/// Why a data file cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be read.
+    #[error("cannot read data file `{file}`: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON.
+    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
+    Json {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the JSON parser said.
+        message: String,
+    },
+    /// The file is not valid CSV.
+    #[error("{file}:{line}: invalid CSV: {message}")]
+    Csv {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// What went wrong.
+        message: String,
+    },
+    /// The file's overall shape is wrong.
+    #[error("{file}: {message}")]
+    Shape {
+        /// The file.
+        file: String,
+        /// What was expected.
+        message: String,
+    },
+    /// One record cannot be used.
+    #[error("{origin}: {message}")]
+    Record {
+        /// Where.
+        origin: Origin,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two records name the same unit.
+    #[error("{second}: unit `{unit}` appears twice (first at {first})")]
+    DuplicateUnit {
+        /// The unit.
+        unit: String,
+        /// First record.
+        first: Origin,
+        /// Second record.
+        second: Origin,
+    },
+    /// The file's extension is not one chiso reads.
+    #[error("{file}: unknown data format; expected a `.json` or `.csv` file")]
+    UnknownFormat {
+        /// The file.
+        file: String,
+    },
+}
+
+impl Dataset {
+    /// Loads a JSON or CSV file; `key` names the field that holds the unit's name.
+    pub fn load(path: &Path, key: &str) -> Result<Self, DataError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("json") => Self::from_json_str(&file, &text, key),
+            Some("csv") => Self::from_csv_str(&file, &text, key),
+            _ => Err(DataError::UnknownFormat { file }),
+        }
+    }
+
+    /// Reads JSON text: an array of records, or an object whose `units` is one.
+    pub fn from_json_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
+        let mut data = Dataset::default();
+        for record in json_file::records(file, text, key)? {
+            data.push(record)?;
+        }
+        Ok(data)
+    }
+
+    /// Reads CSV text: a header row of field names, then one row per unit.
+    pub fn from_csv_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
+        let mut data = Dataset::default();
+        for record in csv_file::records(file, text, key)? {
+            data.push(record)?;
+        }
+        Ok(data)
+    }
+
+    /// Adds the records of another dataset (another file of the same submission).
+    pub fn extend(&mut self, other: Dataset) -> Result<(), DataError> {
+        for record in other.records {
+            self.push(record)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one record; a unit may appear only once.
+    pub fn push(&mut self, record: Record) -> Result<(), DataError> {
+        if let Some(first) = self.records.iter().find(|r| r.unit == record.unit) {
+            return Err(DataError::DuplicateUnit {
+                unit: record.unit,
+                first: first.origin.clone(),
+                second: record.origin,
+            });
+        }
+        self.records.push(record);
+        Ok(())
+    }
+}
+
+/// The unit name of a record, or why there is none.
+fn unit_name(fields: &IndexMap<String, RawValue>, key: &str) -> Result<String, String> {
+    match fields.get(key) {
+        Some(RawValue::Text(t)) if !t.trim().is_empty() => Ok(t.trim().to_string()),
+        Some(RawValue::Number(n)) => Ok(n.clone()),
+        None | Some(RawValue::Null) => Err(format!("record has no `{key}` field naming its unit")),
+        Some(other) => Err(format!("`{key}` must name the unit, found {other}")),
+    }
+}

@@ -1,0 +1,141 @@
+//! Binding: a record's raw fields → typed input values, checked against declarations.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::{Fault, Outcome};
+use crate::check::bound_holds;
+use crate::compile::InputPlan;
+use crate::data::RawValue;
+use crate::parse::ast::{BoundOp, InputType};
+use crate::value::{Value, percent_to_fraction};
+
+/// The value of one input for one record.
+pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
+    let raw = match raw {
+        None | Some(RawValue::Null) => {
+            return match (&plan.default, plan.optional) {
+                (Some(d), _) => Ok(d.clone()),
+                _ => Err(Arc::new(Fault::Missing {
+                    input: plan.name.to_string(),
+                    field: plan.field.clone(),
+                })),
+            };
+        }
+        Some(r) => r,
+    };
+    let invalid = |expected: &str| {
+        Arc::new(Fault::Invalid {
+            input: plan.name.to_string(),
+            field: plan.field.clone(),
+            found: raw.to_string(),
+            expected: expected.to_string(),
+        })
+    };
+    let value = match plan.ty {
+        InputType::Boolean => match raw {
+            RawValue::Bool(b) => Value::Bool(*b),
+            RawValue::Text(t) => match t.trim().to_lowercase().as_str() {
+                "true" | "yes" | "có" | "1" => Value::Bool(true),
+                "false" | "no" | "không" | "0" => Value::Bool(false),
+                _ => return Err(invalid("true or false")),
+            },
+            _ => return Err(invalid("true or false")),
+        },
+        InputType::Text => match raw {
+            RawValue::Text(t) => Value::Text(Arc::from(t.as_str())),
+            RawValue::Number(n) => Value::Text(Arc::from(n.as_str())),
+            _ => return Err(invalid("text")),
+        },
+        InputType::Number | InputType::Decimal | InputType::Integer | InputType::Percent => {
+            let text = match raw {
+                RawValue::Number(n) => n.as_str(),
+                RawValue::Text(t) => t.trim(),
+                _ => return Err(invalid(expected_number(plan.ty))),
+            };
+            let text = match text.strip_suffix('%') {
+                Some(t) if plan.ty == InputType::Percent => t.trim_end(),
+                _ => text,
+            };
+            let Some(mut n) = parse_decimal(text) else {
+                return Err(invalid(expected_number(plan.ty)));
+            };
+            if plan.ty == InputType::Integer && !n.fract().is_zero() {
+                return Err(invalid("a whole number"));
+            }
+            if plan.ty == InputType::Percent {
+                n = percent_to_fraction(n);
+            }
+            if let Some((op, limit)) = plan
+                .bounds
+                .iter()
+                .find(|(op, limit)| !bound_holds(*op, n, *limit))
+            {
+                return Err(Arc::new(Fault::OutOfRange {
+                    input: plan.name.to_string(),
+                    value: n,
+                    bound: describe_bound(*op, *limit, plan.ty),
+                }));
+            }
+            Value::Number(n)
+        }
+    };
+    Ok(value)
+}
+
+fn expected_number(ty: InputType) -> &'static str {
+    match ty {
+        InputType::Integer => "a whole number",
+        InputType::Percent => "a percentage such as 85 or \"85%\"",
+        InputType::Decimal => "a decimal number such as \"0.59\"",
+        _ => "a number",
+    }
+}
+
+/// Parses a decimal as written in data: `0.59`, `-3`, `1e2`. A comma as decimal
+/// separator is refused rather than guessed.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if text.is_empty() || text.contains(',') {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        return Decimal::from_scientific(text).ok();
+    }
+    Decimal::from_str(text).ok()
+}
+
+fn describe_bound(op: BoundOp, limit: Decimal, ty: InputType) -> String {
+    let sym = match op {
+        BoundOp::Ge => ">=",
+        BoundOp::Gt => ">",
+        BoundOp::Le => "<=",
+        BoundOp::Lt => "<",
+    };
+    if ty == InputType::Percent {
+        format!("{sym} {}%", (limit * Decimal::ONE_HUNDRED).normalize())
+    } else {
+        format!("{sym} {}", limit.normalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_strictly() {
+        assert_eq!(
+            parse_decimal("0.590").map(|d| d.to_string()),
+            Some("0.590".into())
+        );
+        assert_eq!(
+            parse_decimal("1e2").map(|d| d.normalize().to_string()),
+            Some("100".into())
+        );
+        assert_eq!(parse_decimal("0,59"), None);
+        assert_eq!(parse_decimal("abc"), None);
+        assert_eq!(parse_decimal(""), None);
+    }
+}

@@ -1,0 +1,366 @@
+//! Interval arithmetic for `~=`: recomputing an aggregate from published, rounded figures.
+//!
+//! A `decimal` input stands for every value that rounds to it (`0.59` → `[0.585, 0.595]`).
+//! Recomputing a formula over such inputs gives an interval that surely contains the
+//! true aggregate; `a ~= b` holds when the intervals of both sides overlap. Results
+//! that decimal division or multiplication had to round are widened outward by one unit
+//! in the last place, so the enclosure stays sound.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::{Fault, Outcome, arith};
+use crate::check::Builtin;
+use crate::compile::{Arith, Node, Program, SlotKind};
+use crate::parse::ast::InputType;
+use crate::source::Loc;
+use crate::value::{Value, published_interval, round_half_up};
+
+/// A closed interval `[lo, hi]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    /// Lower end.
+    pub lo: Decimal,
+    /// Upper end.
+    pub hi: Decimal,
+}
+
+impl Interval {
+    /// A single value.
+    pub fn point(v: Decimal) -> Self {
+        Self { lo: v, hi: v }
+    }
+
+    /// Do the two share a value?
+    pub fn overlaps(&self, other: &Interval) -> bool {
+        self.lo <= other.hi && other.lo <= self.hi
+    }
+
+    fn contains_zero(&self) -> bool {
+        self.lo <= Decimal::ZERO && self.hi >= Decimal::ZERO
+    }
+}
+
+/// The interval of `node` for one unit's slots.
+pub fn of(program: &Program, slots: &[Outcome], node: &Node) -> Result<Interval, Arc<Fault>> {
+    Walk { program, slots }.node(node)
+}
+
+/// The interval of a slot (an input's published precision, or its formula recomputed).
+pub fn of_slot(program: &Program, slots: &[Outcome], slot: usize) -> Result<Interval, Arc<Fault>> {
+    Walk { program, slots }.slot(slot)
+}
+
+struct Walk<'a> {
+    program: &'a Program,
+    slots: &'a [Outcome],
+}
+
+fn unsupported(at: &Loc, what: &str) -> Arc<Fault> {
+    Arc::new(Fault::Domain {
+        at: at.clone(),
+        what: format!("`~=` cannot recompute {what} as an interval"),
+    })
+}
+
+/// One unit in the last place of `v`.
+fn ulp(v: Decimal) -> Decimal {
+    Decimal::new(1, v.scale())
+}
+
+impl Walk<'_> {
+    fn slot(&self, slot: usize) -> Result<Interval, Arc<Fault>> {
+        let info = self.program.slots.get(slot);
+        if let Some(Some(index)) = self.program.formula_of.get(slot) {
+            if let Some(formula) = self.program.formulas.get(*index) {
+                return self.node(&formula.node);
+            }
+        }
+        let value = self
+            .slots
+            .get(slot)
+            .cloned()
+            .unwrap_or(Ok(Value::Bool(false)))?;
+        let Value::Number(n) = value else {
+            return Ok(Interval::point(Decimal::ZERO));
+        };
+        let published = info
+            .is_some_and(|i| i.kind == SlotKind::Input && i.input_type == Some(InputType::Decimal));
+        Ok(if published {
+            let (lo, hi) = published_interval(n);
+            Interval { lo, hi }
+        } else {
+            Interval::point(n)
+        })
+    }
+
+    fn point_value(&self, node: &Node) -> Outcome {
+        super::Eval {
+            program: self.program,
+            slots: self.slots,
+        }
+        .node(node)
+    }
+
+    fn node(&self, node: &Node) -> Result<Interval, Arc<Fault>> {
+        match node {
+            Node::Const(Value::Number(n)) => Ok(Interval::point(*n)),
+            Node::Slot(s) => self.slot(*s),
+            Node::Neg(x) => {
+                let i = self.node(x)?;
+                Ok(Interval {
+                    lo: -i.hi,
+                    hi: -i.lo,
+                })
+            }
+            Node::Arith(op, a, b, at) => {
+                let (a, b) = (self.node(a)?, self.node(b)?);
+                self.arith(*op, a, b, at)
+            }
+            Node::If(c, a, b) => match self.point_value(c)? {
+                Value::Bool(true) => self.node(a),
+                _ => self.node(b),
+            },
+            Node::Call(f, args, at) => self.call(*f, args, at),
+            Node::Mean(members, weights, at) => {
+                let mut total = Interval::point(Decimal::ZERO);
+                let mut weight_sum = Decimal::ZERO;
+                for (i, m) in members.iter().enumerate() {
+                    let x = self.node(m)?;
+                    let w = weights
+                        .as_ref()
+                        .and_then(|w| w.get(i).copied())
+                        .unwrap_or(Decimal::ONE);
+                    let term = self.arith(Arith::Mul, Interval::point(w), x, at)?;
+                    total = self.arith(Arith::Add, total, term, at)?;
+                    weight_sum += w;
+                }
+                self.arith(Arith::Div, total, Interval::point(weight_sum), at)
+            }
+            Node::Const(_) => Ok(Interval::point(Decimal::ZERO)),
+            Node::Not(_) | Node::Cmp(..) | Node::And(..) | Node::Or(..) => {
+                Ok(Interval::point(Decimal::ZERO))
+            }
+            Node::Approx(_, _, at) => Err(unsupported(at, "a comparison")),
+        }
+    }
+
+    /// `op` applied to every pair of endpoints; the hull of the results.
+    fn arith(&self, op: Arith, a: Interval, b: Interval, at: &Loc) -> Result<Interval, Arc<Fault>> {
+        match op {
+            Arith::Add => Ok(Interval {
+                lo: arith(op, a.lo, b.lo, at)?,
+                hi: arith(op, a.hi, b.hi, at)?,
+            }),
+            Arith::Sub => Ok(Interval {
+                lo: arith(op, a.lo, b.hi, at)?,
+                hi: arith(op, a.hi, b.lo, at)?,
+            }),
+            Arith::Mul | Arith::Div => {
+                if op == Arith::Div && b.contains_zero() {
+                    if b.lo == b.hi {
+                        return Err(Arc::new(Fault::DivisionByZero { at: at.clone() }));
+                    }
+                    return Err(unsupported(at, "a division whose divisor may be zero"));
+                }
+                let mut lo: Option<Decimal> = None;
+                let mut hi: Option<Decimal> = None;
+                for x in [a.lo, a.hi] {
+                    for y in [b.lo, b.hi] {
+                        let r = arith(op, x, y, at)?;
+                        let exact = match op {
+                            Arith::Div => r.checked_mul(y) == Some(x),
+                            _ => y.is_zero() || r.checked_div(y) == Some(x),
+                        };
+                        let (down, up) = if exact {
+                            (r, r)
+                        } else {
+                            (r - ulp(r), r + ulp(r))
+                        };
+                        lo = Some(lo.map_or(down, |l| l.min(down)));
+                        hi = Some(hi.map_or(up, |h| h.max(up)));
+                    }
+                }
+                Ok(Interval {
+                    lo: lo.unwrap_or_default(),
+                    hi: hi.unwrap_or_default(),
+                })
+            }
+            Arith::Pow => {
+                let k = b.lo;
+                if b.lo != b.hi
+                    || !k.fract().is_zero()
+                    || k.is_sign_negative()
+                    || a.lo.is_sign_negative()
+                {
+                    return Err(unsupported(
+                        at,
+                        "a power other than a whole power of a non-negative number",
+                    ));
+                }
+                Ok(Interval {
+                    lo: arith(op, a.lo, k, at)?,
+                    hi: arith(op, a.hi, k, at)?,
+                })
+            }
+        }
+    }
+
+    fn call(&self, f: Builtin, args: &[Node], at: &Loc) -> Result<Interval, Arc<Fault>> {
+        let all: Vec<Interval> = args
+            .iter()
+            .map(|a| self.node(a))
+            .collect::<Result<_, _>>()?;
+        let first = all
+            .first()
+            .copied()
+            .unwrap_or(Interval::point(Decimal::ZERO));
+        Ok(match f {
+            Builtin::Min => Interval {
+                lo: all.iter().map(|i| i.lo).min().unwrap_or_default(),
+                hi: all.iter().map(|i| i.hi).min().unwrap_or_default(),
+            },
+            Builtin::Max => Interval {
+                lo: all.iter().map(|i| i.lo).max().unwrap_or_default(),
+                hi: all.iter().map(|i| i.hi).max().unwrap_or_default(),
+            },
+            Builtin::Sum | Builtin::Mean => {
+                let mut total = Interval::point(Decimal::ZERO);
+                for i in &all {
+                    total = self.arith(Arith::Add, total, *i, at)?;
+                }
+                if f == Builtin::Mean {
+                    self.arith(
+                        Arith::Div,
+                        total,
+                        Interval::point(Decimal::from(all.len())),
+                        at,
+                    )?
+                } else {
+                    total
+                }
+            }
+            Builtin::Abs => {
+                if first.contains_zero() {
+                    Interval {
+                        lo: Decimal::ZERO,
+                        hi: first.lo.abs().max(first.hi.abs()),
+                    }
+                } else {
+                    let (a, b) = (first.lo.abs(), first.hi.abs());
+                    Interval {
+                        lo: a.min(b),
+                        hi: a.max(b),
+                    }
+                }
+            }
+            Builtin::Floor => Interval {
+                lo: first.lo.floor(),
+                hi: first.hi.floor(),
+            },
+            Builtin::Ceil => Interval {
+                lo: first.lo.ceil(),
+                hi: first.hi.ceil(),
+            },
+            Builtin::Round => {
+                let places = all
+                    .get(1)
+                    .map_or(0, |p| u32::try_from(p.lo.mantissa()).unwrap_or(0));
+                Interval {
+                    lo: round_half_up(first.lo, places),
+                    hi: round_half_up(first.hi, places),
+                }
+            }
+            Builtin::Sqrt => {
+                if first.lo.is_sign_negative() && !first.lo.is_zero() {
+                    return Err(unsupported(
+                        at,
+                        "the square root of a possibly negative number",
+                    ));
+                }
+                let root = |x: Decimal| rust_decimal::MathematicalOps::sqrt(&x).unwrap_or_default();
+                let (lo, hi) = (root(first.lo), root(first.hi));
+                Interval {
+                    lo: lo - ulp(lo),
+                    hi: hi + ulp(hi),
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn iv(lo: &str, hi: &str) -> Interval {
+        Interval {
+            lo: d(lo),
+            hi: d(hi),
+        }
+    }
+
+    fn walk_arith(op: Arith, a: Interval, b: Interval) -> Interval {
+        let program = Program {
+            slots: vec![],
+            inputs: vec![],
+            formulas: vec![],
+            formula_of: vec![],
+            rules: vec![],
+            slot_of: Default::default(),
+        };
+        let at = Loc {
+            source: Source::new("t", "x"),
+            range: 0..1,
+        };
+        Walk {
+            program: &program,
+            slots: &[],
+        }
+        .arith(op, a, b, &at)
+        .unwrap()
+    }
+
+    #[test]
+    fn sums_and_differences_of_published_figures() {
+        let a = iv("0.53875", "0.53885");
+        let b = iv("0.63635", "0.63645");
+        assert_eq!(walk_arith(Arith::Add, a, b), iv("1.17510", "1.17530"));
+        assert_eq!(walk_arith(Arith::Sub, a, b), iv("-0.09770", "-0.09750"));
+    }
+
+    #[test]
+    fn inexact_division_is_widened_outward() {
+        let r = walk_arith(
+            Arith::Div,
+            iv("2.202275", "2.207525"),
+            Interval::point(d("3")),
+        );
+        assert!(r.lo < d("0.734091666666666666666666667") && r.lo > d("0.7340916666"));
+        assert!(r.hi > d("2.207525") / d("3"));
+        let exact = walk_arith(Arith::Div, iv("1", "2"), Interval::point(d("2")));
+        assert_eq!(exact, iv("0.5", "1"));
+    }
+
+    #[test]
+    fn products_take_the_hull_of_all_endpoint_pairs() {
+        assert_eq!(
+            walk_arith(Arith::Mul, iv("-1", "2"), iv("3", "4")),
+            iv("-4", "8")
+        );
+    }
+
+    #[test]
+    fn overlap_is_inclusive() {
+        assert!(iv("0.9448", "0.9449").overlaps(&iv("0.94485", "0.94495")));
+        assert!(iv("0", "1").overlaps(&iv("1", "2")));
+        assert!(!iv("0", "1").overlaps(&iv("1.0001", "2")));
+    }
+}

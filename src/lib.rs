@@ -1,0 +1,34 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod check;
+pub mod compile;
+pub mod data;
+pub mod diagnostic;
+pub mod evaluate;
+pub mod parse;
+pub mod report;
+pub mod ruleset;
+pub mod source;
+pub mod value;
+
+pub use data::{DataError, Dataset};
+pub use diagnostic::Diagnostic;
+pub use evaluate::Status;
+pub use report::Report;
+pub use ruleset::{LoadError, RuleSet};
+
+#[cfg(test)]
+mod send_sync {
+    /// One compiled rule set serves many threads.
+    #[test]
+    fn rule_set_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::RuleSet>();
+        assert_send_sync::<crate::Report>();
+    }
+}

@@ -1,0 +1,360 @@
+//! The syntax tree of a rule file: what the author wrote, with locations, before any name
+//! is resolved.
+
+use rust_decimal::Decimal;
+
+use crate::source::Loc;
+
+/// A name as written, with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// A label, optionally bilingual: `"Cán bộ CNTT" / "IT staff"`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Label {
+    /// The first (usually Vietnamese) label.
+    pub primary: Option<String>,
+    /// The second (usually English) label.
+    pub secondary: Option<String>,
+}
+
+/// One parsed rule file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// The methodology header, if this file carries it.
+    pub header: Option<Header>,
+    /// Declarations in source order.
+    pub items: Vec<Item>,
+}
+
+/// `methodology "…" version … unit … source …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// Methodology name.
+    pub name: String,
+    /// Version or year.
+    pub version: String,
+    /// Kind of unit assessed (`province`, `agency`).
+    pub unit: Option<Ident>,
+    /// Field naming the unit in each record (default `unit`).
+    pub unit_key: Option<String>,
+    /// Source documents.
+    pub sources: Vec<String>,
+    /// Location of the header keyword and name.
+    pub loc: Loc,
+}
+
+/// A declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `constant …`.
+    Constant(Constant),
+    /// `input …`.
+    Input(Input),
+    /// `indicator …`.
+    Indicator(Indicator),
+    /// `score …`.
+    Score(Score),
+    /// `rule …`.
+    Rule(Rule),
+}
+
+impl Item {
+    /// The declared name.
+    pub fn ident(&self) -> &Ident {
+        match self {
+            Item::Constant(c) => &c.name,
+            Item::Input(i) => &i.name,
+            Item::Indicator(i) => &i.name,
+            Item::Score(s) => &s.name,
+            Item::Rule(r) => &r.name,
+        }
+    }
+}
+
+/// `constant name = literal`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constant {
+    /// Its name.
+    pub name: Ident,
+    /// Its value.
+    pub value: Expr,
+    /// Label.
+    pub label: Label,
+}
+
+/// The declared type of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputType {
+    /// Any exact number.
+    Number,
+    /// A whole number.
+    Integer,
+    /// A published decimal: its number of decimals is its precision.
+    Decimal,
+    /// A percentage: `85` or `"85%"` in data is 0.85.
+    Percent,
+    /// `true` / `false`.
+    Boolean,
+    /// Text.
+    Text,
+}
+
+impl InputType {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            InputType::Number => "number",
+            InputType::Integer => "integer",
+            InputType::Decimal => "decimal",
+            InputType::Percent => "percent",
+            InputType::Boolean => "boolean",
+            InputType::Text => "text",
+        }
+    }
+}
+
+/// A comparison operator in a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundOp {
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+}
+
+/// One bound on an input's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    /// The comparison.
+    pub op: BoundOp,
+    /// The limit.
+    pub value: Decimal,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// `input name: type bounds… clauses…`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// Its name in formulas.
+    pub name: Ident,
+    /// Declared type.
+    pub ty: InputType,
+    /// Location of the type keyword.
+    pub ty_loc: Loc,
+    /// Allowed range, as bounds that must all hold.
+    pub bounds: Vec<Bound>,
+    /// `optional` was written.
+    pub optional: bool,
+    /// `required` was written (the default, stated).
+    pub required: bool,
+    /// `default …`.
+    pub default: Option<Expr>,
+    /// `from "field"`.
+    pub field: Option<String>,
+    /// Label.
+    pub label: Label,
+}
+
+/// `indicator name = expr`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    /// Its name.
+    pub name: Ident,
+    /// Label.
+    pub label: Label,
+    /// The formula.
+    pub formula: Expr,
+    /// Decimals shown in text reports.
+    pub display: Option<u32>,
+}
+
+/// `score name = [weighted] mean of a [weight w], …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// Its name.
+    pub name: Ident,
+    /// Label.
+    pub label: Label,
+    /// `weighted` was written.
+    pub weighted: bool,
+    /// The operands.
+    pub members: Vec<Member>,
+    /// Decimals shown in text reports.
+    pub display: Option<u32>,
+    /// Location of the aggregate (`mean of …`).
+    pub loc: Loc,
+}
+
+/// One operand of a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The indicator, input or score.
+    pub name: Ident,
+    /// Its weight, in a weighted mean.
+    pub weight: Option<(Decimal, Loc)>,
+}
+
+/// How serious a rule's failure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks: `chiso run` exits 1.
+    Error,
+    /// Reported, does not change the exit code.
+    Warning,
+    /// For information.
+    Info,
+}
+
+impl Severity {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A piece of a message template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    /// Literal text.
+    Text(String),
+    /// `{unit}`: the unit's name.
+    Unit,
+    /// `{name}` or `{name:2}`.
+    Value {
+        /// The quoted name.
+        name: Ident,
+        /// Decimals to show.
+        decimals: Option<u32>,
+    },
+}
+
+/// `rule id "title" …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Its id.
+    pub name: Ident,
+    /// Title.
+    pub label: Label,
+    /// Severity clause (default `error`).
+    pub severity: Option<(Severity, Loc)>,
+    /// `when` condition.
+    pub when: Option<Expr>,
+    /// `require` clauses (exactly one is valid).
+    pub require: Vec<Expr>,
+    /// Message template.
+    pub message: Option<(Vec<MessagePart>, Loc)>,
+    /// Citation.
+    pub cite: Option<String>,
+    /// Clauses written more than once: (clause keyword, location).
+    pub repeated: Vec<(&'static str, Loc)>,
+}
+
+/// Unary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `not x`
+    Not,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `^`
+    Pow,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `~=`: agree at published precision.
+    Approx,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+}
+
+impl BinaryOp {
+    /// The operator as written in canonical form.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Pow => "^",
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Approx => "~=",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+        }
+    }
+}
+
+/// An expression with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A number literal; `40%` is already 0.4.
+    Number(Decimal),
+    /// A string literal.
+    Text(String),
+    /// `true` / `false`.
+    Bool(bool),
+    /// A reference to a constant, input, indicator or score.
+    Name(String),
+    /// `-x`, `not x`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `a op b`.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `f(args)`.
+    Call(Ident, Vec<Expr>),
+}

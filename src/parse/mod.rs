@@ -1,0 +1,938 @@
+//! Stage 1: text → syntax tree.
+//!
+//! The pest grammar (`grammar/chiso.pest`) produces a concrete tree; [`parse_file`] lowers
+//! it into the [`ast`] with a [`Loc`] on every node. Syntax errors become [`Diagnostic`]s
+//! that name what was expected in the author's terms, not the grammar's.
+
+pub mod ast;
+
+use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
+
+use pest::Parser;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{Loc, Source};
+use ast::*;
+
+mod grammar {
+    #![allow(missing_docs)]
+    //! The parser pest generates from `grammar/chiso.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/chiso.pest"]
+    pub struct Grammar;
+}
+
+use grammar::{Grammar, Rule};
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_approx, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+        .op(Op::infix(Rule::op_pow, Assoc::Right))
+});
+
+/// Parses one rule file. On failure returns every diagnostic found (a syntax error stops
+/// parsing; literal errors are collected).
+pub fn parse_file(source: &Arc<Source>) -> Result<File, Vec<Diagnostic>> {
+    let pairs =
+        Grammar::parse(Rule::file, &source.text).map_err(|e| vec![syntax_error(source, &e)])?;
+    let mut lower = Lower {
+        source: Arc::clone(source),
+        diags: Vec::new(),
+    };
+    let file = lower.file(pairs);
+    if lower.diags.is_empty() {
+        Ok(file)
+    } else {
+        Err(lower.diags)
+    }
+}
+
+/// Parses a standalone expression (used by tests and embedding programs).
+pub fn parse_expr(source: &Arc<Source>) -> Result<Expr, Vec<Diagnostic>> {
+    let mut pairs =
+        Grammar::parse(Rule::expr, &source.text).map_err(|e| vec![syntax_error(source, &e)])?;
+    let mut lower = Lower {
+        source: Arc::clone(source),
+        diags: Vec::new(),
+    };
+    let Some(pair) = pairs.next() else {
+        return Err(vec![Diagnostic::general("empty expression")]);
+    };
+    let end = pair.as_span().end();
+    if end < source.text.trim_end().len() {
+        let loc = Loc {
+            source: Arc::clone(source),
+            range: end..source.text.len(),
+        };
+        return Err(vec![Diagnostic::error(
+            "unexpected text after the expression",
+            &loc,
+        )]);
+    }
+    let expr = lower.expr(pair);
+    if lower.diags.is_empty() {
+        Ok(expr)
+    } else {
+        Err(lower.diags)
+    }
+}
+
+fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(&source.text, pos);
+    let loc = Loc {
+        source: Arc::clone(source),
+        range: pos..pos + found.len().max(usize::from(pos < source.text.len())),
+    };
+    let expected = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let found_text = if found.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", join_or(&expected))
+    };
+    let label = if expected.is_empty() {
+        "not allowed here".to_string()
+    } else {
+        format!("expected {}", join_or(&expected))
+    };
+    let mut diag = Diagnostic::error(message, &loc).with_label(label);
+    if is_reserved(found) {
+        diag = diag.with_help(format!(
+            "`{found}` is a reserved word and cannot be used as a name"
+        ));
+    }
+    diag
+}
+
+fn is_reserved(word: &str) -> bool {
+    Grammar::parse(Rule::reserved, word)
+        .is_ok_and(|mut p| p.next().is_some_and(|p| p.as_str() == word))
+}
+
+/// The word (or single character) at `pos`.
+fn found_at(text: &str, pos: usize) -> &str {
+    let rest = text.get(pos..).unwrap_or("");
+    let word_len: usize = rest
+        .char_indices()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .map(|(_, c)| c.len_utf8())
+        .sum();
+    if word_len > 0 {
+        rest.get(..word_len).unwrap_or("")
+    } else {
+        rest.chars()
+            .next()
+            .map_or("", |c| rest.get(..c.len_utf8()).unwrap_or(""))
+    }
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// How an author would name what the grammar expected. `None` hides internal rules.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::header | Rule::kw_methodology => "`methodology`",
+        Rule::kw_version | Rule::version => "`version` and a version",
+        Rule::unit_clause | Rule::kw_unit => "`unit`",
+        Rule::source_clause | Rule::kw_source => "`source`",
+        Rule::constant_decl | Rule::kw_constant => "`constant`",
+        Rule::input_decl | Rule::kw_input => "`input`",
+        Rule::indicator_decl | Rule::kw_indicator => "`indicator`",
+        Rule::score_decl | Rule::kw_score => "`score`",
+        Rule::rule_decl | Rule::kw_rule => "`rule`",
+        Rule::type_name => "a type (number, integer, decimal, percent, boolean, text)",
+        Rule::compare_bound | Rule::compare_op => "a bound such as `>= 0`",
+        Rule::range_bound | Rule::kw_in => "a range such as `in 0 .. 1`",
+        Rule::required => "`required`",
+        Rule::optional => "`optional`",
+        Rule::default_clause | Rule::kw_default => "`default`",
+        Rule::from_clause | Rule::kw_from => "`from`",
+        Rule::label => "a label",
+        Rule::display_clause | Rule::kw_display => "`display`",
+        Rule::aggregate | Rule::kw_mean => "`mean of`",
+        Rule::weighted => "`weighted mean of`",
+        Rule::kw_of => "`of`",
+        Rule::member => "a name",
+        Rule::kw_weight => "`weight`",
+        Rule::severity_clause | Rule::kw_severity => "`severity`",
+        Rule::severity => "a severity (error, warning, info)",
+        Rule::when_clause | Rule::kw_when => "`when`",
+        Rule::require_clause | Rule::kw_require => "`require`",
+        Rule::message_clause | Rule::kw_message => "`message`",
+        Rule::cite_clause | Rule::kw_cite => "`cite`",
+        Rule::expr | Rule::if_expr | Rule::call => "an expression",
+        Rule::op_approx
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_ne
+        | Rule::op_eq
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div
+        | Rule::op_pow
+        | Rule::op_and
+        | Rule::op_or => "an operator",
+        Rule::op_neg | Rule::op_not => "an expression",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_if => "`if`",
+        Rule::percent | Rule::unsigned_number | Rule::signed_number | Rule::integer => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::string => "a quoted string",
+        Rule::ident => "a name",
+        _ => return None,
+    })
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_methodology
+            | Rule::kw_version
+            | Rule::kw_unit
+            | Rule::kw_key
+            | Rule::kw_source
+            | Rule::kw_constant
+            | Rule::kw_input
+            | Rule::kw_in
+            | Rule::kw_default
+            | Rule::kw_from
+            | Rule::kw_indicator
+            | Rule::kw_display
+            | Rule::kw_score
+            | Rule::kw_mean
+            | Rule::kw_of
+            | Rule::kw_weight
+            | Rule::kw_rule
+            | Rule::kw_severity
+            | Rule::kw_when
+            | Rule::kw_require
+            | Rule::kw_message
+            | Rule::kw_cite
+            | Rule::kw_if
+            | Rule::kw_then
+            | Rule::kw_else
+    )
+}
+
+/// The pairs inside `pair`, keywords left out.
+fn inner(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
+}
+
+struct Lower {
+    source: Arc<Source>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Lower {
+    fn loc(&self, pair: &Pair<'_, Rule>) -> Loc {
+        Loc::from_span(&self.source, pair.as_span())
+    }
+
+    fn file(&mut self, mut pairs: Pairs<'_, Rule>) -> File {
+        let mut file = File {
+            header: None,
+            items: Vec::new(),
+        };
+        let Some(top) = pairs.next() else {
+            return file;
+        };
+        for pair in inner(top) {
+            match pair.as_rule() {
+                Rule::header => file.header = Some(self.header(pair)),
+                Rule::constant_decl => {
+                    let c = self.constant(pair);
+                    file.items.push(Item::Constant(c));
+                }
+                Rule::input_decl => {
+                    let i = self.input(pair);
+                    file.items.push(Item::Input(i));
+                }
+                Rule::indicator_decl => {
+                    let i = self.indicator(pair);
+                    file.items.push(Item::Indicator(i));
+                }
+                Rule::score_decl => {
+                    let s = self.score(pair);
+                    file.items.push(Item::Score(s));
+                }
+                Rule::rule_decl => {
+                    let r = self.rule(pair);
+                    file.items.push(Item::Rule(r));
+                }
+                _ => {}
+            }
+        }
+        file
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            loc: self.loc(pair),
+        }
+    }
+
+    fn string(&mut self, pair: &Pair<'_, Rule>) -> String {
+        let raw = pair.clone().into_inner().next().map_or("", |p| p.as_str());
+        unescape(raw)
+    }
+
+    fn header(&mut self, pair: Pair<'_, Rule>) -> Header {
+        let loc = self.loc(&pair);
+        let mut header = Header {
+            name: String::new(),
+            version: String::new(),
+            unit: None,
+            unit_key: None,
+            sources: Vec::new(),
+            loc,
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::string => header.name = self.string(&p),
+                Rule::version => header.version = p.as_str().to_string(),
+                Rule::unit_clause => {
+                    for q in inner(p) {
+                        match q.as_rule() {
+                            Rule::ident => header.unit = Some(self.ident(&q)),
+                            Rule::string => header.unit_key = Some(self.string(&q)),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::source_clause => {
+                    if let Some(q) = inner(p).next() {
+                        let s = self.string(&q);
+                        header.sources.push(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        header
+    }
+
+    fn label(&mut self, pair: Pair<'_, Rule>) -> Label {
+        let mut strings = inner(pair)
+            .map(|p| self.string(&p))
+            .collect::<Vec<_>>()
+            .into_iter();
+        Label {
+            primary: strings.next(),
+            secondary: strings.next(),
+        }
+    }
+
+    fn constant(&mut self, pair: Pair<'_, Rule>) -> Constant {
+        let mut name = None;
+        let mut value = None;
+        let mut label = Label::default();
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(&p)),
+                Rule::label => label = self.label(p),
+                _ => value = Some(self.primary(p)),
+            }
+        }
+        let fallback = self.placeholder_loc();
+        let name = name.unwrap_or_else(|| Ident {
+            name: String::new(),
+            loc: fallback.clone(),
+        });
+        Constant {
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Bool(false),
+                loc: fallback,
+            }),
+            name,
+            label,
+        }
+    }
+
+    fn placeholder_loc(&self) -> Loc {
+        Loc {
+            source: Arc::clone(&self.source),
+            range: 0..0,
+        }
+    }
+
+    fn number(&mut self, pair: &Pair<'_, Rule>) -> Decimal {
+        let text = pair.as_str();
+        let (digits, percent) = match text.strip_suffix('%') {
+            Some(d) => (d, true),
+            None => (text, false),
+        };
+        let (digits, negative) = match digits
+            .strip_prefix('-')
+            .or_else(|| digits.strip_prefix('−'))
+        {
+            Some(d) => (d, true),
+            None => (digits, false),
+        };
+        match Decimal::from_str(digits) {
+            Ok(mut v) => {
+                if percent {
+                    v = crate::value::percent_to_fraction(v);
+                }
+                if negative { -v } else { v }
+            }
+            Err(_) => {
+                let loc = self.loc(pair);
+                self.diags.push(
+                    Diagnostic::error(
+                        format!("number `{text}` cannot be represented exactly"),
+                        &loc,
+                    )
+                    .with_label("too many digits or too large")
+                    .with_help("numbers have at most 28 significant digits"),
+                );
+                Decimal::ZERO
+            }
+        }
+    }
+
+    fn input(&mut self, pair: Pair<'_, Rule>) -> Input {
+        let fallback = self.placeholder_loc();
+        let mut input = Input {
+            name: Ident {
+                name: String::new(),
+                loc: fallback.clone(),
+            },
+            ty: InputType::Number,
+            ty_loc: fallback,
+            bounds: Vec::new(),
+            optional: false,
+            required: false,
+            default: None,
+            field: None,
+            label: Label::default(),
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::ident => input.name = self.ident(&p),
+                Rule::type_name => {
+                    input.ty_loc = self.loc(&p);
+                    input.ty = match p.as_str() {
+                        "integer" => InputType::Integer,
+                        "decimal" => InputType::Decimal,
+                        "percent" => InputType::Percent,
+                        "boolean" => InputType::Boolean,
+                        "text" => InputType::Text,
+                        _ => InputType::Number,
+                    };
+                }
+                Rule::compare_bound => {
+                    let loc = self.loc(&p);
+                    let mut parts = inner(p);
+                    let op = match parts.next().map(|o| o.as_str()) {
+                        Some(">=" | "≥") => BoundOp::Ge,
+                        Some(">") => BoundOp::Gt,
+                        Some("<=" | "≤") => BoundOp::Le,
+                        _ => BoundOp::Lt,
+                    };
+                    let value = parts.next().map_or(Decimal::ZERO, |n| self.number(&n));
+                    input.bounds.push(Bound { op, value, loc });
+                }
+                Rule::range_bound => {
+                    let loc = self.loc(&p);
+                    let mut parts = inner(p);
+                    let lo = parts.next().map_or(Decimal::ZERO, |n| self.number(&n));
+                    let hi = parts.next().map_or(Decimal::ZERO, |n| self.number(&n));
+                    input.bounds.push(Bound {
+                        op: BoundOp::Ge,
+                        value: lo,
+                        loc: loc.clone(),
+                    });
+                    input.bounds.push(Bound {
+                        op: BoundOp::Le,
+                        value: hi,
+                        loc,
+                    });
+                }
+                Rule::required => input.required = true,
+                Rule::optional => input.optional = true,
+                Rule::default_clause => {
+                    if let Some(v) = inner(p).next() {
+                        input.default = Some(self.primary(v));
+                    }
+                }
+                Rule::from_clause => {
+                    if let Some(v) = inner(p).next() {
+                        input.field = Some(self.string(&v));
+                    }
+                }
+                Rule::label => input.label = self.label(p),
+                _ => {}
+            }
+        }
+        input
+    }
+
+    fn display(&mut self, pair: Pair<'_, Rule>) -> Option<u32> {
+        let n = inner(pair).next()?;
+        match n.as_str().parse::<u32>() {
+            Ok(d) if d <= 28 => Some(d),
+            _ => {
+                let loc = self.loc(&n);
+                self.diags.push(
+                    Diagnostic::error(format!("cannot display `{}` decimals", n.as_str()), &loc)
+                        .with_label("at most 28"),
+                );
+                None
+            }
+        }
+    }
+
+    fn indicator(&mut self, pair: Pair<'_, Rule>) -> Indicator {
+        let fallback = self.placeholder_loc();
+        let mut ind = Indicator {
+            name: Ident {
+                name: String::new(),
+                loc: fallback.clone(),
+            },
+            label: Label::default(),
+            formula: Expr {
+                kind: ExprKind::Bool(false),
+                loc: fallback,
+            },
+            display: None,
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::ident => ind.name = self.ident(&p),
+                Rule::label => ind.label = self.label(p),
+                Rule::expr => ind.formula = self.expr(p),
+                Rule::display_clause => ind.display = self.display(p),
+                _ => {}
+            }
+        }
+        ind
+    }
+
+    fn score(&mut self, pair: Pair<'_, Rule>) -> Score {
+        let fallback = self.placeholder_loc();
+        let mut score = Score {
+            name: Ident {
+                name: String::new(),
+                loc: fallback.clone(),
+            },
+            label: Label::default(),
+            weighted: false,
+            members: Vec::new(),
+            display: None,
+            loc: fallback,
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::ident => score.name = self.ident(&p),
+                Rule::label => score.label = self.label(p),
+                Rule::display_clause => score.display = self.display(p),
+                Rule::aggregate => {
+                    score.loc = self.loc(&p);
+                    for q in inner(p) {
+                        match q.as_rule() {
+                            Rule::weighted => score.weighted = true,
+                            Rule::member => {
+                                let mut parts = inner(q);
+                                let name = parts.next().map(|n| self.ident(&n));
+                                let weight = parts.next().map(|w| (self.number(&w), self.loc(&w)));
+                                if let Some(name) = name {
+                                    score.members.push(Member { name, weight });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        score
+    }
+
+    fn rule(&mut self, pair: Pair<'_, Rule>) -> ast::Rule {
+        let fallback = self.placeholder_loc();
+        let mut rule = ast::Rule {
+            name: Ident {
+                name: String::new(),
+                loc: fallback,
+            },
+            label: Label::default(),
+            severity: None,
+            when: None,
+            require: Vec::new(),
+            message: None,
+            cite: None,
+            repeated: Vec::new(),
+        };
+        for p in inner(pair) {
+            let loc = self.loc(&p);
+            match p.as_rule() {
+                Rule::ident => rule.name = self.ident(&p),
+                Rule::label => rule.label = self.label(p),
+                Rule::severity_clause => {
+                    if rule.severity.is_some() {
+                        rule.repeated.push(("severity", loc.clone()));
+                    }
+                    let sev = match inner(p).next().map(|s| s.as_str().to_string()).as_deref() {
+                        Some("warning") => Severity::Warning,
+                        Some("info") => Severity::Info,
+                        _ => Severity::Error,
+                    };
+                    rule.severity = Some((sev, loc));
+                }
+                Rule::when_clause => {
+                    if rule.when.is_some() {
+                        rule.repeated.push(("when", loc));
+                    }
+                    if let Some(e) = inner(p).next() {
+                        rule.when = Some(self.expr(e));
+                    }
+                }
+                Rule::require_clause => {
+                    if let Some(e) = inner(p).next() {
+                        let e = self.expr(e);
+                        rule.require.push(e);
+                    }
+                }
+                Rule::message_clause => {
+                    if rule.message.is_some() {
+                        rule.repeated.push(("message", loc.clone()));
+                    }
+                    if let Some(s) = inner(p).next() {
+                        let parts = self.message(&s);
+                        rule.message = Some((parts, self.loc(&s)));
+                    }
+                }
+                Rule::cite_clause => {
+                    if rule.cite.is_some() {
+                        rule.repeated.push(("cite", loc));
+                    }
+                    if let Some(s) = inner(p).next() {
+                        rule.cite = Some(self.string(&s));
+                    }
+                }
+                _ => {}
+            }
+        }
+        rule
+    }
+
+    /// Splits a message template into text and `{placeholders}`; placeholders keep their
+    /// location so an unknown name is underlined inside the string.
+    fn message(&mut self, pair: &Pair<'_, Rule>) -> Vec<MessagePart> {
+        let Some(raw_pair) = pair.clone().into_inner().next() else {
+            return Vec::new();
+        };
+        let raw = raw_pair.as_str();
+        let base = raw_pair.as_span().start();
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut rest = raw;
+        let mut offset = 0;
+        while let Some(open) = rest.find('{') {
+            text.push_str(rest.get(..open).unwrap_or(""));
+            let after = rest.get(open + 1..).unwrap_or("");
+            let Some(close) = after.find('}') else {
+                let loc = Loc {
+                    source: Arc::clone(&self.source),
+                    range: base + offset + open..base + raw.len(),
+                };
+                self.diags.push(
+                    Diagnostic::error("unclosed `{` in message", &loc)
+                        .with_label("no matching `}`")
+                        .with_help("quote a value as `{name}`; write `{{` for a literal brace"),
+                );
+                rest = "";
+                break;
+            };
+            if after.starts_with('{') {
+                text.push('{');
+                offset += open + 2;
+                rest = after.get(1..).unwrap_or("");
+                continue;
+            }
+            let inside = after.get(..close).unwrap_or("");
+            let start = base + offset + open + 1;
+            let loc = Loc {
+                source: Arc::clone(&self.source),
+                range: start..start + inside.len(),
+            };
+            if !text.is_empty() {
+                parts.push(MessagePart::Text(unescape(&std::mem::take(&mut text))));
+            }
+            let (name, decimals) = match inside.split_once(':') {
+                Some((n, d)) => match d.trim().parse::<u32>() {
+                    Ok(d) if d <= 28 => (n.trim(), Some(d)),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(format!("`{d}` is not a number of decimals"), &loc)
+                                .with_help("write `{name:2}` to show two decimals"),
+                        );
+                        (n.trim(), None)
+                    }
+                },
+                None => (inside.trim(), None),
+            };
+            if name == "unit" {
+                parts.push(MessagePart::Unit);
+            } else {
+                parts.push(MessagePart::Value {
+                    name: Ident {
+                        name: name.to_string(),
+                        loc,
+                    },
+                    decimals,
+                });
+            }
+            offset += open + 1 + close + 1;
+            rest = after.get(close + 1..).unwrap_or("");
+        }
+        text.push_str(rest);
+        if !text.is_empty() {
+            parts.push(MessagePart::Text(unescape(&text.replace("}}", "}"))));
+        }
+        parts
+    }
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let source = Arc::clone(&self.source);
+        let pairs = pair.into_inner();
+        // The Pratt parser's closures cannot borrow `self` mutably three times, so each
+        // collects into its own diagnostics and they are merged afterwards.
+        let diags = std::cell::RefCell::new(Vec::new());
+        let expr = PRATT
+            .map_primary(|p| {
+                let mut sub = Lower {
+                    source: Arc::clone(&source),
+                    diags: Vec::new(),
+                };
+                let e = sub.primary(p);
+                diags.borrow_mut().extend(sub.diags);
+                e
+            })
+            .map_prefix(|op, rhs| {
+                let loc = Loc::from_span(&source, op.as_span()).to(&rhs.loc);
+                let op = if op.as_rule() == Rule::op_not {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
+                Expr {
+                    kind: ExprKind::Unary(op, Box::new(rhs)),
+                    loc,
+                }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let op = match op.as_rule() {
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    Rule::op_div => BinaryOp::Div,
+                    Rule::op_pow => BinaryOp::Pow,
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_approx => BinaryOp::Approx,
+                    Rule::op_and => BinaryOp::And,
+                    _ => BinaryOp::Or,
+                };
+                let loc = lhs.loc.to(&rhs.loc);
+                Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    loc,
+                }
+            })
+            .parse(pairs);
+        self.diags.extend(diags.into_inner());
+        expr
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let loc = self.loc(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::unsigned_number | Rule::percent | Rule::signed_number => {
+                ExprKind::Number(self.number(&pair))
+            }
+            Rule::string => ExprKind::Text(self.string(&pair)),
+            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::ident => ExprKind::Name(pair.as_str().to_string()),
+            Rule::if_expr => {
+                let mut parts = inner(pair)
+                    .map(|p| self.expr(p))
+                    .collect::<Vec<_>>()
+                    .into_iter();
+                match (parts.next(), parts.next(), parts.next()) {
+                    (Some(c), Some(a), Some(b)) => {
+                        ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+                    }
+                    _ => ExprKind::Bool(false),
+                }
+            }
+            Rule::call => {
+                let mut parts = inner(pair);
+                let name = parts.next().map(|n| self.ident(&n));
+                let args = parts.map(|a| self.expr(a)).collect();
+                match name {
+                    Some(name) => ExprKind::Call(name, args),
+                    None => ExprKind::Bool(false),
+                }
+            }
+            _ => ExprKind::Bool(false),
+        };
+        Expr { kind, loc }
+    }
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(text: &str) -> Expr {
+        let src = Source::new("t", text);
+        match parse_expr(&src) {
+            Ok(e) => e,
+            Err(d) => panic!("{}", d[0].render()),
+        }
+    }
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Number(n) => n.to_string(),
+            ExprKind::Text(t) => format!("{t:?}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::Unary(UnaryOp::Neg, x) => format!("(-{})", show(x)),
+            ExprKind::Unary(UnaryOp::Not, x) => format!("(not {})", show(x)),
+            ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
+            ExprKind::If(c, a, b) => format!("(if {} {} {})", show(c), show(a), show(b)),
+            ExprKind::Call(f, args) => {
+                format!(
+                    "{}({})",
+                    f.name,
+                    args.iter().map(show).collect::<Vec<_>>().join(", ")
+                )
+            }
+        }
+    }
+
+    #[test]
+    fn precedence_follows_arithmetic_then_comparison_then_logic() {
+        assert_eq!(
+            show(&expr("a + b * c ^ 2 ^ 3")),
+            "(a + (b * (c ^ (2 ^ 3))))"
+        );
+        assert_eq!(show(&expr("-x ^ 2")), "(-(x ^ 2))");
+        assert_eq!(
+            show(&expr("a >= 2 and not b or c")),
+            "(((a >= 2) and (not b)) or c)"
+        );
+        assert_eq!(show(&expr("a - b - c")), "((a - b) - c)");
+        assert_eq!(show(&expr("x ≥ 40% × y")), "(x >= (0.40 * y))");
+    }
+
+    #[test]
+    fn if_and_calls() {
+        assert_eq!(
+            show(&expr("if a > 0 then max(a, 1) else 0")),
+            "(if (a > 0) max(a, 1) 0)"
+        );
+    }
+
+    #[test]
+    fn keywords_do_not_swallow_names_that_start_with_them() {
+        assert_eq!(
+            show(&expr("android + order + notes")),
+            "((android + order) + notes)"
+        );
+    }
+
+    #[test]
+    fn message_placeholders() {
+        let src = Source::new(
+            "t.chiso",
+            "methodology \"m\" version 1\nrule r require true message \"{unit} has {x:2} {{not}}\"",
+        );
+        let file = parse_file(&src).unwrap();
+        let Item::Rule(rule) = &file.items[0] else {
+            panic!()
+        };
+        let (parts, _) = rule.message.as_ref().unwrap();
+        assert_eq!(parts.len(), 4);
+        assert_eq!(parts[0], MessagePart::Unit);
+        let MessagePart::Value { name, decimals } = &parts[2] else {
+            panic!()
+        };
+        assert_eq!(
+            (name.name.as_str(), *decimals, name.loc.text()),
+            ("x", Some(2), "x:2")
+        );
+        assert_eq!(parts[3], MessagePart::Text(" {not}".into()));
+    }
+}

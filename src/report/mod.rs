@@ -1,0 +1,291 @@
+//! Stage 5: evaluation results → the report an auditor reads.
+//!
+//! [`Report`] is the JSON contract (version 1): methodology, per-unit values, findings
+//! with evidence and citation, summary. [`text`] renders the same report for a terminal.
+
+pub mod text;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::compile::{MessagePiece, Program, SlotKind};
+use crate::evaluate::{BoundData, Decision, Outcome, Status, UnitResult, interval};
+use crate::parse::ast::Severity;
+use crate::value::{Value, number_to_json};
+
+/// The methodology a report comes from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MethodologyInfo {
+    /// Its name.
+    pub name: String,
+    /// Version or year.
+    pub version: String,
+    /// Kind of unit assessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Source documents.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+/// One unit's computed values.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UnitReport {
+    /// The unit's name.
+    pub unit: String,
+    /// Every indicator and score, unrounded.
+    pub values: IndexMap<String, serde_json::Value>,
+    /// Ranks of ranked values.
+    pub ranks: IndexMap<String, u32>,
+    /// Indicators and scores that could not be computed, with the reason.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub errors: IndexMap<String, String>,
+}
+
+/// One rule decided for one unit.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: String,
+    /// Rule title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The unit.
+    pub unit: String,
+    /// pass, fail, error or skip.
+    pub status: Status,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// What happened, in words.
+    pub message: String,
+    /// The values that decided it.
+    pub evidence: IndexMap<String, serde_json::Value>,
+    /// The regulation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
+}
+
+/// Counts over all findings.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Summary {
+    /// Units evaluated.
+    pub units: usize,
+    /// Rules in the rule set.
+    pub rules: usize,
+    /// Findings that passed.
+    pub passed: usize,
+    /// Findings that failed.
+    pub failed: usize,
+    /// Findings that could not be decided.
+    pub errors: usize,
+    /// Findings whose rule did not apply.
+    pub skipped: usize,
+    /// Failed findings of severity `error`.
+    pub failed_errors: usize,
+}
+
+/// A whole report (JSON version 1).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// The methodology.
+    pub methodology: MethodologyInfo,
+    /// Per-unit values.
+    pub units: Vec<UnitReport>,
+    /// Per-rule, per-unit findings.
+    pub findings: Vec<Finding>,
+    /// Counts.
+    pub summary: Summary,
+    /// Decimals to show per value name in text reports (not serialised).
+    #[serde(skip)]
+    pub display: IndexMap<String, Option<u32>>,
+    /// Labels per value name, for text reports (not serialised).
+    #[serde(skip)]
+    pub labels: IndexMap<String, String>,
+}
+
+impl Report {
+    /// True when a finding failed with severity `error` or could not be decided:
+    /// `chiso run` then exits 1.
+    pub fn has_errors(&self) -> bool {
+        self.summary.failed_errors > 0 || self.summary.errors > 0
+    }
+
+    /// The report as pretty JSON (version 1 of the contract).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// The report as text for a terminal.
+    pub fn to_text(&self) -> String {
+        text::render(self)
+    }
+}
+
+/// Builds the report from evaluation results.
+pub fn build(
+    methodology: MethodologyInfo,
+    program: &Program,
+    data: &BoundData,
+    results: &[UnitResult],
+) -> Report {
+    let mut units = Vec::with_capacity(results.len());
+    let mut findings = Vec::new();
+    let mut summary = Summary {
+        units: results.len(),
+        rules: program.rules.len(),
+        ..Summary::default()
+    };
+    for (name, result) in data.units.iter().zip(results) {
+        let mut values = IndexMap::new();
+        let mut errors = IndexMap::new();
+        for (info, outcome) in program.slots.iter().zip(&result.slots) {
+            if info.kind == SlotKind::Input {
+                continue;
+            }
+            match outcome {
+                Ok(v) => {
+                    values.insert(info.name.to_string(), v.to_json());
+                }
+                Err(fault) => {
+                    errors.insert(info.name.to_string(), fault.to_string());
+                }
+            }
+        }
+        units.push(UnitReport {
+            unit: name.to_string(),
+            values,
+            ranks: IndexMap::new(),
+            errors,
+        });
+    }
+    for (rule_index, rule) in program.rules.iter().enumerate() {
+        for (name, result) in data.units.iter().zip(results) {
+            let Some(decision) = result.decisions.get(rule_index) else {
+                continue;
+            };
+            match decision.status {
+                Status::Pass => summary.passed += 1,
+                Status::Fail => {
+                    summary.failed += 1;
+                    if rule.severity == Severity::Error {
+                        summary.failed_errors += 1;
+                    }
+                }
+                Status::Error => summary.errors += 1,
+                Status::Skip => summary.skipped += 1,
+            }
+            findings.push(finding(program, rule, name, result, decision));
+        }
+    }
+    let display = program
+        .slots
+        .iter()
+        .filter(|s| s.kind != SlotKind::Input)
+        .map(|s| (s.name.to_string(), s.display))
+        .collect();
+    let labels = program
+        .slots
+        .iter()
+        .filter_map(|s| s.label.primary.clone().map(|l| (s.name.to_string(), l)))
+        .collect();
+    Report {
+        methodology,
+        units,
+        findings,
+        summary,
+        display,
+        labels,
+    }
+}
+
+fn finding(
+    program: &Program,
+    rule: &crate::compile::RulePlan,
+    unit: &str,
+    result: &UnitResult,
+    decision: &Decision,
+) -> Finding {
+    let mut evidence = IndexMap::new();
+    for &slot in &rule.evidence {
+        let (Some(info), Some(outcome)) = (program.slots.get(slot), result.slots.get(slot)) else {
+            continue;
+        };
+        evidence.insert(info.name.to_string(), evidence_value(outcome));
+    }
+    for &slot in &rule.interval_evidence {
+        let Some(info) = program.slots.get(slot) else {
+            continue;
+        };
+        if let Ok(i) = interval::of_slot(program, &result.slots, slot) {
+            evidence.insert(
+                format!("{}.interval", info.name),
+                serde_json::Value::Array(vec![number_to_json(i.lo), number_to_json(i.hi)]),
+            );
+        }
+    }
+    let message = match decision.status {
+        Status::Fail => {
+            if rule.message.is_empty() {
+                format!("{unit} does not meet `{}`", rule.id)
+            } else {
+                render_message(program, &rule.message, unit, &result.slots)
+            }
+        }
+        Status::Pass => rule
+            .title
+            .clone()
+            .map_or_else(|| "requirement met".to_string(), |t| format!("{t}: met")),
+        Status::Skip => "does not apply: the `when` condition is false".to_string(),
+        Status::Error => match &decision.fault {
+            Some(f) => format!("cannot decide: {f}"),
+            None => "cannot decide".to_string(),
+        },
+    };
+    Finding {
+        rule: rule.id.to_string(),
+        title: rule.title.clone(),
+        unit: unit.to_string(),
+        status: decision.status,
+        severity: rule.severity,
+        message,
+        evidence,
+        cite: rule.cite.clone(),
+    }
+}
+
+fn evidence_value(outcome: &Outcome) -> serde_json::Value {
+    match outcome {
+        Ok(v) => v.to_json(),
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+fn render_message(
+    program: &Program,
+    pieces: &[MessagePiece],
+    unit: &str,
+    slots: &[Outcome],
+) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            MessagePiece::Text(t) => out.push_str(t),
+            MessagePiece::Unit => out.push_str(unit),
+            MessagePiece::Const(v, decimals) => out.push_str(&v.display(*decimals)),
+            MessagePiece::Slot(s, decimals) => match slots.get(*s) {
+                Some(Ok(v)) => {
+                    out.push_str(&v.display(decimals.or_else(|| default_decimals(program, *s, v))))
+                }
+                _ => out.push_str("(missing)"),
+            },
+        }
+    }
+    out
+}
+
+fn default_decimals(program: &Program, slot: usize, v: &Value) -> Option<u32> {
+    match v {
+        Value::Number(_) => program.slots.get(slot).and_then(|s| s.display),
+        _ => None,
+    }
+}

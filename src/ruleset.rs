@@ -1,0 +1,232 @@
+//! The public face of the pipeline: load a rule set once, evaluate many datasets.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::check;
+use crate::compile::{self, Program};
+use crate::data::{DataError, Dataset};
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::{self, BoundData, UnitResult};
+use crate::parse;
+use crate::report::{self, MethodologyInfo, Report};
+use crate::source::Source;
+
+/// The file extension of rule files.
+pub const RULE_FILE_EXTENSION: &str = "chiso";
+
+/// Why a rule set could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file or folder could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// A folder holds no rule files.
+    #[error("no `.chiso` rule files in `{}`", path.display())]
+    NoRuleFiles {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The rule files have errors.
+    #[error("{}", render_all(diagnostics))]
+    Invalid {
+        /// Every error and warning found.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn render_all(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(Diagnostic::render)
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// A compiled rule set: immutable, `Send + Sync`, evaluated as often as needed.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    methodology: MethodologyInfo,
+    unit_key: String,
+    program: Program,
+    warnings: Vec<Diagnostic>,
+}
+
+impl RuleSet {
+    /// Loads a rule set from a `.chiso` file or a folder of them.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, LoadError> {
+        let path = path.as_ref();
+        let files = rule_files(path)?;
+        let mut sources = Vec::with_capacity(files.len());
+        for file in files {
+            let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            sources.push(Source::new(file.display().to_string(), text));
+        }
+        Self::from_sources(&sources)
+    }
+
+    /// Compiles a rule set from one rule file's text; `name` is shown in diagnostics.
+    pub fn from_text(name: &str, text: &str) -> Result<Self, LoadError> {
+        Self::from_sources(&[Source::new(name, text)])
+    }
+
+    /// Compiles a rule set from the texts of its files.
+    pub fn from_sources(sources: &[Arc<Source>]) -> Result<Self, LoadError> {
+        let mut files = Vec::with_capacity(sources.len());
+        let mut diagnostics = Vec::new();
+        for source in sources {
+            match parse::parse_file(source) {
+                Ok(file) => files.push(file),
+                Err(d) => diagnostics.extend(d),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(LoadError::Invalid { diagnostics });
+        }
+        let checked =
+            check::check(files).map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
+        let program = compile::compile(&checked);
+        let header = &checked.header;
+        Ok(Self {
+            methodology: MethodologyInfo {
+                name: header.name.clone(),
+                version: header.version.clone(),
+                unit: header.unit.as_ref().map(|u| u.name.clone()),
+                sources: header.sources.clone(),
+            },
+            unit_key: header
+                .unit_key
+                .clone()
+                .unwrap_or_else(|| "unit".to_string()),
+            program,
+            warnings: checked.warnings,
+        })
+    }
+
+    /// The methodology's name, version, unit and sources.
+    pub fn methodology(&self) -> &MethodologyInfo {
+        &self.methodology
+    }
+
+    /// Warnings the checker found (the rule set is usable).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The data field that names each unit (`unit` unless the header says otherwise).
+    pub fn unit_key(&self) -> &str {
+        &self.unit_key
+    }
+
+    /// The compiled program (slots, formulas, rules).
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Loads data files (JSON or CSV) for this rule set; together they are one dataset.
+    pub fn load_data<P: AsRef<Path>>(&self, paths: &[P]) -> Result<Dataset, DataError> {
+        let mut data = Dataset::default();
+        for path in paths {
+            data.extend(Dataset::load(path.as_ref(), &self.unit_key)?)?;
+        }
+        Ok(data)
+    }
+
+    /// Converts a dataset's fields to the declared input types.
+    pub fn bind(&self, data: &Dataset) -> BoundData {
+        evaluate::bind(&self.program, data)
+    }
+
+    /// Evaluates bound data: every unit's values and rule decisions.
+    pub fn evaluate_bound(&self, data: &BoundData) -> Vec<UnitResult> {
+        evaluate::evaluate(&self.program, data)
+    }
+
+    /// Evaluates a dataset and builds the report.
+    pub fn evaluate(&self, data: &Dataset) -> Report {
+        let bound = self.bind(data);
+        let results = self.evaluate_bound(&bound);
+        report::build(self.methodology.clone(), &self.program, &bound, &results)
+    }
+}
+
+/// The rule files of a rule set at `path`: the file itself, or the `.chiso` files
+/// directly inside the folder, sorted by name.
+pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let p = entry.path();
+        if p.is_file() && p.extension().is_some_and(|e| e == RULE_FILE_EXTENSION) {
+            files.push(p);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(LoadError::NoRuleFiles {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(files)
+}
+
+/// Every rule set under `path`: a rule file, a folder of rule files, or a tree whose
+/// folders that hold rule files are each one rule set. Sorted.
+pub fn find_rule_sets(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| LoadError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut has_rules = false;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == RULE_FILE_EXTENSION) {
+                has_rules = true;
+            }
+        }
+        if has_rules {
+            found.push(dir);
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(LoadError::NoRuleFiles {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(found)
+}

@@ -1,0 +1,101 @@
+//! Source text and locations inside it.
+//!
+//! A [`Loc`] carries the source it points into, so every diagnostic can render itself
+//! (file, line, column, the line and a caret) without a side table.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// One rule file's text, with the path it was read from (or a name given by the caller).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Path or name shown in diagnostics.
+    pub name: String,
+    /// The full text.
+    pub text: String,
+}
+
+impl Source {
+    /// Wraps text read from `name`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        Arc::new(Self {
+            name: name.into(),
+            text: text.into(),
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+/// A byte range in a [`Source`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Loc {
+    /// The file.
+    pub source: Arc<Source>,
+    /// Byte range of the located text.
+    pub range: Range<usize>,
+}
+
+impl Loc {
+    /// A location from a pest span.
+    pub fn from_span(source: &Arc<Source>, span: pest::Span<'_>) -> Self {
+        Self {
+            source: Arc::clone(source),
+            range: span.start()..span.end(),
+        }
+    }
+
+    /// The located text.
+    pub fn text(&self) -> &str {
+        self.source.text.get(self.range.clone()).unwrap_or("")
+    }
+
+    /// 1-based line and column of the start.
+    pub fn line_col(&self) -> (usize, usize) {
+        self.source.line_col(self.range.start)
+    }
+
+    /// A location covering `self` through `other` (same file assumed).
+    pub fn to(&self, other: &Loc) -> Loc {
+        Loc {
+            source: Arc::clone(&self.source),
+            range: self.range.start.min(other.range.start)..self.range.end.max(other.range.end),
+        }
+    }
+}
+
+impl fmt::Display for Loc {
+    /// `file:line:column`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (line, col) = self.line_col();
+        write!(f, "{}:{}:{}", self.source.name, line, col)
+    }
+}
+
+impl fmt::Debug for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self} `{}`", self.text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let src = Source::new("x.chiso", "input a\n  \"Cán bộ\" b");
+        let b = src.text.find(" b").unwrap() + 1;
+        assert_eq!(src.line_col(b), (2, 11));
+        assert_eq!(src.line_col(0), (1, 1));
+    }
+}

@@ -1,0 +1,129 @@
+//! Values and exact decimal arithmetic helpers.
+//!
+//! Numbers are [`Decimal`]s: exact to 28 significant digits, and they remember how many
+//! decimals they were written with, which is how a published figure keeps its precision.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// A value of an input, constant, indicator or score.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// An exact decimal number.
+    Number(Decimal),
+    /// A truth value.
+    Bool(bool),
+    /// Text.
+    Text(Arc<str>),
+}
+
+impl Value {
+    /// The value as JSON: numbers keep every digit.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Number(n) => number_to_json(*n),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Text(t) => serde_json::Value::String(t.to_string()),
+        }
+    }
+
+    /// Shows the value, rounding numbers half-up to `decimals` when given.
+    pub fn display(&self, decimals: Option<u32>) -> String {
+        match (self, decimals) {
+            (Value::Number(n), Some(d)) => round_half_up(*n, d).to_string(),
+            (Value::Number(n), None) => n.normalize().to_string(),
+            (Value::Bool(b), _) => b.to_string(),
+            (Value::Text(t), _) => t.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display(None))
+    }
+}
+
+/// A number as a JSON number with all its digits (never through a float).
+pub fn number_to_json(n: Decimal) -> serde_json::Value {
+    let text = n.normalize().to_string();
+    match text.parse::<serde_json::Number>() {
+        Ok(num) => serde_json::Value::Number(num),
+        Err(_) => serde_json::Value::String(text),
+    }
+}
+
+/// Rounds half away from zero ("round half up" as published tables do) to `decimals`.
+pub fn round_half_up(n: Decimal, decimals: u32) -> Decimal {
+    let mut r = n.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    // Show exactly `decimals` places: 0.5 at 2 decimals is `0.50`.
+    if r.scale() < decimals {
+        r.rescale(decimals);
+    }
+    r
+}
+
+/// `85` percent → `0.85`, exactly.
+pub fn percent_to_fraction(v: Decimal) -> Decimal {
+    let mut r = v;
+    // Shifting the scale by two divides by 100 without any rounding.
+    if r.scale() + 2 <= 28 {
+        r.set_scale(r.scale() + 2).ok();
+        r
+    } else {
+        v / Decimal::ONE_HUNDRED
+    }
+}
+
+/// The closed interval of values that round to a published figure: `0.59` stands for
+/// `[0.585, 0.595]`; a figure with no decimals, `14`, for `[13.5, 14.5]`.
+pub fn published_interval(n: Decimal) -> (Decimal, Decimal) {
+    let half = Decimal::new(5, n.scale() + 1);
+    (n - half, n + half)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn half_up_not_half_even() {
+        // The brief's case: (0.9941 + 0.8956) / 2 = 0.94485 was published as 0.9449.
+        assert_eq!(round_half_up(d("0.94485"), 4).to_string(), "0.9449");
+        assert_eq!(round_half_up(d("-0.125"), 2).to_string(), "-0.13");
+        assert_eq!(round_half_up(d("0.5"), 2).to_string(), "0.50");
+    }
+
+    #[test]
+    fn published_intervals_follow_the_printed_decimals() {
+        assert_eq!(published_interval(d("0.59")), (d("0.585"), d("0.595")));
+        assert_eq!(
+            published_interval(d("0.8956")),
+            (d("0.89555"), d("0.89565"))
+        );
+        assert_eq!(published_interval(d("0.590")), (d("0.5895"), d("0.5905")));
+        assert_eq!(published_interval(d("14")), (d("13.5"), d("14.5")));
+    }
+
+    #[test]
+    fn percent_is_exact() {
+        assert_eq!(percent_to_fraction(d("40")), d("0.40"));
+        assert_eq!(percent_to_fraction(d("99.7")), d("0.997"));
+    }
+
+    #[test]
+    fn json_numbers_keep_all_digits() {
+        let n = d("2.2049") / d("3");
+        assert_eq!(
+            number_to_json(n).to_string(),
+            "0.7349666666666666666666666667"
+        );
+    }
+}
