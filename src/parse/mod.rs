@@ -108,6 +108,18 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
             let mut names: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
             names.sort_unstable();
             names.dedup();
+            if names.contains(&"an expression") {
+                // Whatever can start an expression is summed up as "an expression".
+                let operand = [
+                    "`(`",
+                    "`if`",
+                    "`true` or `false`",
+                    "a name",
+                    "a number",
+                    "a quoted string",
+                ];
+                names.retain(|n| !operand.contains(n));
+            }
             names
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
@@ -128,7 +140,7 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
         format!("expected {}", join_or(&expected))
     };
     let mut diag = Diagnostic::error(message, &loc).with_label(label);
-    if is_reserved(found) {
+    if is_reserved(found) && expected.contains(&"a name") {
         diag = diag.with_help(format!(
             "`{found}` is a reserved word and cannot be used as a name"
         ));
@@ -222,6 +234,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::boolean => "`true` or `false`",
         Rule::string => "a quoted string",
         Rule::ident => "a name",
+        Rule::colon => "`:`",
+        Rule::equals => "`=`",
+        Rule::comma => "`,`",
+        Rule::dots => "`..`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::slash => "`/`",
         _ => return None,
     })
 }
@@ -229,7 +248,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
 fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::kw_methodology
+        Rule::colon
+            | Rule::equals
+            | Rule::comma
+            | Rule::dots
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::slash
+            | Rule::kw_methodology
             | Rule::kw_version
             | Rule::kw_unit
             | Rule::kw_key
@@ -269,7 +295,13 @@ struct Lower {
 
 impl Lower {
     fn loc(&self, pair: &Pair<'_, Rule>) -> Loc {
-        Loc::from_span(&self.source, pair.as_span())
+        let span = pair.as_span();
+        // Spans of non-atomic rules can end in the whitespace before the next token.
+        let trimmed = span.as_str().trim_end().len();
+        Loc {
+            source: Arc::clone(&self.source),
+            range: span.start()..span.start() + trimmed,
+        }
     }
 
     fn file(&mut self, mut pairs: Pairs<'_, Rule>) -> File {

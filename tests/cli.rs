@@ -1,0 +1,266 @@
+//! The `chiso` binary: commands, exit codes (0 / 1 / 2) and what it prints.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn chiso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("chiso runs")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn check_accepts_every_shipped_rule_set() {
+    let out = chiso(&["check", "rules/"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("ok: rules/it-staffing"));
+    assert!(stdout(&out).contains("ok: rules/ict-index-published/2019"));
+}
+
+#[test]
+fn check_rejects_a_broken_rule_file_with_its_position() {
+    let out = chiso(&["check", "tests/broken/unknown_name_typo.chiso"]);
+    assert_eq!(code(&out), 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("tests/broken/unknown_name_typo.chiso:4:16"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `infosec_staff`?"), "{err}");
+}
+
+#[test]
+fn check_exits_1_on_warnings_only() {
+    let out = chiso(&["check", "tests/broken/warning_unused_input.chiso"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: input `unused` is never used"));
+}
+
+#[test]
+fn check_of_a_missing_path_is_unusable() {
+    let out = chiso(&["check", "no/such/folder"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("cannot read `no/such/folder`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_ict_index_published_passes_with_json() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/ict-index-published/2019",
+        "--data",
+        "../shared/data/ict-index-2019-quang-ninh-reported.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["methodology"]["version"], "2019");
+    assert_eq!(report["units"][0]["unit"], "Quảng Ninh");
+    let index = report["units"][0]["values"]["ict_index"].as_f64().unwrap();
+    assert!((index - 0.73497).abs() < 0.000005, "{index}");
+    assert_eq!(report["summary"]["passed"], 4);
+    assert_eq!(report["summary"]["failed"], 0);
+}
+
+#[test]
+fn run_it_staffing_exits_1_on_error_findings() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/it-staffing",
+        "--data",
+        "examples/it-staffing/quang-ninh-2020.json",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL  Sở Y tế: Sở Y tế has 3 IT-qualified staff"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ERROR Sở Nội vụ: cannot decide: `infosec_staff` is missing"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_reads_csv_and_writes_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("chiso-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("report.json");
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/it-staffing",
+        "--data",
+        "tests/data/staffing.csv",
+        "--format",
+        "json",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    let statuses: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "attt_staffing")
+        .map(|f| {
+            (
+                f["unit"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("Sở Xây dựng".to_string(), "fail".to_string()),
+            ("Sở Công Thương".to_string(), "pass".to_string()),
+            ("UBND huyện Vân Đồn".to_string(), "skip".to_string()),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn run_with_invalid_json_names_file_line_and_column() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/it-staffing",
+        "--data",
+        "tests/data/bad-syntax.json",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("tests/data/bad-syntax.json:2:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_with_duplicate_units_is_unusable() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/it-staffing",
+        "--data",
+        "tests/data/duplicate-units.json",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: tests/data/duplicate-units.json, units[1]: unit `A` appears twice (first at tests/data/duplicate-units.json, units[0])"
+    );
+}
+
+#[test]
+fn run_with_a_broken_rule_set_is_unusable() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "tests/broken/cycle_self.chiso",
+        "--data",
+        "tests/data/staffing.csv",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("tests/broken/cycle_self.chiso:4:15"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_arguments_are_unusable() {
+    assert_eq!(code(&chiso(&["run", "--rules", "rules/it-staffing"])), 2);
+    assert_eq!(code(&chiso(&["frobnicate"])), 2);
+    let out = chiso(&["run", "--rules", "rules/it-staffing", "--data", "README.md"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("expected a `.json` or `.csv` file"));
+}
+
+#[test]
+fn bad_values_make_findings_error_naming_unit_field_and_value() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/it-staffing",
+        "--data",
+        "tests/data/staffing-bad-values.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = |rule: &str, unit: &str| -> String {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["unit"] == unit)
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["status"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        message("attt_staffing", "Negative"),
+        "error cannot decide: `it_qualified_staff` is -1, outside its declared range (must be >= 0)"
+    );
+    assert_eq!(
+        message("attt_staffing", "Fractional"),
+        "error cannot decide: `it_qualified_staff` is 2.5, expected a whole number"
+    );
+    assert_eq!(
+        message("attt_staffing", "Comma"),
+        "error cannot decide: `infosec_staff` is \"one\", expected a whole number"
+    );
+    assert_eq!(
+        message("infosec_training", "Comma"),
+        "error cannot decide: `staff_total` is \"1,5\", expected a whole number"
+    );
+    assert_eq!(
+        message("infosec_training", "Zero staff"),
+        "error cannot decide: `staff_total` is 0, outside its declared range (must be >= 1)"
+    );
+    // Values that cannot be computed are listed with their reason, never as numbers.
+    let errors = &report["units"][3]["errors"];
+    assert_eq!(
+        errors["share_trained_infosec"],
+        "`staff_total` is 0, outside its declared range (must be >= 1)"
+    );
+}
