@@ -7,7 +7,7 @@ use crate::check;
 use crate::compile::{self, Program};
 use crate::data::{DataError, Dataset};
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::{self, BoundData, UnitResult};
+use crate::evaluate::{self, BoundData, Evaluation};
 use crate::parse;
 use crate::report::{self, MethodologyInfo, Report};
 use crate::source::Source;
@@ -146,7 +146,7 @@ impl RuleSet {
     }
 
     /// Evaluates bound data: every unit's values and rule decisions.
-    pub fn evaluate_bound(&self, data: &BoundData) -> Vec<UnitResult> {
+    pub fn evaluate_bound(&self, data: &BoundData) -> Evaluation {
         evaluate::evaluate(&self.program, data)
     }
 

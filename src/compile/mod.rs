@@ -176,20 +176,37 @@ pub struct RulePlan {
 }
 
 /// A compiled rule set.
+///
+/// Slots are numbered inputs first (in declaration order), then indicators and scores in
+/// evaluation order, so `formulas[k]` fills slot `input_count + k` and a unit's computed
+/// values are simply pushed in order.
 #[derive(Debug, Clone)]
 pub struct Program {
     /// Every slot.
     pub slots: Vec<SlotInfo>,
-    /// Inputs in declaration order.
+    /// Inputs in declaration order; input `k` fills slot `k`.
     pub inputs: Vec<InputPlan>,
     /// Indicators and scores in evaluation order.
     pub formulas: Vec<Formula>,
-    /// For each slot, the index of its formula in `formulas`, if computed.
-    pub formula_of: Vec<Option<usize>>,
+    /// Indicators and scores in declaration order, for reports.
+    pub display_order: Vec<Slot>,
     /// Rules in declaration order.
     pub rules: Vec<RulePlan>,
     /// Slot by name.
     pub slot_of: IndexMap<Arc<str>, Slot>,
+}
+
+impl Program {
+    /// Number of input slots (the first slots).
+    pub fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// The formula that computes `slot`, if it is computed.
+    pub fn formula_of(&self, slot: Slot) -> Option<&Formula> {
+        slot.checked_sub(self.inputs.len())
+            .and_then(|k| self.formulas.get(k))
+    }
 }
 
 /// Compiles a checked rule set.
@@ -197,36 +214,49 @@ pub fn compile(checked: &Checked) -> Program {
     let mut slots = Vec::new();
     let mut slot_of: IndexMap<Arc<str>, Slot> = IndexMap::new();
     let mut constants: IndexMap<&str, Value> = IndexMap::new();
+    let mut add_slot = |name: &str, info: SlotInfo| {
+        slot_of.insert(Arc::from(name), slots.len());
+        slots.push(info);
+    };
     for (name, sym) in &checked.symbols {
-        let item = checked.items.get(sym.item);
-        let (kind, label, display, input_type) = match (sym.kind, item) {
+        match (sym.kind, checked.items.get(sym.item)) {
             (SymbolKind::Constant, Some(Item::Constant(c))) => {
                 if let Some(v) = literal(&c.value) {
                     constants.insert(name.as_str(), v);
                 }
-                continue;
             }
-            (SymbolKind::Input, Some(Item::Input(i))) => {
-                (SlotKind::Input, i.label.clone(), None, Some(i.ty))
-            }
-            (SymbolKind::Indicator, Some(Item::Indicator(i))) => {
-                (SlotKind::Indicator, i.label.clone(), i.display, None)
-            }
-            (SymbolKind::Score, Some(Item::Score(s))) => {
-                (SlotKind::Score, s.label.clone(), s.display, None)
-            }
+            (SymbolKind::Input, Some(Item::Input(i))) => add_slot(
+                name,
+                SlotInfo {
+                    name: Arc::from(name.as_str()),
+                    kind: SlotKind::Input,
+                    label: i.label.clone(),
+                    display: None,
+                    ty: sym.ty,
+                    input_type: Some(i.ty),
+                },
+            ),
+            _ => {}
+        }
+    }
+    for &index in &checked.order {
+        let (name, kind, label, display) = match checked.items.get(index) {
+            Some(Item::Indicator(i)) => (&i.name.name, SlotKind::Indicator, &i.label, i.display),
+            Some(Item::Score(s)) => (&s.name.name, SlotKind::Score, &s.label, s.display),
             _ => continue,
         };
-        let name: Arc<str> = Arc::from(name.as_str());
-        slot_of.insert(Arc::clone(&name), slots.len());
-        slots.push(SlotInfo {
+        let ty = checked.symbols.get(name).map_or(Ty::Unknown, |s| s.ty);
+        add_slot(
             name,
-            kind,
-            label,
-            display,
-            ty: sym.ty,
-            input_type,
-        });
+            SlotInfo {
+                name: Arc::from(name.as_str()),
+                kind,
+                label: label.clone(),
+                display,
+                ty,
+                input_type: None,
+            },
+        );
     }
     let lower = Lowering {
         slot_of: &slot_of,
@@ -234,6 +264,7 @@ pub fn compile(checked: &Checked) -> Program {
     };
     let mut inputs = Vec::new();
     let mut rules = Vec::new();
+    let mut display_order = Vec::new();
     for item in &checked.items {
         match item {
             Item::Input(i) => {
@@ -251,12 +282,16 @@ pub fn compile(checked: &Checked) -> Program {
                     loc: i.name.loc.clone(),
                 });
             }
+            Item::Indicator(_) | Item::Score(_) => {
+                if let Some(&slot) = slot_of.get(item.ident().name.as_str()) {
+                    display_order.push(slot);
+                }
+            }
             Item::Rule(r) => rules.push(lower.rule(r)),
-            _ => {}
+            Item::Constant(_) => {}
         }
     }
     let mut formulas = Vec::new();
-    let mut formula_of = vec![None; slots.len()];
     for &index in &checked.order {
         let (name, node) = match checked.items.get(index) {
             Some(Item::Indicator(i)) => (&i.name.name, lower.expr(&i.formula)),
@@ -275,16 +310,13 @@ pub fn compile(checked: &Checked) -> Program {
         let Some(&slot) = slot_of.get(name.as_str()) else {
             continue;
         };
-        if let Some(f) = formula_of.get_mut(slot) {
-            *f = Some(formulas.len());
-        }
         formulas.push(Formula { slot, node });
     }
     Program {
         slots,
         inputs,
         formulas,
-        formula_of,
+        display_order,
         rules,
         slot_of,
     }

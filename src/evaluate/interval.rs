@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::{Fault, Outcome, arith};
+use super::{Fault, Slots, arith};
 use crate::check::Builtin;
 use crate::compile::{Arith, Node, Program, SlotKind};
 use crate::parse::ast::InputType;
@@ -43,18 +43,18 @@ impl Interval {
 }
 
 /// The interval of `node` for one unit's slots.
-pub fn of(program: &Program, slots: &[Outcome], node: &Node) -> Result<Interval, Arc<Fault>> {
+pub fn of(program: &Program, slots: Slots<'_>, node: &Node) -> Result<Interval, Arc<Fault>> {
     Walk { program, slots }.node(node)
 }
 
 /// The interval of a slot (an input's published precision, or its formula recomputed).
-pub fn of_slot(program: &Program, slots: &[Outcome], slot: usize) -> Result<Interval, Arc<Fault>> {
+pub fn of_slot(program: &Program, slots: Slots<'_>, slot: usize) -> Result<Interval, Arc<Fault>> {
     Walk { program, slots }.slot(slot)
 }
 
 struct Walk<'a> {
     program: &'a Program,
-    slots: &'a [Outcome],
+    slots: Slots<'a>,
 }
 
 fn unsupported(at: &Loc, what: &str) -> Arc<Fault> {
@@ -72,9 +72,7 @@ fn ulp(v: Decimal) -> Decimal {
 impl Walk<'_> {
     fn slot(&self, slot: usize) -> Result<Interval, Arc<Fault>> {
         let info = self.program.slots.get(slot);
-        if let Some(Some(index)) = self.program.formula_of.get(slot)
-            && let Some(formula) = self.program.formulas.get(*index)
-        {
+        if let Some(formula) = self.program.formula_of(slot) {
             return self.node(&formula.node);
         }
         let value = self
@@ -95,7 +93,7 @@ impl Walk<'_> {
         })
     }
 
-    fn point_value(&self, node: &Node) -> Outcome {
+    fn point_value(&self, node: &Node) -> super::Outcome {
         super::Eval {
             program: self.program,
             slots: self.slots,
@@ -312,7 +310,7 @@ mod tests {
             slots: vec![],
             inputs: vec![],
             formulas: vec![],
-            formula_of: vec![],
+            display_order: vec![],
             rules: vec![],
             slot_of: Default::default(),
         };
@@ -322,7 +320,10 @@ mod tests {
         };
         Walk {
             program: &program,
-            slots: &[],
+            slots: Slots {
+                inputs: &[],
+                computed: &[],
+            },
         }
         .arith(op, a, b, &at)
         .unwrap()

@@ -1,8 +1,8 @@
 //! Stage 4: a compiled program × a dataset → values and findings.
 //!
-//! Each unit gets one vector of slots: inputs are bound from its record, then every
-//! indicator and score is computed once, in dependency order, then every rule is
-//! decided. A value that cannot be computed is a [`Fault`] carried in its slot, so what
+//! A unit's inputs are bound from its record once; evaluation then computes every
+//! indicator and score once, in dependency order (pushing them after the inputs, so
+//! nothing is copied), then decides every rule. A value that cannot be computed is a [`Fault`] carried in its slot, so what
 //! depends on it is `error` with the original reason.
 
 mod bind;
@@ -50,13 +50,58 @@ pub struct Decision {
     pub fault: Option<Arc<Fault>>,
 }
 
-/// One unit's evaluated slots and decisions.
-#[derive(Debug, Clone)]
-pub struct UnitResult {
-    /// Every slot's outcome (inputs, indicators, scores).
-    pub slots: Vec<Outcome>,
+/// One unit's computed values and decisions, borrowed from an [`Evaluation`].
+#[derive(Debug, Clone, Copy)]
+pub struct UnitResult<'a> {
+    /// Indicators and scores, in the program's evaluation order.
+    pub computed: &'a [Outcome],
     /// One decision per rule, in rule order.
-    pub decisions: Vec<Decision>,
+    pub decisions: &'a [Decision],
+}
+
+/// Every unit's computed values and decisions, stored in two flat vectors so that
+/// evaluating a unit allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    units: usize,
+    formulas: usize,
+    rules: usize,
+    computed: Vec<Outcome>,
+    decisions: Vec<Decision>,
+}
+
+impl Evaluation {
+    /// Number of units evaluated.
+    pub fn len(&self) -> usize {
+        self.units
+    }
+
+    /// True when no unit was evaluated.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The results of unit `index` (in dataset order).
+    pub fn unit(&self, index: usize) -> Option<UnitResult<'_>> {
+        if index >= self.units {
+            return None;
+        }
+        let computed = self
+            .computed
+            .get(index * self.formulas..(index + 1) * self.formulas)?;
+        let decisions = self
+            .decisions
+            .get(index * self.rules..(index + 1) * self.rules)?;
+        Some(UnitResult {
+            computed,
+            decisions,
+        })
+    }
+
+    /// Every unit's results, in dataset order.
+    pub fn units(&self) -> impl Iterator<Item = UnitResult<'_>> {
+        (0..self.len()).filter_map(|i| self.unit(i))
+    }
 }
 
 /// Input values of every unit, converted and checked against the declarations.
@@ -64,70 +109,87 @@ pub struct UnitResult {
 pub struct BoundData {
     /// Unit names.
     pub units: Vec<Arc<str>>,
-    /// Per unit, every slot: inputs filled, computed slots empty.
-    pub slots: Vec<Vec<Outcome>>,
+    /// Per unit, the input slots.
+    pub inputs: Vec<Vec<Outcome>>,
+}
+
+/// All slots of one unit: its inputs, then its computed values.
+#[derive(Debug, Clone, Copy)]
+pub struct Slots<'a> {
+    /// Input slots.
+    pub inputs: &'a [Outcome],
+    /// Computed slots (possibly only those computed so far).
+    pub computed: &'a [Outcome],
+}
+
+impl<'a> Slots<'a> {
+    /// The outcome in slot `s`.
+    pub fn get(&self, s: usize) -> Option<&'a Outcome> {
+        match s.checked_sub(self.inputs.len()) {
+            None => self.inputs.get(s),
+            Some(k) => self.computed.get(k),
+        }
+    }
 }
 
 /// Converts every record's fields to the declared input types.
 pub fn bind(program: &Program, data: &Dataset) -> BoundData {
-    let pending: Arc<Fault> = Arc::new(Fault::Missing {
-        input: String::new(),
-        field: String::new(),
-    });
     let mut units = Vec::with_capacity(data.records.len());
     let mut all = Vec::with_capacity(data.records.len());
     for record in &data.records {
-        let mut slots: Vec<Outcome> = vec![Err(Arc::clone(&pending)); program.slots.len()];
-        for plan in &program.inputs {
-            if let Some(slot) = slots.get_mut(plan.slot) {
-                *slot = bind::bind_input(plan, record.fields.get(&plan.field));
-            }
-        }
+        let inputs = program
+            .inputs
+            .iter()
+            .map(|plan| bind::bind_input(plan, record.fields.get(&plan.field)))
+            .collect();
         units.push(Arc::from(record.unit.as_str()));
-        all.push(slots);
+        all.push(inputs);
     }
-    BoundData { units, slots: all }
+    BoundData { units, inputs: all }
 }
 
 /// Evaluates every unit of bound data.
-pub fn evaluate(program: &Program, data: &BoundData) -> Vec<UnitResult> {
-    data.slots
-        .iter()
-        .map(|inputs| evaluate_unit(program, inputs.clone()))
-        .collect()
-}
-
-/// Evaluates one unit, given its bound slots.
-pub fn evaluate_unit(program: &Program, mut slots: Vec<Outcome>) -> UnitResult {
-    for formula in &program.formulas {
-        let value = Eval {
-            program,
-            slots: &slots,
-        }
-        .node(&formula.node);
-        if let Some(slot) = slots.get_mut(formula.slot) {
-            *slot = value;
-        }
-    }
-    let eval = Eval {
-        program,
-        slots: &slots,
+pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
+    let units = data.inputs.len();
+    let mut out = Evaluation {
+        units,
+        formulas: program.formulas.len(),
+        rules: program.rules.len(),
+        computed: Vec::with_capacity(units * program.formulas.len()),
+        decisions: Vec::with_capacity(units * program.rules.len()),
     };
-    let decisions = program.rules.iter().map(|rule| eval.decide(rule)).collect();
-    UnitResult { slots, decisions }
+    for inputs in &data.inputs {
+        let start = out.computed.len();
+        for formula in &program.formulas {
+            let slots = Slots {
+                inputs,
+                computed: out.computed.get(start..).unwrap_or(&[]),
+            };
+            let value = Eval { program, slots }.node(&formula.node);
+            out.computed.push(value);
+        }
+        let slots = Slots {
+            inputs,
+            computed: out.computed.get(start..).unwrap_or(&[]),
+        };
+        let eval = Eval { program, slots };
+        out.decisions
+            .extend(program.rules.iter().map(|rule| eval.decide(rule)));
+    }
+    out
 }
 
 struct Eval<'a> {
     program: &'a Program,
-    slots: &'a [Outcome],
+    slots: Slots<'a>,
 }
 
 impl Eval<'_> {
     fn decide(&self, rule: &crate::compile::RulePlan) -> Decision {
         if let Some(when) = &rule.when {
-            match self.node(when) {
-                Ok(Value::Bool(true)) => {}
-                Ok(_) => {
+            match self.bool(when) {
+                Ok(true) => {}
+                Ok(false) => {
                     return Decision {
                         status: Status::Skip,
                         fault: None,
@@ -141,12 +203,12 @@ impl Eval<'_> {
                 }
             }
         }
-        match self.node(&rule.require) {
-            Ok(Value::Bool(true)) => Decision {
+        match self.bool(&rule.require) {
+            Ok(true) => Decision {
                 status: Status::Pass,
                 fault: None,
             },
-            Ok(_) => Decision {
+            Ok(false) => Decision {
                 status: Status::Fail,
                 fault: None,
             },
@@ -157,19 +219,83 @@ impl Eval<'_> {
         }
     }
 
+    /// A number without cloning: slots and constants are read in place.
     fn num(&self, node: &Node) -> Result<Decimal, Arc<Fault>> {
-        match self.node(node)? {
-            Value::Number(n) => Ok(n),
-            // The checker guarantees numbers here; zero keeps this total.
-            _ => Ok(Decimal::ZERO),
+        match node {
+            Node::Slot(s) => match self.slots.get(*s) {
+                Some(Ok(Value::Number(n))) => Ok(*n),
+                Some(Err(f)) => Err(Arc::clone(f)),
+                // The checker guarantees numbers here; zero keeps this total.
+                _ => Ok(Decimal::ZERO),
+            },
+            Node::Const(Value::Number(n)) => Ok(*n),
+            _ => match self.node(node)? {
+                Value::Number(n) => Ok(n),
+                _ => Ok(Decimal::ZERO),
+            },
         }
     }
 
     fn bool(&self, node: &Node) -> Result<bool, Arc<Fault>> {
-        match self.node(node)? {
-            Value::Bool(b) => Ok(b),
+        match node {
+            Node::Slot(s) => match self.slots.get(*s) {
+                Some(Ok(Value::Bool(b))) => Ok(*b),
+                Some(Err(f)) => Err(Arc::clone(f)),
+                _ => Ok(false),
+            },
+            Node::Cmp(op, a, b) => self.compare(*op, a, b),
+            Node::And(..)
+            | Node::Or(..)
+            | Node::Not(_)
+            | Node::Const(_)
+            | Node::If(..)
+            | Node::Approx(..) => match self.node(node)? {
+                Value::Bool(b) => Ok(b),
+                _ => Ok(false),
+            },
             _ => Ok(false),
         }
+    }
+
+    /// A value by reference where it already exists (slots, constants).
+    fn value_ref<'v>(&'v self, node: &'v Node) -> Result<std::borrow::Cow<'v, Value>, Arc<Fault>> {
+        use std::borrow::Cow;
+        match node {
+            Node::Slot(s) => match self.slots.get(*s) {
+                Some(Ok(v)) => Ok(Cow::Borrowed(v)),
+                Some(Err(f)) => Err(Arc::clone(f)),
+                None => Ok(Cow::Owned(Value::Bool(false))),
+            },
+            Node::Const(v) => Ok(Cow::Borrowed(v)),
+            _ => self.node(node).map(Cow::Owned),
+        }
+    }
+
+    /// A number held in a slot or constant, by reference; `None` for anything else.
+    /// References, not copies: building and copying a 16-byte decimal through an
+    /// `Option<Result<…>>` costs more than the comparison itself.
+    fn direct_number<'v>(&'v self, node: &'v Node) -> Option<Result<&'v Decimal, &'v Arc<Fault>>> {
+        match node {
+            Node::Slot(s) => match self.slots.get(*s)? {
+                Ok(Value::Number(n)) => Some(Ok(n)),
+                Err(f) => Some(Err(f)),
+                Ok(_) => None,
+            },
+            Node::Const(Value::Number(n)) => Some(Ok(n)),
+            _ => None,
+        }
+    }
+
+    fn compare(&self, op: Cmp, a: &Node, b: &Node) -> Result<bool, Arc<Fault>> {
+        // Most comparisons are between numbers already in slots or constants.
+        if let (Some(x), Some(y)) = (self.direct_number(a), self.direct_number(b)) {
+            let x = x.map_err(Arc::clone)?;
+            let y = y.map_err(Arc::clone)?;
+            return Ok(order_holds(op, cmp_decimal(x, y)));
+        }
+        let a = self.value_ref(a)?;
+        let b = self.value_ref(b)?;
+        Ok(compare(op, &a, &b))
     }
 
     fn node(&self, node: &Node) -> Outcome {
@@ -185,10 +311,7 @@ impl Eval<'_> {
                 let (a, b) = (self.num(a)?, self.num(b)?);
                 arith(*op, a, b, at).map(Value::Number)
             }
-            Node::Cmp(op, a, b) => {
-                let (a, b) = (self.node(a)?, self.node(b)?);
-                Ok(Value::Bool(compare(*op, &a, &b)))
-            }
+            Node::Cmp(op, a, b) => self.compare(*op, a, b).map(Value::Bool),
             Node::Approx(a, b, _) => {
                 let ia = interval::of(self.program, self.slots, a)?;
                 let ib = interval::of(self.program, self.slots, b)?;
@@ -343,11 +466,26 @@ fn power(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 fn compare(op: Cmp, a: &Value, b: &Value) -> bool {
     let ord = match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => cmp_decimal(x, y),
         (Value::Text(x), Value::Text(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => return op == Cmp::Ne,
     };
+    order_holds(op, ord)
+}
+
+/// Decimal order, with the common case of equal scales (counts against counts,
+/// figures against figures of the same precision) compared as plain integers.
+#[inline]
+fn cmp_decimal(a: &Decimal, b: &Decimal) -> Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(b)
+    }
+}
+
+fn order_holds(op: Cmp, ord: Ordering) -> bool {
     match op {
         Cmp::Eq => ord == Ordering::Equal,
         Cmp::Ne => ord != Ordering::Equal,

@@ -8,8 +8,8 @@ pub mod text;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::compile::{MessagePiece, Program, SlotKind};
-use crate::evaluate::{BoundData, Decision, Outcome, Status, UnitResult, interval};
+use crate::compile::{MessagePiece, Program};
+use crate::evaluate::{BoundData, Decision, Evaluation, Slots, Status, UnitResult, interval};
 use crate::parse::ast::Severity;
 use crate::value::{Value, number_to_json};
 
@@ -126,22 +126,23 @@ pub fn build(
     methodology: MethodologyInfo,
     program: &Program,
     data: &BoundData,
-    results: &[UnitResult],
+    results: &Evaluation,
 ) -> Report {
-    let mut units = Vec::with_capacity(results.len());
+    let mut units = Vec::with_capacity(data.units.len());
     let mut findings = Vec::new();
     let mut summary = Summary {
-        units: results.len(),
+        units: data.units.len(),
         rules: program.rules.len(),
         ..Summary::default()
     };
-    for (name, result) in data.units.iter().zip(results) {
+    for (index, (name, result)) in data.units.iter().zip(results.units()).enumerate() {
+        let slots = view(data, index, result);
         let mut values = IndexMap::new();
         let mut errors = IndexMap::new();
-        for (info, outcome) in program.slots.iter().zip(&result.slots) {
-            if info.kind == SlotKind::Input {
+        for &slot in &program.display_order {
+            let (Some(info), Some(outcome)) = (program.slots.get(slot), slots.get(slot)) else {
                 continue;
-            }
+            };
             match outcome {
                 Ok(v) => {
                     values.insert(info.name.to_string(), v.to_json());
@@ -159,7 +160,7 @@ pub fn build(
         });
     }
     for (rule_index, rule) in program.rules.iter().enumerate() {
-        for (name, result) in data.units.iter().zip(results) {
+        for (index, (name, result)) in data.units.iter().zip(results.units()).enumerate() {
             let Some(decision) = result.decisions.get(rule_index) else {
                 continue;
             };
@@ -174,13 +175,19 @@ pub fn build(
                 Status::Error => summary.errors += 1,
                 Status::Skip => summary.skipped += 1,
             }
-            findings.push(finding(program, rule, name, result, decision));
+            findings.push(finding(
+                program,
+                rule,
+                name,
+                view(data, index, result),
+                decision,
+            ));
         }
     }
     let display = program
-        .slots
+        .display_order
         .iter()
-        .filter(|s| s.kind != SlotKind::Input)
+        .filter_map(|&s| program.slots.get(s))
         .map(|s| (s.name.to_string(), s.display))
         .collect();
     let labels = program
@@ -198,16 +205,24 @@ pub fn build(
     }
 }
 
+/// All slots of unit `index`.
+fn view<'a>(data: &'a BoundData, index: usize, result: UnitResult<'a>) -> Slots<'a> {
+    Slots {
+        inputs: data.inputs.get(index).map_or(&[], Vec::as_slice),
+        computed: result.computed,
+    }
+}
+
 fn finding(
     program: &Program,
     rule: &crate::compile::RulePlan,
     unit: &str,
-    result: &UnitResult,
+    slots: Slots<'_>,
     decision: &Decision,
 ) -> Finding {
     let mut evidence = IndexMap::new();
     for &slot in &rule.evidence {
-        let (Some(info), Some(outcome)) = (program.slots.get(slot), result.slots.get(slot)) else {
+        let (Some(info), Some(outcome)) = (program.slots.get(slot), slots.get(slot)) else {
             continue;
         };
         evidence.insert(info.name.to_string(), evidence_value(outcome));
@@ -216,7 +231,7 @@ fn finding(
         let Some(info) = program.slots.get(slot) else {
             continue;
         };
-        if let Ok(i) = interval::of_slot(program, &result.slots, slot) {
+        if let Ok(i) = interval::of_slot(program, slots, slot) {
             evidence.insert(
                 format!("{}.interval", info.name),
                 serde_json::Value::Array(vec![number_to_json(i.lo), number_to_json(i.hi)]),
@@ -228,7 +243,7 @@ fn finding(
             if rule.message.is_empty() {
                 format!("{unit} does not meet `{}`", rule.id)
             } else {
-                render_message(program, &rule.message, unit, &result.slots)
+                render_message(program, &rule.message, unit, slots)
             }
         }
         Status::Pass => rule
@@ -253,7 +268,7 @@ fn finding(
     }
 }
 
-fn evidence_value(outcome: &Outcome) -> serde_json::Value {
+fn evidence_value(outcome: &crate::evaluate::Outcome) -> serde_json::Value {
     match outcome {
         Ok(v) => v.to_json(),
         Err(_) => serde_json::Value::Null,
@@ -264,7 +279,7 @@ fn render_message(
     program: &Program,
     pieces: &[MessagePiece],
     unit: &str,
-    slots: &[Outcome],
+    slots: Slots<'_>,
 ) -> String {
     let mut out = String::new();
     for piece in pieces {
