@@ -47,6 +47,11 @@ pub enum Fault {
         /// The operation.
         at: Loc,
     },
+    /// A computation that would nest beyond chiso's limits.
+    TooDeep {
+        /// What was too deep.
+        what: String,
+    },
     /// An operation outside its domain (square root of a negative number…).
     Domain {
         /// The operation.
@@ -90,6 +95,7 @@ impl fmt::Display for Fault {
             Fault::DivisionByZero { at } => write!(f, "division by zero in `{}` ({at})", expr(at)),
             Fault::Overflow { at } => write!(f, "number too large in `{}` ({at})", expr(at)),
             Fault::Domain { at, what } => write!(f, "{what} in `{}` ({at})", expr(at)),
+            Fault::TooDeep { what } => f.write_str(what),
         }
     }
 }

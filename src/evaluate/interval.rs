@@ -6,6 +6,7 @@
 //! that decimal division or multiplication had to round are widened outward by one unit
 //! in the last place, so the enclosure stays sound.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -44,17 +45,32 @@ impl Interval {
 
 /// The interval of `node` for one unit's slots.
 pub fn of(program: &Program, slots: Slots<'_>, node: &Node) -> Result<Interval, Arc<Fault>> {
-    Walk { program, slots }.node(node)
+    Walk {
+        program,
+        slots,
+        depth: Cell::new(0),
+    }
+    .node(node)
 }
 
 /// The interval of a slot (an input's published precision, or its formula recomputed).
 pub fn of_slot(program: &Program, slots: Slots<'_>, slot: usize) -> Result<Interval, Arc<Fault>> {
-    Walk { program, slots }.slot(slot)
+    Walk {
+        program,
+        slots,
+        depth: Cell::new(0),
+    }
+    .slot(slot)
 }
+
+/// Most indicators one `~=` may recompute through, one inside the other.
+pub const MAX_RECOMPUTE_DEPTH: u32 = 64;
 
 struct Walk<'a> {
     program: &'a Program,
     slots: Slots<'a>,
+    /// Indicators being recomputed, one inside the other.
+    depth: Cell<u32>,
 }
 
 fn unsupported(at: &Loc, what: &str) -> Arc<Fault> {
@@ -73,7 +89,17 @@ impl Walk<'_> {
     fn slot(&self, slot: usize) -> Result<Interval, Arc<Fault>> {
         let info = self.program.slots.get(slot);
         if let Some(formula) = self.program.formula_of(slot) {
-            return self.node(&formula.node);
+            if self.depth.get() >= MAX_RECOMPUTE_DEPTH {
+                return Err(Arc::new(Fault::TooDeep {
+                    what: format!(
+                        "`~=` recomputes through more than {MAX_RECOMPUTE_DEPTH} indicators"
+                    ),
+                }));
+            }
+            self.depth.set(self.depth.get() + 1);
+            let result = self.node(&formula.node);
+            self.depth.set(self.depth.get() - 1);
+            return result;
         }
         let value = self
             .slots
@@ -324,6 +350,7 @@ mod tests {
                 inputs: &[],
                 computed: &[],
             },
+            depth: Cell::new(0),
         }
         .arith(op, a, b, &at)
         .unwrap()

@@ -49,6 +49,9 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// Parses one rule file. On failure returns every diagnostic found (a syntax error stops
 /// parsing; literal errors are collected).
 pub fn parse_file(source: &Arc<Source>) -> Result<File, Vec<Diagnostic>> {
+    if let Some(d) = too_deeply_parenthesised(source) {
+        return Err(vec![d]);
+    }
     let pairs =
         Grammar::parse(Rule::file, &source.text).map_err(|e| vec![syntax_error(source, &e)])?;
     let mut lower = Lower {
@@ -90,6 +93,72 @@ pub fn parse_expr(source: &Arc<Source>) -> Result<Expr, Vec<Diagnostic>> {
         Ok(expr)
     } else {
         Err(lower.diags)
+    }
+}
+
+/// Most parentheses one expression may nest. Formulas are read aloud by their authors;
+/// a bound also keeps every later stage's recursion shallow.
+pub const MAX_PARENTHESES: usize = 32;
+/// Most levels in one expression tree.
+pub const MAX_EXPR_DEPTH: usize = 100;
+/// Most operators and operands in one flat expression (between parentheses).
+pub const MAX_EXPR_TOKENS: usize = 400;
+
+/// Refuses text whose parentheses nest deeper than [`MAX_PARENTHESES`], before the parser
+/// recurses into them. Strings and comments are skipped.
+fn too_deeply_parenthesised(source: &Arc<Source>) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in source.text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else {
+            match c {
+                '#' => in_comment = true,
+                '"' => in_string = true,
+                '(' => {
+                    depth += 1;
+                    if depth > MAX_PARENTHESES {
+                        let loc = Loc {
+                            source: Arc::clone(source),
+                            range: i..i + 1,
+                        };
+                        return Some(
+                            Diagnostic::error(
+                                format!("parentheses nested more than {MAX_PARENTHESES} deep"),
+                                &loc,
+                            )
+                            .with_label("too deep")
+                            .with_help("split the formula into named indicators"),
+                        );
+                    }
+                }
+                ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// Depth of an expression tree (bounded: its parts were checked when they were built).
+fn depth(e: &Expr) -> usize {
+    1 + match &e.kind {
+        ExprKind::Unary(_, x) => depth(x),
+        ExprKind::Binary(_, a, b) => depth(a).max(depth(b)),
+        ExprKind::If(c, a, b) => depth(c).max(depth(a)).max(depth(b)),
+        ExprKind::Call(_, args) => args.iter().map(depth).max().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -772,8 +841,51 @@ impl Lower {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let loc = self.loc(&pair);
+        let tokens = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !is_keyword(p.as_rule()))
+            .count();
+        if tokens > MAX_EXPR_TOKENS {
+            self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "expression has {tokens} operators and operands; at most {MAX_EXPR_TOKENS}"
+                    ),
+                    &loc,
+                )
+                .with_label("too long")
+                .with_help("split the formula into named indicators"),
+            );
+            return Expr {
+                kind: ExprKind::Bool(false),
+                loc,
+            };
+        }
+        let expr = self.pratt(pair);
+        if depth(&expr) > MAX_EXPR_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
+                    &loc,
+                )
+                .with_label("too deep")
+                .with_help("split the formula into named indicators"),
+            );
+            return Expr {
+                kind: ExprKind::Bool(false),
+                loc,
+            };
+        }
+        expr
+    }
+
+    fn pratt(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let source = Arc::clone(&self.source);
-        let pairs = pair.into_inner();
+        // Parentheses are tokens (so syntax errors can name them); the Pratt parser must
+        // only see operators and operands. A parenthesised expression is an `expr` pair.
+        let pairs = inner(pair);
         // The Pratt parser's closures cannot borrow `self` mutably three times, so each
         // collects into its own diagnostics and they are merged afterwards.
         let diags = std::cell::RefCell::new(Vec::new());
