@@ -79,9 +79,17 @@ pub fn percent_to_fraction(v: Decimal) -> Decimal {
 
 /// The closed interval of values that round to a published figure: `0.59` stands for
 /// `[0.585, 0.595]`; a figure with no decimals, `14`, for `[13.5, 14.5]`.
+///
+/// A figure with 28 decimals is already at the limit of exact decimals: its half-unit is
+/// not representable, and it is taken as exact.
 pub fn published_interval(n: Decimal) -> (Decimal, Decimal) {
-    let half = Decimal::new(5, n.scale() + 1);
-    (n - half, n + half)
+    let Ok(half) = Decimal::try_new(5, n.scale() + 1) else {
+        return (n, n);
+    };
+    match (n.checked_sub(half), n.checked_add(half)) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        _ => (n, n),
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +118,8 @@ mod tests {
         );
         assert_eq!(published_interval(d("0.590")), (d("0.5895"), d("0.5905")));
         assert_eq!(published_interval(d("14")), (d("13.5"), d("14.5")));
+        let finest = d("0.1234567890123456789012345678");
+        assert_eq!(published_interval(finest), (finest, finest));
     }
 
     #[test]

@@ -298,3 +298,33 @@ fn vietnamese_names_work_everywhere() {
         (Status::Fail, "Sở Y tế thiếu cán bộ")
     );
 }
+
+#[test]
+fn extreme_numbers_are_faults_not_crashes() {
+    let rules = format!(
+        "{HEADER}
+input big: number
+input fine: decimal
+indicator doubled = big * 2
+rule r require doubled > 0
+rule agrees require fine ~= fine * 1
+"
+    );
+    let report = evaluate(
+        &rules,
+        r#"[{"unit": "u", "big": "79228162514264337593543950335", "fine": "0.1234567890123456789012345678"},
+            {"unit": "v", "big": "1e400", "fine": "0.5"}]"#,
+    );
+    assert!(
+        finding(&report, "r", "u")
+            .message
+            .starts_with("cannot decide: number too large in `big * 2`"),
+        "{}",
+        finding(&report, "r", "u").message
+    );
+    assert_eq!(finding(&report, "agrees", "u").status, Status::Pass);
+    assert_eq!(
+        finding(&report, "r", "v").message,
+        "cannot decide: `big` is \"1e400\", expected a number"
+    );
+}

@@ -739,12 +739,16 @@ impl Checker<'_> {
                 }
             }
             if score.weighted && score.members.iter().all(|m| m.weight.is_some()) {
-                let total: Decimal = score
+                let total = score
                     .members
                     .iter()
                     .filter_map(|m| m.weight.as_ref().map(|w| w.0))
-                    .sum();
-                if total != Decimal::ONE {
+                    .try_fold(Decimal::ZERO, Decimal::checked_add);
+                if total != Some(Decimal::ONE) {
+                    let total = total.map_or_else(
+                        || "more than can be represented".to_string(),
+                        |t| t.to_string(),
+                    );
                     self.diags.push(
                         Diagnostic::error(format!("the weights of `{}` sum to {total}, not 1", score.name.name), &score.loc)
                             .with_label("weights")

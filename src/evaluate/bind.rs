@@ -114,7 +114,10 @@ fn describe_bound(op: BoundOp, limit: Decimal, ty: InputType) -> String {
         BoundOp::Lt => "<",
     };
     if ty == InputType::Percent {
-        format!("{sym} {}%", (limit * Decimal::ONE_HUNDRED).normalize())
+        match limit.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(points) => format!("{sym} {}%", points.normalize()),
+            None => format!("{sym} {}", limit.normalize()),
+        }
     } else {
         format!("{sym} {}", limit.normalize())
     }

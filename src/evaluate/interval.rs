@@ -80,9 +80,13 @@ fn unsupported(at: &Loc, what: &str) -> Arc<Fault> {
     })
 }
 
-/// One unit in the last place of `v`.
-fn ulp(v: Decimal) -> Decimal {
-    Decimal::new(1, v.scale())
+/// `[v - u, v + u]` with `u` one unit in the last place of `v`; an overflow is a fault.
+fn widen(v: Decimal, at: &Loc) -> Result<(Decimal, Decimal), Arc<Fault>> {
+    let ulp = Decimal::new(1, v.scale());
+    match (v.checked_sub(ulp), v.checked_add(ulp)) {
+        (Some(lo), Some(hi)) => Ok((lo, hi)),
+        _ => Err(Arc::new(Fault::Overflow { at: at.clone() })),
+    }
 }
 
 impl Walk<'_> {
@@ -197,11 +201,7 @@ impl Walk<'_> {
                             Arith::Div => r.checked_mul(y) == Some(x),
                             _ => y.is_zero() || r.checked_div(y) == Some(x),
                         };
-                        let (down, up) = if exact {
-                            (r, r)
-                        } else {
-                            (r - ulp(r), r + ulp(r))
-                        };
+                        let (down, up) = if exact { (r, r) } else { widen(r, at)? };
                         lo = Some(lo.map_or(down, |l| l.min(down)));
                         hi = Some(hi.map_or(up, |h| h.max(up)));
                     }
@@ -304,10 +304,11 @@ impl Walk<'_> {
                     ));
                 }
                 let root = |x: Decimal| rust_decimal::MathematicalOps::sqrt(&x).unwrap_or_default();
-                let (lo, hi) = (root(first.lo), root(first.hi));
+                let (lo, _) = widen(root(first.lo), at)?;
+                let (_, hi) = widen(root(first.hi), at)?;
                 Interval {
-                    lo: lo - ulp(lo),
-                    hi: hi + ulp(hi),
+                    lo: lo.max(Decimal::ZERO),
+                    hi,
                 }
             }
         })
