@@ -183,13 +183,18 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
             files.push(p);
         }
     }
-    files.sort();
-    if files.is_empty() {
+    non_empty(files, path)
+}
+
+/// Sorted paths, or the error that `path` holds no rule files.
+fn non_empty(mut found: Vec<PathBuf>, path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    found.sort();
+    if found.is_empty() {
         return Err(LoadError::NoRuleFiles {
             path: path.to_path_buf(),
         });
     }
-    Ok(files)
+    Ok(found)
 }
 
 /// Every rule set under `path`: a rule file, a folder of rule files, or a tree whose

@@ -211,7 +211,7 @@ impl Checker<'_> {
     }
 
     /// Names of indicators and scores that `item` uses directly.
-    fn dependencies(&self, item: &Item) -> Vec<(String, Loc)> {
+    fn dependencies(item: &Item) -> Vec<(String, Loc)> {
         let mut out = Vec::new();
         match item {
             Item::Indicator(ind) => names_in(&ind.formula, &mut out),
@@ -243,20 +243,20 @@ impl Checker<'_> {
             ) {
                 continue;
             }
-            // Iterative depth-first search; the stack holds (item, its dependencies, next index).
-            let mut stack: Vec<Frame> = Vec::new();
             if marks.get(start) != Some(&Mark::New) {
                 continue;
             }
-            if let Some(m) = marks.get_mut(start) {
-                *m = Mark::Active;
-            }
-            let deps = self
-                .items
-                .get(start)
-                .map(|i| self.dependencies(i))
-                .unwrap_or_default();
-            stack.push((start, deps, 0));
+            // Iterative depth-first search; the stack holds (item, its dependencies, next index).
+            let mut stack: Vec<Frame> = Vec::new();
+            let items = self.items;
+            let enter = |node: usize, marks: &mut Vec<Mark>, stack: &mut Vec<Frame>| {
+                if let Some(m) = marks.get_mut(node) {
+                    *m = Mark::Active;
+                }
+                let deps = items.get(node).map(Self::dependencies).unwrap_or_default();
+                stack.push((node, deps, 0));
+            };
+            enter(start, &mut marks, &mut stack);
             while let Some((node, deps, next)) = stack.last_mut() {
                 let node = *node;
                 let Some((dep_name, dep_loc)) = deps.get(*next).cloned() else {
@@ -276,17 +276,7 @@ impl Checker<'_> {
                 }
                 let dep = sym.item;
                 match marks.get(dep).copied() {
-                    Some(Mark::New) => {
-                        if let Some(m) = marks.get_mut(dep) {
-                            *m = Mark::Active;
-                        }
-                        let d = self
-                            .items
-                            .get(dep)
-                            .map(|i| self.dependencies(i))
-                            .unwrap_or_default();
-                        stack.push((dep, d, 0));
-                    }
+                    Some(Mark::New) => enter(dep, &mut marks, &mut stack),
                     Some(Mark::Active) if !reported => {
                         reported = true;
                         let pos = stack.iter().position(|(n, _, _)| *n == dep).unwrap_or(0);
@@ -424,53 +414,43 @@ impl Checker<'_> {
             }
             ExprKind::Binary(op, a, b) => {
                 let sym = op.symbol();
-                match op {
+                // (type both operands must have, type of the result); `=`/`!=` take any
+                // two operands of the same type.
+                let (operand, result) = match op {
                     BinaryOp::Add
                     | BinaryOp::Sub
                     | BinaryOp::Mul
                     | BinaryOp::Div
-                    | BinaryOp::Pow => {
-                        self.expect(a, Ty::Number, &format!("the left side of `{sym}`"));
-                        self.expect(b, Ty::Number, &format!("the right side of `{sym}`"));
-                        Ty::Number
-                    }
+                    | BinaryOp::Pow => (Some(Ty::Number), Ty::Number),
                     BinaryOp::Lt
                     | BinaryOp::Le
                     | BinaryOp::Gt
                     | BinaryOp::Ge
-                    | BinaryOp::Approx => {
-                        self.expect(a, Ty::Number, &format!("the left side of `{sym}`"));
-                        self.expect(b, Ty::Number, &format!("the right side of `{sym}`"));
-                        Ty::Bool
-                    }
-                    BinaryOp::Eq | BinaryOp::Ne => {
-                        let ta = self.expr_ty(a);
-                        let tb = self.expr_ty(b);
-                        if ta != tb && ta != Ty::Unknown && tb != Ty::Unknown {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    format!(
-                                        "cannot compare {} with {}",
-                                        ta.describe(),
-                                        tb.describe()
-                                    ),
-                                    &e.loc,
-                                )
-                                .with_label(format!(
-                                    "{} `{sym}` {}",
-                                    ta.describe(),
-                                    tb.describe()
-                                )),
-                            );
-                        }
-                        Ty::Bool
-                    }
-                    BinaryOp::And | BinaryOp::Or => {
-                        self.expect(a, Ty::Bool, &format!("the left side of `{sym}`"));
-                        self.expect(b, Ty::Bool, &format!("the right side of `{sym}`"));
-                        Ty::Bool
-                    }
+                    | BinaryOp::Approx => (Some(Ty::Number), Ty::Bool),
+                    BinaryOp::And | BinaryOp::Or => (Some(Ty::Bool), Ty::Bool),
+                    BinaryOp::Eq | BinaryOp::Ne => (None, Ty::Bool),
+                };
+                if let Some(want) = operand {
+                    self.expect(a, want, &format!("the left side of `{sym}`"));
+                    self.expect(b, want, &format!("the right side of `{sym}`"));
+                    return result;
                 }
+                let ta = self.expr_ty(a);
+                let tb = self.expr_ty(b);
+                if ta != tb && ta != Ty::Unknown && tb != Ty::Unknown {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!("cannot compare {} with {}", ta.describe(), tb.describe()),
+                            &e.loc,
+                        )
+                        .with_label(format!(
+                            "{} `{sym}` {}",
+                            ta.describe(),
+                            tb.describe()
+                        )),
+                    );
+                }
+                result
             }
             ExprKind::If(c, a, b) => {
                 self.expect(c, Ty::Bool, "the condition of `if`");

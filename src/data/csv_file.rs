@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::{DataError, Origin, RawValue, Record, unit_name};
+use super::{DataError, Origin, RawValue, Record};
 
 pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
     let mut reader = csv::ReaderBuilder::new()
@@ -41,15 +41,7 @@ pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, 
                 (h.to_string(), v)
             })
             .collect();
-        let unit = unit_name(&fields, key).map_err(|message| DataError::Record {
-            origin: origin.clone(),
-            message,
-        })?;
-        out.push(Record {
-            unit,
-            origin,
-            fields,
-        });
+        out.push(Record::new(fields, origin, key)?);
     }
     Ok(out)
 }

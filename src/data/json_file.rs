@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::{DataError, Origin, RawValue, Record, unit_name};
+use super::{DataError, Origin, RawValue, Record};
 
 pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| DataError::Json {
@@ -58,15 +58,7 @@ pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, 
         };
         let fields: IndexMap<String, RawValue> =
             map.into_iter().map(|(k, v)| (k, raw(v))).collect();
-        let unit = unit_name(&fields, key).map_err(|message| DataError::Record {
-            origin: origin.clone(),
-            message,
-        })?;
-        out.push(Record {
-            unit,
-            origin,
-            fields,
-        });
+        out.push(Record::new(fields, origin, key)?);
     }
     Ok(out)
 }

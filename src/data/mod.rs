@@ -201,12 +201,33 @@ impl Dataset {
     }
 }
 
-/// The unit name of a record, or why there is none.
-fn unit_name(fields: &IndexMap<String, RawValue>, key: &str) -> Result<String, String> {
-    match fields.get(key) {
-        Some(RawValue::Text(t)) if !t.trim().is_empty() => Ok(t.trim().to_string()),
-        Some(RawValue::Number(n)) => Ok(n.clone()),
-        None | Some(RawValue::Null) => Err(format!("record has no `{key}` field naming its unit")),
-        Some(other) => Err(format!("`{key}` must name the unit, found {other}")),
+impl Record {
+    /// A record from its fields; `key` names the field holding the unit's name.
+    fn new(
+        fields: IndexMap<String, RawValue>,
+        origin: Origin,
+        key: &str,
+    ) -> Result<Self, DataError> {
+        let unit = match fields.get(key) {
+            Some(RawValue::Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
+            Some(RawValue::Number(n)) => n.clone(),
+            None | Some(RawValue::Null) => {
+                return Err(DataError::Record {
+                    origin,
+                    message: format!("record has no `{key}` field naming its unit"),
+                });
+            }
+            Some(other) => {
+                return Err(DataError::Record {
+                    origin,
+                    message: format!("`{key}` must name the unit, found {other}"),
+                });
+            }
+        };
+        Ok(Record {
+            unit,
+            origin,
+            fields,
+        })
     }
 }
