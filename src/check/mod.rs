@@ -114,6 +114,7 @@ pub fn check(files: Vec<File>) -> Result<Checked, Vec<Diagnostic>> {
     checker.check_inputs();
     checker.check_scores();
     checker.check_rules();
+    checker.check_ranks_and_sensitivity();
     checker.unused_inputs();
     let Checker { symbols, diags, .. } = checker;
     if diags.iter().any(Diagnostic::is_error) {
@@ -142,6 +143,8 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn declare(&mut self) {
         let mut rules: HashMap<&str, &Loc> = HashMap::new();
+        let mut ranks: HashMap<&str, &Loc> = HashMap::new();
+        let mut sensitivity: Option<&Loc> = None;
         for (index, item) in self.items.iter().enumerate() {
             let ident = item.ident();
             let kind = match item {
@@ -159,6 +162,33 @@ impl Checker<'_> {
                             .with_label("second declaration")
                             .with_secondary(first, "first declared here")
                             .with_help("rule ids must be unique within a rule set"),
+                        );
+                    }
+                    continue;
+                }
+                Item::Rank(_) => {
+                    if let Some(first) = ranks.insert(&ident.name, &ident.loc) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!("rank `{}` is declared twice", ident.name),
+                                &ident.loc,
+                            )
+                            .with_label("second rank with this key")
+                            .with_secondary(first, "first declared here")
+                            .with_help("give the second one its own key with `as …`"),
+                        );
+                    }
+                    continue;
+                }
+                Item::Sensitivity(_) => {
+                    if let Some(first) = sensitivity.replace(&ident.loc) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "a rule set has one `sensitivity` declaration",
+                                &ident.loc,
+                            )
+                            .with_label("second one")
+                            .with_secondary(first, "first here"),
                         );
                     }
                     continue;
@@ -218,6 +248,9 @@ impl Checker<'_> {
             Item::Score(score) => {
                 for m in &score.members {
                     out.push((m.name.name.clone(), m.name.loc.clone()));
+                }
+                if let Some((_, Some(cohort), _)) = &score.rescale {
+                    names_in(cohort, &mut out);
                 }
             }
             _ => {}
@@ -473,6 +506,18 @@ impl Checker<'_> {
                 if ta == Ty::Unknown { tb } else { ta }
             }
             ExprKind::Call(f, args) => self.call_ty(f, args),
+            ExprKind::Normalise(n) => {
+                self.column(&n.column, "normalised");
+                self.check_method(&n.method, &n.method_loc);
+                if let Some(c) = &n.cohort {
+                    self.expect(c, Ty::Bool, "the `among` condition");
+                }
+                Ty::Number
+            }
+            ExprKind::Rank(r) => {
+                self.rank_spec(r);
+                Ty::Number
+            }
         }
     }
 
@@ -678,6 +723,116 @@ impl Checker<'_> {
         }
     }
 
+    /// A name used as a cohort column: an input, indicator or score holding numbers.
+    fn column(&mut self, column: &Ident, what: &str) {
+        let ty = self.name_ty(&column.name, &column.loc);
+        let kind = self.symbols.get(&column.name).map(|s| s.kind);
+        if kind == Some(SymbolKind::Constant) {
+            self.diags.push(
+                Diagnostic::error(
+                    format!("constant `{}` cannot be {what} across units", column.name),
+                    &column.loc,
+                )
+                .with_label("the same for every unit")
+                .with_help("name an input, indicator or score"),
+            );
+        } else if ty != Ty::Number && ty != Ty::Unknown {
+            self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "`{}` is {}, but only numbers can be {what}",
+                        column.name,
+                        ty.describe()
+                    ),
+                    &column.loc,
+                )
+                .with_label(format!("this is {}", ty.describe())),
+            );
+        }
+    }
+
+    fn check_method(&mut self, method: &Method, loc: &Loc) {
+        if let Method::Goalposts(lo, hi) = method
+            && lo >= hi
+        {
+            self.diags.push(
+                Diagnostic::error(format!("goalposts `{lo} .. {hi}` are empty: the low post must be below the high one"), loc)
+                    .with_label("empty goalposts")
+                    .with_help("write the worst value first and state the direction: `goalposts 0 .. 100 lower is better`"),
+            );
+        }
+        if let Method::Distance(unit) = method
+            && unit.trim().is_empty()
+        {
+            self.diags.push(
+                Diagnostic::error("`distance to` needs the name of a unit", loc)
+                    .with_label("no unit"),
+            );
+        }
+    }
+
+    fn rank_spec(&mut self, r: &RankSpec) {
+        self.column(&r.column, "ranked");
+        if let Some(c) = &r.cohort {
+            self.expect(c, Ty::Bool, "the `among` condition");
+        }
+    }
+
+    fn check_ranks_and_sensitivity(&mut self) {
+        for item in self.items {
+            match item {
+                Item::Rank(rank) => self.rank_spec(&rank.spec),
+                Item::Sensitivity(sens) => {
+                    if let Some((v, loc)) = &sens.weights_vary
+                        && (*v <= Decimal::ZERO || *v >= Decimal::ONE)
+                    {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!(
+                                    "weights can vary by more than 0% and less than 100%, not {}",
+                                    v * Decimal::ONE_HUNDRED
+                                ),
+                                loc,
+                            )
+                            .with_label("out of range")
+                            .with_help("write e.g. `weights vary 25%`"),
+                        );
+                    }
+                    if let [(_, loc)] = sens.alternatives.as_slice() {
+                        self.diags.push(
+                            Diagnostic::error("`alternatives` needs at least two methods", loc)
+                                .with_help("write e.g. `alternatives max, minmax`"),
+                        );
+                    }
+                    for (m, loc) in &sens.alternatives {
+                        if matches!(m, Method::Goalposts(..) | Method::Distance(_)) {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    format!(
+                                        "`{}` has parameters and cannot be an alternative",
+                                        m.describe()
+                                    ),
+                                    loc,
+                                )
+                                .with_label("parameterised method")
+                                .with_help(
+                                    "alternatives are max, minmax, zscore, percentile and rank",
+                                ),
+                            );
+                        }
+                    }
+                    if sens.weights_vary.is_none() && sens.alternatives.is_empty() {
+                        self.diags.push(
+                            Diagnostic::error("`sensitivity` perturbs nothing", &sens.keyword.loc)
+                                .with_help("add `weights vary 25%` or `alternatives max, minmax`"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn check_scores(&mut self) {
         for item in self.items {
             let Item::Score(score) = item else { continue };
@@ -699,9 +854,15 @@ impl Checker<'_> {
                 }
                 match (&m.weight, score.weighted) {
                     (Some((_, loc)), false) => self.diags.push(
-                        Diagnostic::error("a weight in a plain `mean of`", loc)
-                            .with_label("weight")
-                            .with_help("write `weighted mean of` to weight the members"),
+                        Diagnostic::error(
+                            format!(
+                                "a weight in an unweighted `{} of`",
+                                score.aggregation.describe()
+                            ),
+                            loc,
+                        )
+                        .with_label("weight")
+                        .with_help("write `weighted mean of` to weight the members of a mean"),
                     ),
                     (None, true) => self.diags.push(
                         Diagnostic::error(
@@ -734,6 +895,33 @@ impl Checker<'_> {
                             .with_label("weights")
                             .with_help("weights are not rescaled silently; make them sum to 1, or use `mean of` for equal weights"),
                     );
+                }
+            }
+            if let Aggregation::Power(p) = score.aggregation
+                && p.is_zero()
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        "a power mean with exponent 0 is the geometric mean",
+                        &score.loc,
+                    )
+                    .with_label("exponent 0")
+                    .with_help("write `geometric mean of`"),
+                );
+            }
+            if let Some((MissingPolicy::Exclude(Some(share)), loc)) = &score.missing
+                && (*share <= Decimal::ZERO || *share > Decimal::ONE)
+            {
+                self.diags.push(
+                    Diagnostic::error(format!("the share of members required must be above 0% and at most 100%, not {share}"), loc)
+                        .with_label("out of range")
+                        .with_help("write e.g. `missing exclude at least 50%`"),
+                );
+            }
+            if let Some((method, cohort, loc)) = &score.rescale {
+                self.check_method(method, loc);
+                if let Some(c) = cohort {
+                    self.expect(c, Ty::Bool, "the `among` condition");
                 }
             }
         }
@@ -833,6 +1021,18 @@ pub fn names_in(e: &Expr, out: &mut Vec<(String, Loc)>) {
             names_in(b, out);
         }
         ExprKind::Call(_, args) => args.iter().for_each(|a| names_in(a, out)),
+        ExprKind::Normalise(n) => {
+            out.push((n.column.name.clone(), n.column.loc.clone()));
+            if let Some(c) = &n.cohort {
+                names_in(c, out);
+            }
+        }
+        ExprKind::Rank(r) => {
+            out.push((r.column.name.clone(), r.column.loc.clone()));
+            if let Some(c) = &r.cohort {
+                names_in(c, out);
+            }
+        }
         ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) => {}
     }
 }

@@ -1,8 +1,12 @@
 //! Stage 3: a checked rule set → the program the evaluator runs.
 //!
-//! Every name becomes a slot number or an inlined constant; scores become mean nodes;
-//! rules list the slots their evidence shows. Evaluation never looks a name up by string.
+//! Every name becomes a slot number or an inlined constant; scores become aggregate
+//! nodes; cohort operations (`normalise`, `rank of`) get a cohort whose statistics the
+//! evaluator computes once per stage; rules list the slots their evidence shows.
+//! Evaluation never looks a name up by string.
 
+use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -12,6 +16,7 @@ use crate::check::{Builtin, Checked, SymbolKind, Ty};
 use crate::parse::ast::{
     self, BinaryOp, BoundOp, ExprKind, InputType, Item, Label, MessagePart, Severity, UnaryOp,
 };
+pub use crate::parse::ast::{Aggregation, Method, MissingPolicy, Rounding};
 use crate::source::Loc;
 use crate::value::Value;
 
@@ -75,8 +80,86 @@ pub enum Node {
     If(Box<Node>, Box<Node>, Box<Node>),
     /// A built-in function.
     Call(Builtin, Vec<Node>, Loc),
-    /// A score: (weighted) arithmetic mean. Weights are `None` for equal weights.
-    Mean(Vec<Node>, Option<Vec<Decimal>>, Loc),
+    /// A score: its members aggregated.
+    Aggregate(Box<AggregateNode>),
+    /// `normalise x by …`: a value against its cohort.
+    Normalise(Box<NormaliseNode>),
+    /// `rank of x`: competition rank within the cohort.
+    Rank(Box<RankNode>),
+}
+
+/// How a score combines its members.
+#[derive(Debug, Clone)]
+pub struct AggregateNode {
+    /// Mean, minimum or sum.
+    pub kind: Aggregation,
+    /// The members.
+    pub members: Vec<Node>,
+    /// Weights, `None` for equal weights.
+    pub weights: Option<Vec<Decimal>>,
+    /// What missing members do.
+    pub missing: MissingPolicy,
+    /// The score's aggregate, for messages.
+    pub at: Loc,
+}
+
+/// A normalisation.
+#[derive(Debug, Clone)]
+pub struct NormaliseNode {
+    /// The column normalised.
+    pub column: Slot,
+    /// How.
+    pub method: Method,
+    /// Lower values are better.
+    pub lower_is_better: bool,
+    /// Index of its cohort in [`Program::cohorts`].
+    pub cohort: usize,
+    /// Where it was written.
+    pub at: Loc,
+}
+
+/// A rank.
+#[derive(Debug, Clone)]
+pub struct RankNode {
+    /// The column ranked.
+    pub column: Slot,
+    /// Lowest first.
+    pub ascending: bool,
+    /// Index of its cohort in [`Program::cohorts`].
+    pub cohort: usize,
+    /// Where it was written.
+    pub at: Loc,
+}
+
+/// The units whose values of a column make up a cohort's statistics.
+#[derive(Debug, Clone)]
+pub struct Cohort {
+    /// The column.
+    pub column: Slot,
+    /// Membership condition; every unit when `None`.
+    pub filter: Option<Node>,
+    /// Values are compared at this many decimals (ranks).
+    pub rounded: Option<u32>,
+    /// The reference unit of `distance to`.
+    pub reference: Option<String>,
+}
+
+/// A rank shown in the report.
+#[derive(Debug, Clone)]
+pub struct RankPlan {
+    /// Its key in the report.
+    pub key: Arc<str>,
+    /// How it is computed.
+    pub node: RankNode,
+}
+
+/// What `--sensitivity` may perturb.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityPlan {
+    /// Largest relative change of each weight.
+    pub weights_vary: Option<Decimal>,
+    /// Methods that may replace each other.
+    pub alternatives: Vec<Method>,
 }
 
 /// What a slot holds.
@@ -101,10 +184,14 @@ pub struct SlotInfo {
     pub label: Label,
     /// Decimals shown in text reports.
     pub display: Option<u32>,
+    /// How they are rounded.
+    pub rounding: Rounding,
     /// Its type.
     pub ty: Ty,
     /// Declared type, for inputs.
     pub input_type: Option<InputType>,
+    /// An intermediate the author did not name (a score before rescaling).
+    pub hidden: bool,
 }
 
 /// How to read one input from a data record.
@@ -135,6 +222,8 @@ pub struct Formula {
     pub slot: Slot,
     /// How it is computed.
     pub node: Node,
+    /// The formula or aggregate as written.
+    pub loc: Loc,
 }
 
 /// A compiled message template piece.
@@ -180,7 +269,7 @@ pub struct RulePlan {
 /// Slots are numbered inputs first (in declaration order), then indicators and scores in
 /// evaluation order, so `formulas[k]` fills slot `input_count + k` and a unit's computed
 /// values are simply pushed in order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Program {
     /// Every slot.
     pub slots: Vec<SlotInfo>,
@@ -190,10 +279,19 @@ pub struct Program {
     pub formulas: Vec<Formula>,
     /// Indicators and scores in declaration order, for reports.
     pub display_order: Vec<Slot>,
+    /// Runs of `formulas` that can be evaluated unit by unit: a formula that needs a
+    /// cohort statistic of a value computed in the same run starts a new stage.
+    pub stages: Vec<Range<usize>>,
+    /// Cohorts of the `normalise` and `rank of` nodes.
+    pub cohorts: Vec<Cohort>,
+    /// Ranks shown in the report.
+    pub ranks: Vec<RankPlan>,
     /// Rules in declaration order.
     pub rules: Vec<RulePlan>,
     /// Slot by name.
     pub slot_of: IndexMap<Arc<str>, Slot>,
+    /// What `--sensitivity` perturbs, if declared.
+    pub sensitivity: Option<SensitivityPlan>,
 }
 
 impl Program {
@@ -214,9 +312,19 @@ pub fn compile(checked: &Checked) -> Program {
     let mut slots = Vec::new();
     let mut slot_of: IndexMap<Arc<str>, Slot> = IndexMap::new();
     let mut constants: IndexMap<&str, Value> = IndexMap::new();
-    let mut add_slot = |name: &str, info: SlotInfo| {
-        slot_of.insert(Arc::from(name), slots.len());
+    let mut add_slot = |info: SlotInfo| {
+        slot_of.insert(Arc::clone(&info.name), slots.len());
         slots.push(info);
+    };
+    let slot_info = |name: &str, kind, label: &Label, display, rounding, ty, hidden| SlotInfo {
+        name: Arc::from(name),
+        kind,
+        label: label.clone(),
+        display,
+        rounding,
+        ty,
+        input_type: None,
+        hidden,
     };
     for (name, sym) in &checked.symbols {
         match (sym.kind, checked.items.get(sym.item)) {
@@ -225,46 +333,68 @@ pub fn compile(checked: &Checked) -> Program {
                     constants.insert(name.as_str(), v);
                 }
             }
-            (SymbolKind::Input, Some(Item::Input(i))) => add_slot(
-                name,
-                SlotInfo {
-                    name: Arc::from(name.as_str()),
-                    kind: SlotKind::Input,
-                    label: i.label.clone(),
-                    display: None,
-                    ty: sym.ty,
-                    input_type: Some(i.ty),
-                },
-            ),
+            (SymbolKind::Input, Some(Item::Input(i))) => add_slot(SlotInfo {
+                input_type: Some(i.ty),
+                ..slot_info(
+                    name,
+                    SlotKind::Input,
+                    &i.label,
+                    None,
+                    Rounding::HalfUp,
+                    sym.ty,
+                    false,
+                )
+            }),
             _ => {}
         }
     }
     for &index in &checked.order {
-        let (name, kind, label, display) = match checked.items.get(index) {
-            Some(Item::Indicator(i)) => (&i.name.name, SlotKind::Indicator, &i.label, i.display),
-            Some(Item::Score(s)) => (&s.name.name, SlotKind::Score, &s.label, s.display),
-            _ => continue,
-        };
-        let ty = checked.symbols.get(name).map_or(Ty::Unknown, |s| s.ty);
-        add_slot(
-            name,
-            SlotInfo {
-                name: Arc::from(name.as_str()),
-                kind,
-                label: label.clone(),
-                display,
-                ty,
-                input_type: None,
-            },
-        );
+        let ty = |name: &str| checked.symbols.get(name).map_or(Ty::Unknown, |s| s.ty);
+        match checked.items.get(index) {
+            Some(Item::Indicator(i)) => add_slot(slot_info(
+                &i.name.name,
+                SlotKind::Indicator,
+                &i.label,
+                i.display,
+                i.rounding,
+                ty(&i.name.name),
+                false,
+            )),
+            Some(Item::Score(s)) => {
+                if s.rescale.is_some() {
+                    add_slot(slot_info(
+                        &raw_name(&s.name.name),
+                        SlotKind::Score,
+                        &s.label,
+                        s.display,
+                        s.rounding,
+                        Ty::Number,
+                        true,
+                    ));
+                }
+                add_slot(slot_info(
+                    &s.name.name,
+                    SlotKind::Score,
+                    &s.label,
+                    s.display,
+                    s.rounding,
+                    Ty::Number,
+                    false,
+                ));
+            }
+            _ => {}
+        }
     }
     let lower = Lowering {
         slot_of: &slot_of,
         constants: &constants,
+        cohorts: RefCell::new(Vec::new()),
     };
     let mut inputs = Vec::new();
     let mut rules = Vec::new();
     let mut display_order = Vec::new();
+    let mut ranks = Vec::new();
+    let mut sensitivity = None;
     for item in &checked.items {
         match item {
             Item::Input(i) => {
@@ -288,37 +418,166 @@ pub fn compile(checked: &Checked) -> Program {
                 }
             }
             Item::Rule(r) => rules.push(lower.rule(r)),
+            Item::Rank(r) => ranks.push(RankPlan {
+                key: Arc::from(item.ident().name.as_str()),
+                node: lower.rank(&r.spec),
+            }),
+            Item::Sensitivity(sens) => {
+                sensitivity = Some(SensitivityPlan {
+                    weights_vary: sens.weights_vary.as_ref().map(|w| w.0),
+                    alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
+                });
+            }
             Item::Constant(_) => {}
         }
     }
     let mut formulas = Vec::new();
     for &index in &checked.order {
-        let (name, node) = match checked.items.get(index) {
-            Some(Item::Indicator(i)) => (&i.name.name, lower.expr(&i.formula)),
-            Some(Item::Score(s)) => {
-                let members = s.members.iter().map(|m| lower.name(&m.name.name)).collect();
-                let weights = s.weighted.then(|| {
-                    s.members
-                        .iter()
-                        .map(|m| m.weight.as_ref().map_or(Decimal::ZERO, |w| w.0))
-                        .collect()
-                });
-                (&s.name.name, Node::Mean(members, weights, s.loc.clone()))
+        match checked.items.get(index) {
+            Some(Item::Indicator(i)) => {
+                if let Some(&slot) = slot_of.get(i.name.name.as_str()) {
+                    formulas.push(Formula {
+                        slot,
+                        node: lower.expr(&i.formula),
+                        loc: i.formula.loc.clone(),
+                    });
+                }
             }
-            _ => continue,
-        };
-        let Some(&slot) = slot_of.get(name.as_str()) else {
-            continue;
-        };
-        formulas.push(Formula { slot, node });
+            Some(Item::Score(s)) => {
+                let aggregate = Node::Aggregate(Box::new(AggregateNode {
+                    kind: s.aggregation.clone(),
+                    members: s.members.iter().map(|m| lower.name(&m.name.name)).collect(),
+                    weights: s.weighted.then(|| {
+                        s.members
+                            .iter()
+                            .map(|m| m.weight.as_ref().map_or(Decimal::ZERO, |w| w.0))
+                            .collect()
+                    }),
+                    missing: s.missing.as_ref().map_or(MissingPolicy::Error, |m| m.0),
+                    at: s.loc.clone(),
+                }));
+                let Some(&slot) = slot_of.get(s.name.name.as_str()) else {
+                    continue;
+                };
+                match (&s.rescale, slot_of.get(raw_name(&s.name.name).as_str())) {
+                    (Some((method, cohort, at)), Some(&raw)) => {
+                        formulas.push(Formula {
+                            slot: raw,
+                            node: aggregate,
+                            loc: s.loc.clone(),
+                        });
+                        let rescaled = NormaliseNode {
+                            column: raw,
+                            method: method.clone(),
+                            lower_is_better: false,
+                            cohort: lower.cohort(raw, cohort.as_ref(), None, method),
+                            at: at.clone(),
+                        };
+                        formulas.push(Formula {
+                            slot,
+                            node: Node::Normalise(Box::new(rescaled)),
+                            loc: at.clone(),
+                        });
+                    }
+                    _ => formulas.push(Formula {
+                        slot,
+                        node: aggregate,
+                        loc: s.loc.clone(),
+                    }),
+                }
+            }
+            _ => {}
+        }
     }
+    let cohorts = lower.cohorts.into_inner();
+    let stages = stages(&formulas, &cohorts, inputs.len());
     Program {
         slots,
         inputs,
         formulas,
         display_order,
+        stages,
+        cohorts,
+        ranks,
         rules,
         slot_of,
+        sensitivity,
+    }
+}
+
+/// The hidden slot of a rescaled score's value before rescaling.
+pub fn raw_name(score: &str) -> String {
+    format!("{score} (before rescaling)")
+}
+
+/// Splits the formulas into stages: a formula whose cohort needs a value computed in
+/// the current stage (for every unit) starts a new one.
+fn stages(formulas: &[Formula], cohorts: &[Cohort], input_count: usize) -> Vec<Range<usize>> {
+    let mut stages = Vec::new();
+    let mut start = 0;
+    for (k, formula) in formulas.iter().enumerate() {
+        let mut needed = Vec::new();
+        cohort_uses(&formula.node, cohorts, &mut needed);
+        let needs_current = needed
+            .iter()
+            .any(|&slot| slot >= input_count + start && slot < input_count + k);
+        if needs_current {
+            stages.push(start..k);
+            start = k;
+        }
+    }
+    stages.push(start..formulas.len());
+    stages
+}
+
+/// Slots whose values a node's cohorts need for every unit.
+fn cohort_uses(node: &Node, cohorts: &[Cohort], out: &mut Vec<Slot>) {
+    let mut cohort = |index: usize| {
+        if let Some(c) = cohorts.get(index) {
+            out.push(c.column);
+            if let Some(filter) = &c.filter {
+                slots_in(filter, out);
+            }
+        }
+    };
+    match node {
+        Node::Normalise(n) => cohort(n.cohort),
+        Node::Rank(r) => cohort(r.cohort),
+        _ => {}
+    }
+    for child in children(node) {
+        cohort_uses(child, cohorts, out);
+    }
+}
+
+/// Every slot a node reads directly.
+pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
+    match node {
+        Node::Slot(s) => out.push(*s),
+        Node::Normalise(n) => out.push(n.column),
+        Node::Rank(r) => out.push(r.column),
+        _ => {}
+    }
+    for child in children(node) {
+        slots_in(child, out);
+    }
+}
+
+/// The direct sub-expressions of a node.
+pub fn children(node: &Node) -> Vec<&Node> {
+    match node {
+        Node::Const(_) | Node::Slot(_) | Node::Normalise(_) | Node::Rank(_) => Vec::new(),
+        Node::Neg(x) | Node::Not(x) => vec![x],
+        Node::Arith(_, a, b, _)
+        | Node::Cmp(_, a, b)
+        | Node::Approx(a, b, _)
+        | Node::And(a, b)
+        | Node::Or(a, b) => {
+            vec![a, b]
+        }
+        Node::If(c, a, b) => vec![c, a, b],
+        Node::Call(_, args, _) => args.iter().collect(),
+        Node::Aggregate(agg) => agg.members.iter().collect(),
     }
 }
 
@@ -334,9 +593,47 @@ fn literal(e: &ast::Expr) -> Option<Value> {
 struct Lowering<'a> {
     slot_of: &'a IndexMap<Arc<str>, Slot>,
     constants: &'a IndexMap<&'a str, Value>,
+    /// Cohorts of the cohort operations lowered so far.
+    cohorts: RefCell<Vec<Cohort>>,
 }
 
 impl Lowering<'_> {
+    fn slot(&self, name: &str) -> Slot {
+        self.slot_of.get(name).copied().unwrap_or(0)
+    }
+
+    /// Registers a cohort and returns its index.
+    fn cohort(
+        &self,
+        column: Slot,
+        filter: Option<&ast::Expr>,
+        rounded: Option<u32>,
+        method: &Method,
+    ) -> usize {
+        let filter = filter.map(|f| self.expr(f));
+        let mut cohorts = self.cohorts.borrow_mut();
+        cohorts.push(Cohort {
+            column,
+            filter,
+            rounded,
+            reference: match method {
+                Method::Distance(unit) => Some(unit.clone()),
+                _ => None,
+            },
+        });
+        cohorts.len() - 1
+    }
+
+    fn rank(&self, spec: &ast::RankSpec) -> RankNode {
+        let column = self.slot(&spec.column.name);
+        RankNode {
+            column,
+            ascending: spec.ascending,
+            cohort: self.cohort(column, spec.cohort.as_ref(), spec.rounded, &Method::Rank),
+            at: spec.column.loc.clone(),
+        }
+    }
+
     fn name(&self, name: &str) -> Node {
         if let Some(v) = self.constants.get(name) {
             return Node::Const(v.clone());
@@ -378,6 +675,17 @@ impl Lowering<'_> {
                 }
             }
             ExprKind::If(c, x, y) => Node::If(b(c), b(x), b(y)),
+            ExprKind::Normalise(n) => {
+                let column = self.slot(&n.column.name);
+                Node::Normalise(Box::new(NormaliseNode {
+                    column,
+                    method: n.method.clone(),
+                    lower_is_better: n.lower_is_better,
+                    cohort: self.cohort(column, n.cohort.as_ref(), None, &n.method),
+                    at: e.loc.clone(),
+                }))
+            }
+            ExprKind::Rank(r) => Node::Rank(Box::new(self.rank(r))),
             ExprKind::Call(f, args) => match Builtin::from_name(&f.name) {
                 Some(builtin) => Node::Call(
                     builtin,

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::{Fault, Slots, arith};
 use crate::check::Builtin;
-use crate::compile::{Arith, Node, Program, SlotKind};
+use crate::compile::{AggregateNode, Aggregation, Arith, Node, Program, SlotKind};
 use crate::parse::ast::InputType;
 use crate::source::Loc;
 use crate::value::{Value, published_interval, round_half_up};
@@ -127,6 +127,7 @@ impl Walk<'_> {
         super::Eval {
             program: self.program,
             slots: self.slots,
+            cohorts: &[],
         }
         .node(node)
     }
@@ -151,26 +152,49 @@ impl Walk<'_> {
                 _ => self.node(b),
             },
             Node::Call(f, args, at) => self.call(*f, args, at),
-            Node::Mean(members, weights, at) => {
-                let mut total = Interval::point(Decimal::ZERO);
-                let mut weight_sum = Decimal::ZERO;
-                for (i, m) in members.iter().enumerate() {
-                    let x = self.node(m)?;
-                    let w = weights
-                        .as_ref()
-                        .and_then(|w| w.get(i).copied())
-                        .unwrap_or(Decimal::ONE);
-                    let term = self.arith(Arith::Mul, Interval::point(w), x, at)?;
-                    total = self.arith(Arith::Add, total, term, at)?;
-                    weight_sum += w;
-                }
-                self.arith(Arith::Div, total, Interval::point(weight_sum), at)
-            }
+            Node::Aggregate(agg) => self.aggregate(agg),
+            Node::Normalise(n) => Err(unsupported(&n.at, "a normalisation across the cohort")),
+            Node::Rank(r) => Err(unsupported(&r.at, "a rank")),
             Node::Const(_) => Ok(Interval::point(Decimal::ZERO)),
             Node::Not(_) | Node::Cmp(..) | Node::And(..) | Node::Or(..) => {
                 Ok(Interval::point(Decimal::ZERO))
             }
             Node::Approx(_, _, at) => Err(unsupported(at, "a comparison")),
+        }
+    }
+
+    /// Arithmetic means, sums and minimums of intervals; other aggregations are refused.
+    fn aggregate(&self, agg: &AggregateNode) -> Result<Interval, Arc<Fault>> {
+        let at = &agg.at;
+        let mut total = Interval::point(Decimal::ZERO);
+        let mut weight_sum = Decimal::ZERO;
+        let mut min: Option<Interval> = None;
+        for (i, m) in agg.members.iter().enumerate() {
+            let x = self.node(m)?;
+            let w = agg
+                .weights
+                .as_ref()
+                .and_then(|w| w.get(i).copied())
+                .unwrap_or(Decimal::ONE);
+            let term = match agg.kind {
+                Aggregation::Arithmetic => self.arith(Arith::Mul, Interval::point(w), x, at)?,
+                Aggregation::Sum => x,
+                Aggregation::Minimum => {
+                    min = Some(min.map_or(x, |m| Interval {
+                        lo: m.lo.min(x.lo),
+                        hi: m.hi.min(x.hi),
+                    }));
+                    continue;
+                }
+                _ => return Err(unsupported(at, &format!("a {}", agg.kind.describe()))),
+            };
+            total = self.arith(Arith::Add, total, term, at)?;
+            weight_sum = super::arith(Arith::Add, weight_sum, w, at)?;
+        }
+        match agg.kind {
+            Aggregation::Minimum => Ok(min.unwrap_or(Interval::point(Decimal::ZERO))),
+            Aggregation::Sum => Ok(total),
+            _ => self.arith(Arith::Div, total, Interval::point(weight_sum), at),
         }
     }
 
@@ -333,14 +357,7 @@ mod tests {
     }
 
     fn walk_arith(op: Arith, a: Interval, b: Interval) -> Interval {
-        let program = Program {
-            slots: vec![],
-            inputs: vec![],
-            formulas: vec![],
-            display_order: vec![],
-            rules: vec![],
-            slot_of: Default::default(),
-        };
+        let program = Program::default();
         let at = Loc {
             source: Source::new("t", "x"),
             range: 0..1,

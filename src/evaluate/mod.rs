@@ -5,7 +5,9 @@
 //! nothing is copied), then decides every rule. A value that cannot be computed is a [`Fault`] carried in its slot, so what
 //! depends on it is `error` with the original reason.
 
+mod aggregate;
 mod bind;
+pub mod cohort;
 mod fault;
 pub mod interval;
 
@@ -20,9 +22,10 @@ pub use fault::Fault;
 pub use interval::Interval;
 
 use crate::check::Builtin;
-use crate::compile::{Arith, Cmp, Node, Program};
+use crate::compile::{Arith, Cmp, Node, Program, RankNode};
 use crate::data::Dataset;
 use crate::value::{Value, round_half_up};
+use cohort::CohortStats;
 
 /// A value, or why there is none.
 pub type Outcome = Result<Value, Arc<Fault>>;
@@ -57,6 +60,8 @@ pub struct UnitResult<'a> {
     pub computed: &'a [Outcome],
     /// One decision per rule, in rule order.
     pub decisions: &'a [Decision],
+    /// One rank per declared `rank`; `None` outside its cohort or without a value.
+    pub ranks: &'a [Option<usize>],
 }
 
 /// Every unit's computed values and decisions, stored in two flat vectors so that
@@ -68,6 +73,10 @@ pub struct Evaluation {
     rules: usize,
     computed: Vec<Outcome>,
     decisions: Vec<Decision>,
+    rank_count: usize,
+    ranks: Vec<Option<usize>>,
+    /// Statistics of every cohort, for explanations.
+    pub cohorts: Vec<Option<CohortStats>>,
 }
 
 impl Evaluation {
@@ -92,9 +101,13 @@ impl Evaluation {
         let decisions = self
             .decisions
             .get(index * self.rules..(index + 1) * self.rules)?;
+        let ranks = self
+            .ranks
+            .get(index * self.rank_count..(index + 1) * self.rank_count)?;
         Some(UnitResult {
             computed,
             decisions,
+            ranks,
         })
     }
 
@@ -148,43 +161,180 @@ pub fn bind(program: &Program, data: &Dataset) -> BoundData {
     BoundData { units, inputs: all }
 }
 
-/// Evaluates every unit of bound data.
+/// Evaluates every unit of bound data, stage by stage: before a stage, the statistics
+/// of the cohorts it needs are computed over every unit; within a stage, units are
+/// evaluated one after the other.
 pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
     let units = data.inputs.len();
+    let width = program.formulas.len();
     let mut out = Evaluation {
         units,
-        formulas: program.formulas.len(),
+        formulas: width,
         rules: program.rules.len(),
-        computed: Vec::with_capacity(units * program.formulas.len()),
+        computed: vec![Ok(Value::Bool(false)); units * width],
         decisions: Vec::with_capacity(units * program.rules.len()),
+        rank_count: program.ranks.len(),
+        ranks: Vec::with_capacity(units * program.ranks.len()),
+        cohorts: vec![None; program.cohorts.len()],
     };
-    for inputs in &data.inputs {
-        let start = out.computed.len();
-        for formula in &program.formulas {
-            let slots = Slots {
-                inputs,
-                computed: out.computed.get(start..).unwrap_or(&[]),
-            };
-            let value = Eval { program, slots }.node(&formula.node);
-            out.computed.push(value);
+    for stage in &program.stages {
+        let mut needed = Vec::new();
+        for formula in program.formulas.get(stage.clone()).unwrap_or(&[]) {
+            cohorts_in(&formula.node, &mut needed);
         }
+        compute_cohorts(program, data, &mut out, &needed);
+        for (u, inputs) in data.inputs.iter().enumerate() {
+            let (start, end) = (u * width, (u + 1) * width);
+            for k in stage.clone() {
+                let Some(formula) = program.formulas.get(k) else {
+                    continue;
+                };
+                let value = {
+                    let slots = Slots {
+                        inputs,
+                        computed: out.computed.get(start..end).unwrap_or(&[]),
+                    };
+                    Eval {
+                        program,
+                        slots,
+                        cohorts: &out.cohorts,
+                    }
+                    .node(&formula.node)
+                };
+                if let Some(cell) = out.computed.get_mut(start + k) {
+                    *cell = value;
+                }
+            }
+        }
+    }
+    // Rules and declared ranks may use cohorts of their own.
+    let all: Vec<usize> = (0..program.cohorts.len()).collect();
+    compute_cohorts(program, data, &mut out, &all);
+    for (u, inputs) in data.inputs.iter().enumerate() {
+        let (start, end) = (u * width, (u + 1) * width);
         let slots = Slots {
             inputs,
-            computed: out.computed.get(start..).unwrap_or(&[]),
+            computed: out.computed.get(start..end).unwrap_or(&[]),
         };
-        let eval = Eval { program, slots };
+        let eval = Eval {
+            program,
+            slots,
+            cohorts: &out.cohorts,
+        };
         out.decisions
             .extend(program.rules.iter().map(|rule| eval.decide(rule)));
+        let ranks: Vec<Option<usize>> = program
+            .ranks
+            .iter()
+            .map(|r| eval.declared_rank(&r.node))
+            .collect();
+        out.ranks.extend(ranks);
     }
     out
+}
+
+/// Cohort indices used anywhere in `node`.
+fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
+    match node {
+        Node::Normalise(n) => out.push(n.cohort),
+        Node::Rank(r) => out.push(r.cohort),
+        _ => {}
+    }
+    for child in crate::compile::children(node) {
+        cohorts_in(child, out);
+    }
+}
+
+/// Computes the statistics of the listed cohorts not computed yet.
+fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, needed: &[usize]) {
+    let width = out.formulas;
+    for &c in needed {
+        if out.cohorts.get(c).is_some_and(Option::is_some) {
+            continue;
+        }
+        let Some(cohort) = program.cohorts.get(c) else {
+            continue;
+        };
+        let mut values = Vec::with_capacity(data.inputs.len());
+        let mut reference = None;
+        for (u, inputs) in data.inputs.iter().enumerate() {
+            let slots = Slots {
+                inputs,
+                computed: out.computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
+            };
+            let eval = Eval {
+                program,
+                slots,
+                cohorts: &out.cohorts,
+            };
+            let value = slots.get(cohort.column);
+            if let Some(name) = &cohort.reference
+                && data
+                    .units
+                    .get(u)
+                    .is_some_and(|n| n.as_ref() == name.as_str())
+            {
+                reference = Some(match value {
+                    Some(Ok(Value::Number(x))) => Ok(*x),
+                    Some(Err(f)) => Err(Arc::clone(f)),
+                    _ => Err(Arc::new(Fault::Missing {
+                        input: name.clone(),
+                        field: String::new(),
+                    })),
+                });
+            }
+            let member = match &cohort.filter {
+                None => true,
+                Some(filter) => eval.bool(filter).unwrap_or(false),
+            };
+            if let (true, Some(Ok(Value::Number(x)))) = (member, value) {
+                values.push(*x);
+            }
+        }
+        let mut stats = CohortStats::new(values, cohort.rounded);
+        stats.reference = reference;
+        if let Some(cell) = out.cohorts.get_mut(c) {
+            *cell = Some(stats);
+        }
+    }
 }
 
 struct Eval<'a> {
     program: &'a Program,
     slots: Slots<'a>,
+    cohorts: &'a [Option<CohortStats>],
 }
 
 impl Eval<'_> {
+    fn column_name(&self, slot: usize) -> &str {
+        self.program.slots.get(slot).map_or("", |s| &s.name)
+    }
+
+    fn stats(&self, cohort: usize, at: &crate::source::Loc) -> Result<&CohortStats, Arc<Fault>> {
+        self.cohorts
+            .get(cohort)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| {
+                Arc::new(Fault::Domain {
+                    at: at.clone(),
+                    what: "cohort statistics are not available here".into(),
+                })
+            })
+    }
+
+    /// A declared rank: only members of the cohort with a value are ranked.
+    fn declared_rank(&self, node: &RankNode) -> Option<usize> {
+        let cohort = self.program.cohorts.get(node.cohort)?;
+        if let Some(filter) = &cohort.filter
+            && !self.bool(filter).unwrap_or(false)
+        {
+            return None;
+        }
+        let x = self.num(&Node::Slot(node.column)).ok()?;
+        let stats = self.cohorts.get(node.cohort)?.as_ref()?;
+        Some(stats.rank(x, node.ascending))
+    }
+
     fn decide(&self, rule: &crate::compile::RulePlan) -> Decision {
         if let Some(when) = &rule.when {
             match self.bool(when) {
@@ -342,20 +492,16 @@ impl Eval<'_> {
                 }
             }
             Node::Call(f, args, at) => self.call(*f, args, at).map(Value::Number),
-            Node::Mean(members, weights, at) => {
-                let mut total = Decimal::ZERO;
-                let mut weight_sum = Decimal::ZERO;
-                for (i, m) in members.iter().enumerate() {
-                    let x = self.num(m)?;
-                    let w = weights
-                        .as_ref()
-                        .and_then(|w| w.get(i).copied())
-                        .unwrap_or(Decimal::ONE);
-                    let term = arith(Arith::Mul, w, x, at)?;
-                    total = arith(Arith::Add, total, term, at)?;
-                    weight_sum += w;
-                }
-                arith(Arith::Div, total, weight_sum, at).map(Value::Number)
+            Node::Aggregate(agg) => aggregate::aggregate(self, agg).map(Value::Number),
+            Node::Normalise(n) => {
+                let x = self.num(&Node::Slot(n.column))?;
+                let stats = self.stats(n.cohort, &n.at)?;
+                cohort::normalise(n, stats, x, self.column_name(n.column)).map(Value::Number)
+            }
+            Node::Rank(r) => {
+                let x = self.num(&Node::Slot(r.column))?;
+                let stats = self.stats(r.cohort, &r.at)?;
+                Ok(Value::Number(Decimal::from(stats.rank(x, r.ascending))))
             }
         }
     }

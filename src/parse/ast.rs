@@ -62,6 +62,10 @@ pub enum Item {
     Score(Score),
     /// `rule …`.
     Rule(Rule),
+    /// `rank …`: a rank shown in the report.
+    Rank(RankDecl),
+    /// `sensitivity …`: what `--sensitivity` perturbs.
+    Sensitivity(Sensitivity),
 }
 
 impl Item {
@@ -73,8 +77,149 @@ impl Item {
             Item::Indicator(i) => &i.name,
             Item::Score(s) => &s.name,
             Item::Rule(r) => &r.name,
+            Item::Rank(r) => r.key.as_ref().unwrap_or(&r.column),
+            Item::Sensitivity(s) => &s.keyword,
         }
     }
+}
+
+/// A normalisation method across the cohort.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Method {
+    /// `x / max` (lower is better: `min / x`).
+    Max,
+    /// `(x − min) / (max − min)`.
+    MinMax,
+    /// `(x − mean) / sd`, sample standard deviation.
+    ZScore,
+    /// `(n − rank) / (n − 1)`: 1 for the best unit, 0 for the worst.
+    Percentile,
+    /// Competition rank, 1 for the best.
+    Rank,
+    /// `(x − low) / (high − low)` clamped to [0, 1].
+    Goalposts(Decimal, Decimal),
+    /// `1 − (ref − x) / (ref − min)` with `ref` the named unit's value.
+    Distance(String),
+}
+
+impl Method {
+    /// The method as written.
+    pub fn describe(&self) -> String {
+        match self {
+            Method::Max => "max".into(),
+            Method::MinMax => "minmax".into(),
+            Method::ZScore => "zscore".into(),
+            Method::Percentile => "percentile".into(),
+            Method::Rank => "rank".into(),
+            Method::Goalposts(lo, hi) => format!("goalposts {lo} .. {hi}"),
+            Method::Distance(unit) => format!("distance to {unit:?}"),
+        }
+    }
+}
+
+/// `normalise x by method [lower is better] [among …]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalise {
+    /// The value normalised: an input, indicator or score.
+    pub column: Ident,
+    /// How.
+    pub method: Method,
+    /// Where the method was written.
+    pub method_loc: Loc,
+    /// `lower is better` was written.
+    pub lower_is_better: bool,
+    /// The cohort condition; all units when absent.
+    pub cohort: Option<Expr>,
+}
+
+/// `rank of x [ascending] [rounded n] [among …]`, or the same as a `rank` declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankSpec {
+    /// The value ranked.
+    pub column: Ident,
+    /// Lowest value ranks first.
+    pub ascending: bool,
+    /// Decimals at which values are compared.
+    pub rounded: Option<u32>,
+    /// The cohort condition; all units when absent.
+    pub cohort: Option<Expr>,
+}
+
+/// `rank x … [as key]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankDecl {
+    /// What and how.
+    pub spec: RankSpec,
+    /// Copy of the ranked name, for `Item::ident`.
+    pub column: Ident,
+    /// The report key, when not the column's name.
+    pub key: Option<Ident>,
+}
+
+/// `sensitivity weights vary 25% alternatives max, minmax`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sensitivity {
+    /// The `sensitivity` keyword, for locations.
+    pub keyword: Ident,
+    /// Largest relative change of a weight.
+    pub weights_vary: Option<(Decimal, Loc)>,
+    /// Normalisation methods that may replace each other.
+    pub alternatives: Vec<(Method, Loc)>,
+}
+
+/// How a score is aggregated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Aggregation {
+    /// Weighted arithmetic mean.
+    Arithmetic,
+    /// Weighted geometric mean.
+    Geometric,
+    /// Weighted harmonic mean.
+    Harmonic,
+    /// Weighted generalised mean with this exponent.
+    Power(Decimal),
+    /// The smallest member.
+    Minimum,
+    /// The sum of the members (points).
+    Sum,
+}
+
+impl Aggregation {
+    /// As written.
+    pub fn describe(&self) -> String {
+        match self {
+            Aggregation::Arithmetic => "mean".into(),
+            Aggregation::Geometric => "geometric mean".into(),
+            Aggregation::Harmonic => "harmonic mean".into(),
+            Aggregation::Power(p) => format!("power {p} mean"),
+            Aggregation::Minimum => "minimum".into(),
+            Aggregation::Sum => "sum".into(),
+        }
+    }
+}
+
+/// What a score does when members are missing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MissingPolicy {
+    /// The score is `error` (the default).
+    Error,
+    /// Missing members count as 0.
+    Zero,
+    /// Missing members drop out with their weights; at least this share of the weight
+    /// must remain.
+    Exclude(Option<Decimal>),
+}
+
+/// How displayed values are rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// Half away from zero (the default; what published tables do).
+    #[default]
+    HalfUp,
+    /// Half to even.
+    HalfEven,
+    /// Toward zero.
+    Down,
 }
 
 /// `constant name = literal`.
@@ -177,6 +322,8 @@ pub struct Indicator {
     pub formula: Expr,
     /// Decimals shown in text reports.
     pub display: Option<u32>,
+    /// How they are rounded.
+    pub rounding: Rounding,
 }
 
 /// `score name = [weighted] mean of a [weight w], …`.
@@ -188,10 +335,18 @@ pub struct Score {
     pub label: Label,
     /// `weighted` was written.
     pub weighted: bool,
+    /// How the members are combined.
+    pub aggregation: Aggregation,
     /// The operands.
     pub members: Vec<Member>,
     /// Decimals shown in text reports.
     pub display: Option<u32>,
+    /// How they are rounded.
+    pub rounding: Rounding,
+    /// Missing-member policy, where written.
+    pub missing: Option<(MissingPolicy, Loc)>,
+    /// `rescaled by …`: method, cohort, location.
+    pub rescale: Option<(Method, Option<Expr>, Loc)>,
     /// Location of the aggregate (`mean of …`).
     pub loc: Loc,
 }
@@ -357,4 +512,8 @@ pub enum ExprKind {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `f(args)`.
     Call(Ident, Vec<Expr>),
+    /// `normalise x by …`.
+    Normalise(Box<Normalise>),
+    /// `rank of x …`.
+    Rank(Box<RankSpec>),
 }

@@ -158,6 +158,8 @@ fn depth(e: &Expr) -> usize {
         ExprKind::Binary(_, a, b) => depth(a).max(depth(b)),
         ExprKind::If(c, a, b) => depth(c).max(depth(a)).max(depth(b)),
         ExprKind::Call(_, args) => args.iter().map(depth).max().unwrap_or(0),
+        ExprKind::Normalise(n) => n.cohort.as_ref().map_or(0, depth),
+        ExprKind::Rank(r) => r.cohort.as_ref().map_or(0, depth),
         _ => 0,
     }
 }
@@ -182,6 +184,7 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
                 let operand = [
                     "`(`",
                     "`if`",
+                    "`rank`",
                     "`true` or `false`",
                     "a name",
                     "a number",
@@ -303,6 +306,40 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::boolean => "`true` or `false`",
         Rule::string => "a quoted string",
         Rule::ident => "a name",
+        Rule::rank_decl | Rule::kw_rank => "`rank`",
+        Rule::sensitivity_decl | Rule::kw_sensitivity => "`sensitivity`",
+        Rule::normalise_expr | Rule::kw_normalise | Rule::rank_expr => "an expression",
+        Rule::method
+        | Rule::m_max
+        | Rule::m_minmax
+        | Rule::m_zscore
+        | Rule::m_percentile
+        | Rule::m_rank
+        | Rule::m_goalposts
+        | Rule::m_distance => {
+            "a method (max, minmax, zscore, percentile, rank, goalposts, distance to)"
+        }
+        Rule::kw_by => "`by`",
+        Rule::direction | Rule::higher | Rule::lower => "`higher is better` or `lower is better`",
+        Rule::cohort | Rule::kw_among => "`among`",
+        Rule::order => "`ascending` or `descending`",
+        Rule::rounded | Rule::kw_rounded => "`rounded`",
+        Rule::kw_as => "`as`",
+        Rule::mean_kind | Rule::arithmetic | Rule::geometric | Rule::harmonic | Rule::power => {
+            "a kind of mean (arithmetic, geometric, harmonic, power p)"
+        }
+        Rule::minimum => "`minimum of`",
+        Rule::total => "`sum of`",
+        Rule::missing_clause | Rule::kw_missing => "`missing`",
+        Rule::exclude | Rule::zero | Rule::fail_missing => "`exclude`, `zero` or `error`",
+        Rule::rescale_clause | Rule::kw_rescaled => "`rescaled by`",
+        Rule::weights_vary | Rule::kw_weights => "`weights vary`",
+        Rule::alternatives | Rule::kw_alternatives => "`alternatives`",
+        Rule::rounding => "a rounding (half-up, half-even, down)",
+        Rule::kw_is => "`is`",
+        Rule::kw_better => "`better`",
+        Rule::kw_to => "`to`",
+        Rule::kw_at => "`at least`",
         Rule::colon => "`:`",
         Rule::equals => "`=`",
         Rule::comma => "`,`",
@@ -349,6 +386,26 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_if
             | Rule::kw_then
             | Rule::kw_else
+            | Rule::kw_normalise
+            | Rule::kw_by
+            | Rule::kw_goalposts
+            | Rule::kw_distance
+            | Rule::kw_to
+            | Rule::kw_is
+            | Rule::kw_better
+            | Rule::kw_among
+            | Rule::kw_rank
+            | Rule::kw_rounded
+            | Rule::kw_as
+            | Rule::kw_power
+            | Rule::kw_missing
+            | Rule::kw_at
+            | Rule::kw_least
+            | Rule::kw_rescaled
+            | Rule::kw_sensitivity
+            | Rule::kw_weights
+            | Rule::kw_vary
+            | Rule::kw_alternatives
     )
 }
 
@@ -403,6 +460,18 @@ impl Lower {
                 Rule::rule_decl => {
                     let r = self.rule(pair);
                     file.items.push(Item::Rule(r));
+                }
+                Rule::rank_decl => {
+                    let (spec, key) = self.rank_spec(inner(pair));
+                    file.items.push(Item::Rank(RankDecl {
+                        column: spec.column.clone(),
+                        spec,
+                        key,
+                    }));
+                }
+                Rule::sensitivity_decl => {
+                    let sens = self.sensitivity(pair);
+                    file.items.push(Item::Sensitivity(sens));
                 }
                 _ => {}
             }
@@ -613,19 +682,145 @@ impl Lower {
         input
     }
 
-    fn display(&mut self, pair: Pair<'_, Rule>) -> Option<u32> {
-        let n = inner(pair).next()?;
+    fn display(&mut self, pair: Pair<'_, Rule>) -> (Option<u32>, Rounding) {
+        let mut parts = inner(pair);
+        let Some(n) = parts.next() else {
+            return (None, Rounding::HalfUp);
+        };
+        let rounding = match parts.next().map(|r| r.as_str().to_string()).as_deref() {
+            Some("half-even") => Rounding::HalfEven,
+            Some("down") => Rounding::Down,
+            _ => Rounding::HalfUp,
+        };
         match n.as_str().parse::<u32>() {
-            Ok(d) if d <= 28 => Some(d),
+            Ok(d) if d <= 28 => (Some(d), rounding),
             _ => {
                 let loc = self.loc(&n);
                 self.diags.push(
                     Diagnostic::error(format!("cannot display `{}` decimals", n.as_str()), &loc)
                         .with_label("at most 28"),
                 );
-                None
+                (None, rounding)
             }
         }
+    }
+
+    fn method(&mut self, pair: Pair<'_, Rule>) -> (Method, Loc) {
+        let loc = self.loc(&pair);
+        let Some(m) = inner(pair).next() else {
+            return (Method::Max, loc);
+        };
+        let method = match m.as_rule() {
+            Rule::m_minmax => Method::MinMax,
+            Rule::m_zscore => Method::ZScore,
+            Rule::m_percentile => Method::Percentile,
+            Rule::m_rank => Method::Rank,
+            Rule::m_goalposts => {
+                let mut bounds = inner(m);
+                let lo = bounds.next().map_or(Decimal::ZERO, |b| self.number(&b));
+                let hi = bounds.next().map_or(Decimal::ONE, |b| self.number(&b));
+                Method::Goalposts(lo, hi)
+            }
+            Rule::m_distance => {
+                let unit = inner(m).next().map(|u| self.string(&u)).unwrap_or_default();
+                Method::Distance(unit)
+            }
+            _ => Method::Max,
+        };
+        (method, loc)
+    }
+
+    /// The condition of an `among` clause.
+    fn cohort(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        inner(pair).next().map(|e| self.expr(e))
+    }
+
+    fn rank_spec<'i>(
+        &mut self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> (RankSpec, Option<Ident>) {
+        let fallback = self.placeholder_loc();
+        let mut spec = RankSpec {
+            column: Ident {
+                name: String::new(),
+                loc: fallback,
+            },
+            ascending: false,
+            rounded: None,
+            cohort: None,
+        };
+        let mut key = None;
+        let mut seen_column = false;
+        for p in pairs {
+            match p.as_rule() {
+                Rule::ident if !seen_column => {
+                    spec.column = self.ident(&p);
+                    seen_column = true;
+                }
+                Rule::ident => key = Some(self.ident(&p)),
+                Rule::order => spec.ascending = p.as_str() == "ascending",
+                Rule::rounded => spec.rounded = self.display(p).0,
+                Rule::cohort => spec.cohort = self.cohort(p),
+                _ => {}
+            }
+        }
+        (spec, key)
+    }
+
+    fn normalise(&mut self, pair: Pair<'_, Rule>) -> Normalise {
+        let fallback = self.placeholder_loc();
+        let mut n = Normalise {
+            column: Ident {
+                name: String::new(),
+                loc: fallback.clone(),
+            },
+            method: Method::Max,
+            method_loc: fallback,
+            lower_is_better: false,
+            cohort: None,
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::ident => n.column = self.ident(&p),
+                Rule::method => (n.method, n.method_loc) = self.method(p),
+                Rule::direction => n.lower_is_better = p.as_str().starts_with("lower"),
+                Rule::cohort => n.cohort = self.cohort(p),
+                _ => {}
+            }
+        }
+        n
+    }
+
+    fn sensitivity(&mut self, pair: Pair<'_, Rule>) -> Sensitivity {
+        let keyword_loc = Loc {
+            source: Arc::clone(&self.source),
+            range: pair.as_span().start()..pair.as_span().start() + "sensitivity".len(),
+        };
+        let mut out = Sensitivity {
+            keyword: Ident {
+                name: "sensitivity".into(),
+                loc: keyword_loc,
+            },
+            weights_vary: None,
+            alternatives: Vec::new(),
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::weights_vary => {
+                    if let Some(n) = inner(p).next() {
+                        out.weights_vary = Some((self.number(&n), self.loc(&n)));
+                    }
+                }
+                Rule::alternatives => {
+                    for m in inner(p) {
+                        let method = self.method(m);
+                        out.alternatives.push(method);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     fn indicator(&mut self, pair: Pair<'_, Rule>) -> Indicator {
@@ -641,13 +836,14 @@ impl Lower {
                 loc: fallback,
             },
             display: None,
+            rounding: Rounding::HalfUp,
         };
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::ident => ind.name = self.ident(&p),
                 Rule::label => ind.label = self.label(p),
                 Rule::expr => ind.formula = self.expr(p),
-                Rule::display_clause => ind.display = self.display(p),
+                Rule::display_clause => (ind.display, ind.rounding) = self.display(p),
                 _ => {}
             }
         }
@@ -663,20 +859,67 @@ impl Lower {
             },
             label: Label::default(),
             weighted: false,
+            aggregation: Aggregation::Arithmetic,
             members: Vec::new(),
             display: None,
+            rounding: Rounding::HalfUp,
+            missing: None,
+            rescale: None,
             loc: fallback,
         };
         for p in inner(pair) {
+            let loc = self.loc(&p);
             match p.as_rule() {
                 Rule::ident => score.name = self.ident(&p),
                 Rule::label => score.label = self.label(p),
-                Rule::display_clause => score.display = self.display(p),
+                Rule::display_clause => (score.display, score.rounding) = self.display(p),
+                Rule::missing_clause => {
+                    let mut parts = inner(p);
+                    let policy = match parts.next().map(|q| q.as_rule()) {
+                        Some(Rule::exclude) => {
+                            MissingPolicy::Exclude(parts.next().map(|n| self.number(&n)))
+                        }
+                        Some(Rule::zero) => MissingPolicy::Zero,
+                        _ => MissingPolicy::Error,
+                    };
+                    score.missing = Some((policy, loc));
+                }
+                Rule::rescale_clause => {
+                    let mut method = (Method::Max, loc.clone());
+                    let mut cohort = None;
+                    for q in inner(p) {
+                        match q.as_rule() {
+                            Rule::method => method = self.method(q),
+                            Rule::cohort => cohort = self.cohort(q),
+                            _ => {}
+                        }
+                    }
+                    score.rescale = Some((method.0, cohort, method.1));
+                }
                 Rule::aggregate => {
                     score.loc = self.loc(&p);
                     for q in inner(p) {
                         match q.as_rule() {
                             Rule::weighted => score.weighted = true,
+                            Rule::minimum => score.aggregation = Aggregation::Minimum,
+                            Rule::total => score.aggregation = Aggregation::Sum,
+                            Rule::mean_kind => {
+                                score.aggregation = match inner(q).next() {
+                                    Some(k) if k.as_rule() == Rule::geometric => {
+                                        Aggregation::Geometric
+                                    }
+                                    Some(k) if k.as_rule() == Rule::harmonic => {
+                                        Aggregation::Harmonic
+                                    }
+                                    Some(k) if k.as_rule() == Rule::power => {
+                                        let p = inner(k)
+                                            .next()
+                                            .map_or(Decimal::ONE, |n| self.number(&n));
+                                        Aggregation::Power(p)
+                                    }
+                                    _ => Aggregation::Arithmetic,
+                                }
+                            }
                             Rule::member => {
                                 let mut parts = inner(q);
                                 let name = parts.next().map(|n| self.ident(&n));
@@ -949,6 +1192,8 @@ impl Lower {
             Rule::string => ExprKind::Text(self.string(&pair)),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::ident => ExprKind::Name(pair.as_str().to_string()),
+            Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
+            Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
             Rule::if_expr => {
                 let mut parts = inner(pair)
                     .map(|p| self.expr(p))
@@ -1023,7 +1268,47 @@ mod tests {
                     args.iter().map(show).collect::<Vec<_>>().join(", ")
                 )
             }
+            ExprKind::Normalise(n) => format!(
+                "(normalise {} {}{}{})",
+                n.column.name,
+                n.method.describe(),
+                if n.lower_is_better { " lower" } else { "" },
+                n.cohort
+                    .as_ref()
+                    .map(|c| format!(" among {}", show(c)))
+                    .unwrap_or_default()
+            ),
+            ExprKind::Rank(r) => format!(
+                "(rank {}{}{})",
+                r.column.name,
+                if r.ascending { " ascending" } else { "" },
+                r.rounded
+                    .map(|d| format!(" rounded {d}"))
+                    .unwrap_or_default()
+            ),
         }
+    }
+
+    #[test]
+    fn cohort_operations_parse_as_operands() {
+        assert_eq!(
+            show(&expr("normalise x by max * 40 + 1")),
+            "(((normalise x max) * 40) + 1)"
+        );
+        assert_eq!(
+            show(&expr(
+                "normalise cost by goalposts 0 .. 100 lower is better among kind = \"district\""
+            )),
+            "(normalise cost goalposts 0 .. 100 lower among (kind = \"district\"))"
+        );
+        assert_eq!(
+            show(&expr("rank of x ascending rounded 3")),
+            "(rank x ascending rounded 3)"
+        );
+        assert_eq!(
+            show(&expr("normalise x by distance to \"Đà Nẵng\"")),
+            "(normalise x distance to \"Đà Nẵng\")"
+        );
     }
 
     #[test]

@@ -1,0 +1,134 @@
+//! Scores: members combined by a mean, a minimum or a sum, under a missing-data policy.
+
+use std::sync::Arc;
+
+use rust_decimal::{Decimal, MathematicalOps};
+
+use super::{Eval, Fault, arith};
+use crate::compile::{AggregateNode, Aggregation, Arith, MissingPolicy};
+use crate::source::Loc;
+
+/// Running totals of one aggregation.
+struct Totals {
+    /// Σ w·f(x), where f depends on the kind of mean.
+    weighted: Decimal,
+    /// Σ w of the members present.
+    weight: Decimal,
+    /// Σ w of the members left out as missing.
+    missing_weight: Decimal,
+    /// A present member is 0 (geometric and harmonic means are then 0).
+    has_zero: bool,
+    /// The smallest member (for `minimum`).
+    min: Option<Decimal>,
+}
+
+fn domain(at: &Loc, what: String) -> Arc<Fault> {
+    Arc::new(Fault::Domain {
+        at: at.clone(),
+        what,
+    })
+}
+
+/// Evaluates a score.
+pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal, Arc<Fault>> {
+    let at = &node.at;
+    let mut t = Totals {
+        weighted: Decimal::ZERO,
+        weight: Decimal::ZERO,
+        missing_weight: Decimal::ZERO,
+        has_zero: false,
+        min: None,
+    };
+    let mut first_missing: Option<Arc<Fault>> = None;
+    for (i, member) in node.members.iter().enumerate() {
+        let w = node
+            .weights
+            .as_ref()
+            .and_then(|w| w.get(i).copied())
+            .unwrap_or(Decimal::ONE);
+        let x = match eval.num(member) {
+            Ok(x) => x,
+            Err(f) if matches!(*f, Fault::Missing { .. }) => match node.missing {
+                MissingPolicy::Error => return Err(f),
+                MissingPolicy::Zero => Decimal::ZERO,
+                MissingPolicy::Exclude(_) => {
+                    t.missing_weight = arith(Arith::Add, t.missing_weight, w, at)?;
+                    first_missing.get_or_insert(f);
+                    continue;
+                }
+            },
+            Err(f) => return Err(f),
+        };
+        t.weight = arith(Arith::Add, t.weight, w, at)?;
+        t.min = Some(t.min.map_or(x, |m| m.min(x)));
+        let term = match &node.kind {
+            Aggregation::Arithmetic => arith(Arith::Mul, w, x, at)?,
+            Aggregation::Sum => x,
+            Aggregation::Minimum => Decimal::ZERO,
+            Aggregation::Geometric | Aggregation::Harmonic | Aggregation::Power(_) => {
+                if x.is_sign_negative() && !x.is_zero() {
+                    return Err(domain(
+                        at,
+                        format!("a {} of the negative value {x}", node.kind.describe()),
+                    ));
+                }
+                if x.is_zero() {
+                    t.has_zero = true;
+                    Decimal::ZERO
+                } else {
+                    match &node.kind {
+                        Aggregation::Geometric => {
+                            let ln = x
+                                .checked_ln()
+                                .ok_or_else(|| Arc::new(Fault::Overflow { at: at.clone() }))?;
+                            arith(Arith::Mul, w, ln, at)?
+                        }
+                        Aggregation::Harmonic => arith(Arith::Div, w, x, at)?,
+                        Aggregation::Power(p) => {
+                            arith(Arith::Mul, w, arith(Arith::Pow, x, *p, at)?, at)?
+                        }
+                        _ => Decimal::ZERO,
+                    }
+                }
+            }
+        };
+        t.weighted = arith(Arith::Add, t.weighted, term, at)?;
+    }
+    if t.weight.is_zero() {
+        return Err(first_missing.unwrap_or_else(|| domain(at, "no members to aggregate".into())));
+    }
+    if let MissingPolicy::Exclude(Some(required)) = node.missing {
+        let total = arith(Arith::Add, t.weight, t.missing_weight, at)?;
+        let share = arith(Arith::Div, t.weight, total, at)?;
+        if share < required {
+            return Err(domain(
+                at,
+                format!(
+                    "only {}% of the members' weight is present, at least {}% is required",
+                    crate::value::round_half_up(share * Decimal::ONE_HUNDRED, 1).normalize(),
+                    (required * Decimal::ONE_HUNDRED).normalize()
+                ),
+            ));
+        }
+    }
+    match &node.kind {
+        Aggregation::Arithmetic => arith(Arith::Div, t.weighted, t.weight, at),
+        Aggregation::Sum => Ok(t.weighted),
+        Aggregation::Minimum => Ok(t.min.unwrap_or_default()),
+        Aggregation::Geometric if t.has_zero => Ok(Decimal::ZERO),
+        Aggregation::Harmonic if t.has_zero => Ok(Decimal::ZERO),
+        Aggregation::Power(p) if t.has_zero && p.is_sign_negative() => Ok(Decimal::ZERO),
+        Aggregation::Geometric => {
+            let mean_ln = arith(Arith::Div, t.weighted, t.weight, at)?;
+            mean_ln
+                .checked_exp()
+                .ok_or_else(|| Arc::new(Fault::Overflow { at: at.clone() }))
+        }
+        Aggregation::Harmonic => arith(Arith::Div, t.weight, t.weighted, at),
+        Aggregation::Power(p) => {
+            let mean = arith(Arith::Div, t.weighted, t.weight, at)?;
+            let inverse = arith(Arith::Div, Decimal::ONE, *p, at)?;
+            arith(Arith::Pow, mean, inverse, at)
+        }
+    }
+}
