@@ -57,8 +57,18 @@ pub fn number_to_json(n: Decimal) -> serde_json::Value {
 
 /// Rounds half away from zero ("round half up" as published tables do) to `decimals`.
 pub fn round_half_up(n: Decimal, decimals: u32) -> Decimal {
-    let mut r = n.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
-    // Show exactly `decimals` places: 0.5 at 2 decimals is `0.50`.
+    round(n, decimals, crate::parse::ast::Rounding::HalfUp)
+}
+
+/// Rounds to `decimals` the way a node declares, showing exactly that many places.
+pub fn round(n: Decimal, decimals: u32, rounding: crate::parse::ast::Rounding) -> Decimal {
+    use crate::parse::ast::Rounding;
+    let strategy = match rounding {
+        Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+        Rounding::Down => RoundingStrategy::ToZero,
+    };
+    let mut r = n.round_dp_with_strategy(decimals, strategy);
     if r.scale() < decimals {
         r.rescale(decimals);
     }
@@ -107,6 +117,12 @@ mod tests {
         assert_eq!(round_half_up(d("0.94485"), 4).to_string(), "0.9449");
         assert_eq!(round_half_up(d("-0.125"), 2).to_string(), "-0.13");
         assert_eq!(round_half_up(d("0.5"), 2).to_string(), "0.50");
+        use crate::parse::ast::Rounding;
+        assert_eq!(
+            round(d("0.94485"), 4, Rounding::HalfEven).to_string(),
+            "0.9448"
+        );
+        assert_eq!(round(d("0.94489"), 4, Rounding::Down).to_string(), "0.9448");
     }
 
     #[test]

@@ -505,9 +505,12 @@ pub fn compile(checked: &Checked) -> Program {
     }
 }
 
+/// What the hidden slot of a rescaled score's value before rescaling adds to its name.
+pub const RAW_SUFFIX: &str = " (before rescaling)";
+
 /// The hidden slot of a rescaled score's value before rescaling.
 pub fn raw_name(score: &str) -> String {
-    format!("{score} (before rescaling)")
+    format!("{score}{RAW_SUFFIX}")
 }
 
 /// Splits the formulas into stages: a formula whose cohort needs a value computed in

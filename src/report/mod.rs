@@ -8,8 +8,10 @@ pub mod text;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::compile::{MessagePiece, Program};
-use crate::evaluate::{BoundData, Decision, Evaluation, Slots, Status, UnitResult, interval};
+use crate::compile::{MessagePiece, MissingPolicy, Node, Program, RAW_SUFFIX};
+use crate::evaluate::{
+    BoundData, Decision, Evaluation, Fault, Slots, Status, UnitResult, interval,
+};
 use crate::parse::ast::Severity;
 use crate::value::{Value, number_to_json};
 
@@ -35,8 +37,11 @@ pub struct UnitReport {
     pub unit: String,
     /// Every indicator and score, unrounded.
     pub values: IndexMap<String, serde_json::Value>,
-    /// Ranks of ranked values.
-    pub ranks: IndexMap<String, u32>,
+    /// Declared ranks (competition ranking: 1, 2, 2, 4).
+    pub ranks: IndexMap<String, usize>,
+    /// Where a missing-data policy applied: which members were left out or counted as 0.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub notes: IndexMap<String, String>,
     /// Indicators and scores that could not be computed, with the reason.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub errors: IndexMap<String, String>,
@@ -95,12 +100,22 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
-    /// Decimals to show per value name in text reports (not serialised).
+    /// How each computed value is shown in text reports (not serialised).
     #[serde(skip)]
-    pub display: IndexMap<String, Option<u32>>,
-    /// Labels per value name, for text reports (not serialised).
-    #[serde(skip)]
-    pub labels: IndexMap<String, String>,
+    pub columns: Vec<Column>,
+}
+
+/// How a text report shows one indicator or score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Its name.
+    pub name: String,
+    /// Its (first) label.
+    pub label: Option<String>,
+    /// Decimals, when declared.
+    pub decimals: Option<u32>,
+    /// How values are rounded for display.
+    pub rounding: crate::compile::Rounding,
 }
 
 impl Report {
@@ -152,10 +167,17 @@ pub fn build(
                 }
             }
         }
+        let ranks = program
+            .ranks
+            .iter()
+            .zip(result.ranks)
+            .filter_map(|(plan, rank)| rank.map(|r| (plan.key.to_string(), r)))
+            .collect();
         units.push(UnitReport {
             unit: name.to_string(),
             values,
-            ranks: IndexMap::new(),
+            ranks,
+            notes: missing_notes(program, slots),
             errors,
         });
     }
@@ -184,25 +206,70 @@ pub fn build(
             ));
         }
     }
-    let display = program
+    let columns = program
         .display_order
         .iter()
         .filter_map(|&s| program.slots.get(s))
-        .map(|s| (s.name.to_string(), s.display))
-        .collect();
-    let labels = program
-        .slots
-        .iter()
-        .filter_map(|s| s.label.primary.clone().map(|l| (s.name.to_string(), l)))
+        .map(|s| Column {
+            name: s.name.to_string(),
+            label: s.label.primary.clone(),
+            decimals: s.display,
+            rounding: s.rounding,
+        })
         .collect();
     Report {
         methodology,
         units,
         findings,
         summary,
-        display,
-        labels,
+        columns,
     }
+}
+
+/// For each score whose missing-data policy applied to this unit, what it did.
+fn missing_notes(program: &Program, slots: Slots<'_>) -> IndexMap<String, String> {
+    let mut notes = IndexMap::new();
+    for formula in &program.formulas {
+        let Node::Aggregate(agg) = &formula.node else {
+            continue;
+        };
+        let missing: Vec<String> = agg
+            .members
+            .iter()
+            .filter_map(|m| match m {
+                Node::Slot(s) => match slots.get(*s) {
+                    Some(Err(f)) if matches!(**f, Fault::Missing { .. }) => {
+                        program.slots.get(*s).map(|i| format!("`{}`", i.name))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let note = match agg.missing {
+            MissingPolicy::Error => continue,
+            MissingPolicy::Zero => format!("missing zero: {} counted as 0", missing.join(", ")),
+            MissingPolicy::Exclude(_) => format!(
+                "missing exclude: {} left out, the other members re-weighted",
+                missing.join(", ")
+            ),
+        };
+        let name = program
+            .slots
+            .get(formula.slot)
+            .map(|i| i.name.to_string())
+            .unwrap_or_default();
+        // A rescaled score's policy belongs to the score the author named.
+        let name = name
+            .strip_suffix(RAW_SUFFIX)
+            .map(str::to_string)
+            .unwrap_or(name);
+        notes.insert(name, note);
+    }
+    notes
 }
 
 /// All slots of unit `index`.

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use super::{Column, Report};
+use crate::compile::Rounding;
 use crate::evaluate::Status;
 
 /// Renders a report for a terminal (no colour).
@@ -13,39 +14,59 @@ pub fn render(report: &Report) -> String {
     for s in &m.sources {
         let _ = writeln!(out, "source: {s}");
     }
-    let name_width = report
-        .display
-        .keys()
-        .map(|k| k.chars().count())
+    // The author's `display` clauses choose what a person reads; without any, show all.
+    let any_display = report.columns.iter().any(|c| c.decimals.is_some());
+    let columns: Vec<&Column> = report
+        .columns
+        .iter()
+        .filter(|c| !any_display || c.decimals.is_some())
+        .collect();
+    let name_width = columns
+        .iter()
+        .map(|c| c.name.chars().count())
         .max()
         .unwrap_or(0);
-    if !report.display.is_empty() {
+    if let Some(headline) = report.units.first().and_then(|u| u.ranks.keys().next()) {
+        ranking(&mut out, report, headline);
+    }
+    if !columns.is_empty() {
         let _ = writeln!(out, "\nValues");
         for unit in &report.units {
             let _ = writeln!(out, "  {}", unit.unit);
-            let rows: Vec<(&String, String)> = report
-                .display
+            let rows: Vec<(&Column, String)> = columns
                 .iter()
-                .filter_map(|(name, decimals)| {
-                    match (unit.values.get(name), unit.errors.get(name)) {
-                        (Some(v), _) => Some((name, show_number(v, *decimals))),
-                        (None, Some(e)) => Some((name, format!("error: {e}"))),
+                .filter_map(
+                    |c| match (unit.values.get(&c.name), unit.errors.get(&c.name)) {
+                        (Some(v), _) => Some((*c, show_number(v, c.decimals, c.rounding))),
+                        (None, Some(e)) => Some((*c, format!("error: {e}"))),
                         (None, None) => None,
-                    }
-                })
+                    },
+                )
                 .collect();
             let value_width = rows
                 .iter()
                 .map(|(_, v)| v.chars().count())
                 .max()
                 .unwrap_or(0);
-            for (name, shown) in rows {
-                let label = report
-                    .labels
-                    .get(name)
+            for (c, shown) in rows {
+                let rank = match unit.ranks.get(&c.name) {
+                    Some(r) => format!("  rank {r:<3}"),
+                    None if !unit.ranks.is_empty() => " ".repeat(11),
+                    None => String::new(),
+                };
+                let label = c
+                    .label
+                    .as_deref()
                     .map(|l| format!("  {l}"))
                     .unwrap_or_default();
-                let _ = writeln!(out, "    {name:<name_width$}  {shown:<value_width$}{label}");
+                let name = &c.name;
+                let _ = writeln!(
+                    out,
+                    "    {name:<name_width$}  {shown:<value_width$}{rank}{label}"
+                );
+            }
+            for (name, note) in &unit.notes {
+                let _ = writeln!(out, "    note: {name}: {note}");
             }
         }
     }
@@ -86,15 +107,19 @@ pub fn render(report: &Report) -> String {
                 .evidence
                 .iter()
                 .map(|(k, v)| {
-                    let decimals = report.display.get(k).copied().flatten();
+                    let column = report.columns.iter().find(|c| &c.name == k);
+                    let decimals = column.and_then(|c| c.decimals);
+                    let rounding = column.map_or(Rounding::HalfUp, |c| c.rounding);
                     let shown = match v {
                         serde_json::Value::Null => "missing".to_string(),
                         serde_json::Value::Array(items) => {
-                            let parts: Vec<String> =
-                                items.iter().map(|i| show_number(i, None)).collect();
+                            let parts: Vec<String> = items
+                                .iter()
+                                .map(|i| show_number(i, None, Rounding::HalfUp))
+                                .collect();
                             format!("[{}]", parts.join(", "))
                         }
-                        other => show_number(other, decimals),
+                        other => show_number(other, decimals, rounding),
                     };
                     format!("{k} = {shown}")
                 })
@@ -111,13 +136,39 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// A JSON value for display, numbers rounded half-up to `decimals` when given.
-fn show_number(v: &serde_json::Value, decimals: Option<u32>) -> String {
+/// The units in rank order of `key`, with the ranked value.
+fn ranking(out: &mut String, report: &Report, key: &str) {
+    let mut rows: Vec<(usize, &str, String)> = report
+        .units
+        .iter()
+        .filter_map(|u| {
+            let rank = *u.ranks.get(key)?;
+            let column = report.columns.iter().find(|c| c.name == key);
+            let value = u.values.get(key).map_or_else(String::new, |v| {
+                show_number(
+                    v,
+                    column.and_then(|c| c.decimals),
+                    column.map_or(Rounding::HalfUp, |c| c.rounding),
+                )
+            });
+            Some((rank, u.unit.as_str(), value))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    let unit_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let _ = writeln!(out, "\nRanking by {key}");
+    for (rank, unit, value) in rows {
+        let _ = writeln!(out, "  {rank:>4}  {unit:<unit_width$}  {value}");
+    }
+}
+
+/// A JSON value for display, numbers rounded to `decimals` when given.
+fn show_number(v: &serde_json::Value, decimals: Option<u32>, rounding: Rounding) -> String {
     match v {
         serde_json::Value::Number(n) => {
             let text = n.to_string();
             match (decimals, crate::evaluate::parse_decimal(&text)) {
-                (Some(d), Some(x)) => crate::value::round_half_up(x, d).to_string(),
+                (Some(d), Some(x)) => crate::value::round(x, d, rounding).to_string(),
                 _ => text,
             }
         }
