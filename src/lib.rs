@@ -20,7 +20,7 @@ pub use data::{DataError, Dataset};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
 pub use report::Report;
-pub use ruleset::{LoadError, RuleSet};
+pub use ruleset::{LoadError, RuleSet, RunError, RunOptions};
 
 #[cfg(test)]
 mod send_sync {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chiso::ruleset::find_rule_sets;
-use chiso::{LoadError, RuleSet};
+use chiso::{LoadError, RuleSet, RunOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Exit code: unusable input (bad rule file, data file or arguments).
@@ -43,6 +43,21 @@ enum Command {
         /// Write the report to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Show the tree beneath this unit's values: raw and normalised values, weights,
+        /// contributions.
+        #[arg(long, value_name = "UNIT")]
+        explain: Option<String>,
+        /// Last year's data (JSON or CSV) or last year's JSON report: adds each value's
+        /// change in points, per cent and rank places.
+        #[arg(long, value_name = "FILE")]
+        previous: Option<PathBuf>,
+        /// Re-run the index N times with weights and normalisations perturbed within the
+        /// bounds the rule set declares; report each unit's median rank and 5–95% interval.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        sensitivity: Option<u32>,
+        /// Seed of the sensitivity runs (same seed, same result).
+        #[arg(long, default_value_t = 1, requires = "sensitivity")]
+        seed: u64,
     },
 }
 
@@ -71,7 +86,18 @@ fn main() -> ExitCode {
             data,
             format,
             out,
-        } => run(&rules, &data, format, out.as_deref()),
+            explain,
+            previous,
+            sensitivity,
+            seed,
+        } => {
+            let extras = Extras {
+                explain,
+                previous,
+                sensitivity: sensitivity.map(|n| (n as usize, seed)),
+            };
+            run(&rules, &data, format, out.as_deref(), &extras)
+        }
     }
 }
 
@@ -132,11 +158,19 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// The optional parts of `chiso run`.
+struct Extras {
+    explain: Option<String>,
+    previous: Option<PathBuf>,
+    sensitivity: Option<(usize, u64)>,
+}
+
 fn run(
     rules: &std::path::Path,
     data: &[PathBuf],
     format: Format,
     out: Option<&std::path::Path>,
+    extras: &Extras,
 ) -> ExitCode {
     let rules = match RuleSet::load(rules) {
         Ok(r) => r,
@@ -152,7 +186,28 @@ fn run(
             return ExitCode::from(UNUSABLE);
         }
     };
-    let report = rules.evaluate(&dataset);
+    let previous = match &extras.previous {
+        None => None,
+        Some(path) => match rules.load_previous(path) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(UNUSABLE);
+            }
+        },
+    };
+    let options = RunOptions {
+        explain: extras.explain.as_deref(),
+        previous: previous.as_ref(),
+        sensitivity: extras.sensitivity,
+    };
+    let report = match rules.evaluate_with(&dataset, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(UNUSABLE);
+        }
+    };
     let text = match format {
         Format::Text => report.to_text(),
         Format::Json => report.to_json() + "\n",

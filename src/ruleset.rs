@@ -9,6 +9,7 @@ use crate::data::{DataError, Dataset};
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{self, BoundData, Evaluation};
 use crate::parse;
+use crate::report::compare::PreviousYear;
 use crate::report::{self, MethodologyInfo, Report};
 use crate::source::Source;
 
@@ -46,6 +47,36 @@ fn render_all(diagnostics: &[Diagnostic]) -> String {
         .map(Diagnostic::render)
         .collect::<Vec<_>>()
         .join("")
+}
+
+/// What a run adds to the plain report.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions<'a> {
+    /// Explain this unit's values (`--explain`).
+    pub explain: Option<&'a str>,
+    /// Compare with the previous year (`--previous`).
+    pub previous: Option<&'a PreviousYear>,
+    /// Re-run with perturbed weights and methods: (runs, seed) (`--sensitivity`, `--seed`).
+    pub sensitivity: Option<(usize, u64)>,
+}
+
+/// Why a run with options could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// `--explain` names a unit that is not in the data.
+    #[error("no unit `{unit}` in the data{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownUnit {
+        /// The unit asked for.
+        unit: String,
+        /// The closest unit name.
+        suggestion: Option<String>,
+    },
+    /// `--sensitivity` on a rule set that declares nothing to perturb.
+    #[error("the rule set declares no `sensitivity`: add e.g. `sensitivity weights vary 25%`")]
+    NoSensitivity,
+    /// `--sensitivity` on a rule set without a `rank`.
+    #[error("the rule set declares no `rank`, so there are no ranks to perturb")]
+    NoRanks,
 }
 
 /// A compiled rule set: immutable, `Send + Sync`, evaluated as often as needed.
@@ -155,6 +186,83 @@ impl RuleSet {
         let bound = self.bind(data);
         let results = self.evaluate_bound(&bound);
         report::build(self.methodology.clone(), &self.program, &bound, &results)
+    }
+
+    /// Evaluates a dataset and adds what `options` ask for: an explanation, changes since
+    /// the previous year, a sensitivity analysis of the ranks.
+    pub fn evaluate_with(
+        &self,
+        data: &Dataset,
+        options: &RunOptions<'_>,
+    ) -> Result<Report, RunError> {
+        let bound = self.bind(data);
+        let explain_index = match options.explain {
+            None => None,
+            Some(unit) => Some(
+                bound
+                    .units
+                    .iter()
+                    .position(|u| u.as_ref() == unit)
+                    .ok_or_else(|| RunError::UnknownUnit {
+                        unit: unit.to_string(),
+                        suggestion: crate::diagnostic::did_you_mean(
+                            unit,
+                            bound.units.iter().map(|u| u.as_ref()),
+                        )
+                        .map(str::to_string),
+                    })?,
+            ),
+        };
+        if options.sensitivity.is_some() {
+            if self.program.sensitivity.is_none() {
+                return Err(RunError::NoSensitivity);
+            }
+            if self.program.ranks.is_empty() {
+                return Err(RunError::NoRanks);
+            }
+        }
+        let results = self.evaluate_bound(&bound);
+        let mut report = report::build(self.methodology.clone(), &self.program, &bound, &results);
+        if let (Some(index), Some(unit)) = (explain_index, options.explain)
+            && let Some(result) = results.unit(index)
+        {
+            let slots = evaluate::Slots {
+                inputs: bound.inputs.get(index).map_or(&[], Vec::as_slice),
+                computed: result.computed,
+            };
+            report.explain = Some(report::explain::explain(
+                &self.program,
+                slots,
+                &results,
+                unit,
+            ));
+        }
+        if let Some(previous) = options.previous {
+            report::compare::compare(&mut report, previous);
+        }
+        if let Some((runs, seed)) = options.sensitivity {
+            report.sensitivity = evaluate::sensitivity::analyse(&self.program, &bound, runs, seed);
+        }
+        Ok(report)
+    }
+
+    /// Last year's values and ranks from `path`: a JSON report of `chiso run`, or last
+    /// year's data (JSON or CSV), evaluated with this rule set.
+    pub fn load_previous(&self, path: &Path) -> Result<PreviousYear, DataError> {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
+                file: path.display().to_string(),
+                source,
+            })?;
+            if let Some(previous) = PreviousYear::from_report_json(&text) {
+                return Ok(previous);
+            }
+        }
+        let data = self.load_data(&[path])?;
+        Ok(PreviousYear::from_report(&self.evaluate(&data)))
     }
 }
 

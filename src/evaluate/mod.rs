@@ -10,6 +10,7 @@ mod bind;
 pub mod cohort;
 mod fault;
 pub mod interval;
+pub mod sensitivity;
 
 use std::cmp::Ordering;
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 //! [`Report`] is the JSON contract (version 1): methodology, per-unit values, findings
 //! with evidence and citation, summary. [`text`] renders the same report for a terminal.
 
+pub mod compare;
+pub mod explain;
 pub mod text;
 
 use indexmap::IndexMap;
@@ -42,6 +44,9 @@ pub struct UnitReport {
     /// Where a missing-data policy applied: which members were left out or counted as 0.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub notes: IndexMap<String, String>,
+    /// Changes since the previous year (`--previous`).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub changes: IndexMap<String, compare::Change>,
     /// Indicators and scores that could not be computed, with the reason.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub errors: IndexMap<String, String>,
@@ -100,6 +105,15 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
+    /// Version of the methodology the `changes` compare with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_version: Option<String>,
+    /// `--explain UNIT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<explain::Explanation>,
+    /// `--sensitivity N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<crate::evaluate::sensitivity::SensitivityReport>,
     /// How each computed value is shown in text reports (not serialised).
     #[serde(skip)]
     pub columns: Vec<Column>,
@@ -132,7 +146,14 @@ impl Report {
 
     /// The report as text for a terminal.
     pub fn to_text(&self) -> String {
-        text::render(self)
+        let mut out = text::render(self);
+        if let Some(e) = &self.explain {
+            out.push_str(&explain::render(e));
+        }
+        if let Some(s) = &self.sensitivity {
+            out.push_str(&text::sensitivity(s));
+        }
+        out
     }
 }
 
@@ -178,6 +199,7 @@ pub fn build(
             values,
             ranks,
             notes: missing_notes(program, slots),
+            changes: IndexMap::new(),
             errors,
         });
     }
@@ -222,6 +244,9 @@ pub fn build(
         units,
         findings,
         summary,
+        previous_version: None,
+        explain: None,
+        sensitivity: None,
         columns,
     }
 }

@@ -59,10 +59,15 @@ pub fn render(report: &Report) -> String {
                     .as_deref()
                     .map(|l| format!("  {l}"))
                     .unwrap_or_default();
+                let change = unit
+                    .changes
+                    .get(&c.name)
+                    .map(|ch| change_text(ch, c))
+                    .unwrap_or_default();
                 let name = &c.name;
                 let _ = writeln!(
                     out,
-                    "    {name:<name_width$}  {shown:<value_width$}{rank}{label}"
+                    "    {name:<name_width$}  {shown:<value_width$}{rank}{change}{label}"
                 );
             }
             for (name, note) in &unit.notes {
@@ -134,6 +139,93 @@ pub fn render(report: &Report) -> String {
         s.units, s.rules, s.passed, s.failed, s.failed_errors, s.errors, s.skipped
     );
     out
+}
+
+/// `  Δ +0.0123 (+1.5%), up 2` for a value's change since last year.
+fn change_text(change: &super::compare::Change, column: &Column) -> String {
+    let points = show_number(&change.points, column.decimals, column.rounding);
+    let points = if points.starts_with('-') {
+        points
+    } else {
+        format!("+{points}")
+    };
+    let percent = change
+        .percent
+        .as_ref()
+        .map(|p| {
+            let p = show_number(p, Some(1), Rounding::HalfUp);
+            if p.starts_with('-') {
+                format!(" ({p}%)")
+            } else {
+                format!(" (+{p}%)")
+            }
+        })
+        .unwrap_or_default();
+    let places = match change.places {
+        Some(0) => ", same place".to_string(),
+        Some(p) if p > 0 => format!(", up {p}"),
+        Some(p) => format!(", down {}", -p),
+        None => String::new(),
+    };
+    format!("  Δ {points}{percent}{places}")
+}
+
+/// The rank spreads of the first declared rank, in nominal rank order.
+pub fn sensitivity(s: &crate::evaluate::sensitivity::SensitivityReport) -> String {
+    let mut out = String::new();
+    let Some((key, spreads)) = s.ranks.first() else {
+        return out;
+    };
+    let vary = s
+        .weights_vary
+        .as_ref()
+        .map(|v| format!("weights ±{}", percent(v)))
+        .unwrap_or_default();
+    let alternatives = if s.alternatives.is_empty() {
+        String::new()
+    } else {
+        format!("normalisation among {}", s.alternatives.join(", "))
+    };
+    let what: Vec<String> = [vary, alternatives]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nSensitivity of {key}: {} runs, seed {}, {}",
+        s.runs,
+        s.seed,
+        what.join("; ")
+    );
+    let mut rows: Vec<_> = spreads.iter().collect();
+    rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.unit.cmp(&b.unit)));
+    let width = rows
+        .iter()
+        .map(|r| r.unit.chars().count())
+        .max()
+        .unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<width$}  {:>6}  5–95%",
+        "rank", "unit", "median"
+    );
+    for r in rows {
+        let rank = r.rank.map_or("-".to_string(), |r| r.to_string());
+        let _ = writeln!(
+            out,
+            "  {rank:>4}  {:<width$}  {:>6}  {}–{}",
+            r.unit, r.median, r.p5, r.p95
+        );
+    }
+    out
+}
+
+/// A fraction shown as a percentage: 0.25 → `25%`.
+fn percent(v: &serde_json::Value) -> String {
+    match crate::evaluate::parse_decimal(&v.to_string()) {
+        Some(d) => format!("{}%", (d * rust_decimal::Decimal::ONE_HUNDRED).normalize()),
+        None => v.to_string(),
+    }
 }
 
 /// The units in rank order of `key`, with the ranked value.
