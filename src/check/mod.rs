@@ -790,7 +790,7 @@ impl Checker<'_> {
                             Diagnostic::error(
                                 format!(
                                     "weights can vary by more than 0% and less than 100%, not {}",
-                                    v * Decimal::ONE_HUNDRED
+                                    as_percent(*v)
                                 ),
                                 loc,
                             )
@@ -913,7 +913,7 @@ impl Checker<'_> {
                 && (*share <= Decimal::ZERO || *share > Decimal::ONE)
             {
                 self.diags.push(
-                    Diagnostic::error(format!("the share of members required must be above 0% and at most 100%, not {share}"), loc)
+                    Diagnostic::error(format!("the share of members required must be above 0% and at most 100%, not {}", as_percent(*share)), loc)
                         .with_label("out of range")
                         .with_help("write e.g. `missing exclude at least 50%`"),
                 );
@@ -993,6 +993,14 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+/// A fraction written as a percentage: 1.2 → `120%`.
+fn as_percent(v: Decimal) -> String {
+    match v.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", p.normalize()),
+        None => v.to_string(),
     }
 }
 
