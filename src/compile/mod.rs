@@ -142,6 +142,10 @@ pub struct Cohort {
     pub rounded: Option<u32>,
     /// The reference unit of `distance to`.
     pub reference: Option<String>,
+    /// Ranks or percentiles need the members in order.
+    pub ordered: bool,
+    /// Z-scores need the mean and standard deviation.
+    pub moments: bool,
 }
 
 /// A rank shown in the report.
@@ -489,7 +493,20 @@ pub fn compile(checked: &Checked) -> Program {
             _ => {}
         }
     }
-    let cohorts = lower.cohorts.into_inner();
+    let mut cohorts = lower.cohorts.into_inner();
+    let mut mark = |node: &Node| mark_ordered(node, &mut cohorts);
+    formulas.iter().for_each(|f| mark(&f.node));
+    rules.iter().for_each(|r| {
+        mark(&r.require);
+        if let Some(w) = &r.when {
+            mark(w);
+        }
+    });
+    for r in &ranks {
+        if let Some(c) = cohorts.get_mut(r.node.cohort) {
+            c.ordered = true;
+        }
+    }
     let stages = stages(&formulas, &cohorts, inputs.len());
     Program {
         slots,
@@ -531,6 +548,26 @@ fn stages(formulas: &[Formula], cohorts: &[Cohort], input_count: usize) -> Vec<R
     }
     stages.push(start..formulas.len());
     stages
+}
+
+/// Marks what the cohorts of the ranks and normalisations in `node` need computed:
+/// the members in order (ranks, percentiles), or their mean and deviation (z-scores).
+pub(crate) fn mark_ordered(node: &Node, cohorts: &mut [Cohort]) {
+    let (index, method) = match node {
+        Node::Rank(r) => (Some(r.cohort), Some(&Method::Rank)),
+        Node::Normalise(n) => (Some(n.cohort), Some(&n.method)),
+        _ => (None, None),
+    };
+    if let (Some(c), Some(method)) = (index.and_then(|i| cohorts.get_mut(i)), method) {
+        match method {
+            Method::Rank | Method::Percentile => c.ordered = true,
+            Method::ZScore => c.moments = true,
+            _ => {}
+        }
+    }
+    for child in children(node) {
+        mark_ordered(child, cohorts);
+    }
 }
 
 /// Slots whose values a node's cohorts need for every unit.
@@ -623,6 +660,8 @@ impl Lowering<'_> {
                 Method::Distance(unit) => Some(unit.clone()),
                 _ => None,
             },
+            ordered: false,
+            moments: false,
         });
         cohorts.len() - 1
     }

@@ -62,6 +62,7 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
         t.weight = arith(Arith::Add, t.weight, w, at)?;
         t.min = Some(t.min.map_or(x, |m| m.min(x)));
         let term = match &node.kind {
+            Aggregation::Arithmetic if node.weights.is_none() => x,
             Aggregation::Arithmetic => arith(Arith::Mul, w, x, at)?,
             Aggregation::Sum => x,
             Aggregation::Minimum => Decimal::ZERO,

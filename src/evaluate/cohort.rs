@@ -7,9 +7,11 @@
 
 use std::sync::Arc;
 
+use std::cmp::Ordering;
+
 use rust_decimal::{Decimal, MathematicalOps};
 
-use super::Fault;
+use super::{Fault, cmp_decimal};
 use crate::compile::{Method, NormaliseNode};
 use crate::source::Loc;
 use crate::value::round_half_up;
@@ -17,8 +19,15 @@ use crate::value::round_half_up;
 /// The statistics of one cohort.
 #[derive(Debug, Clone, Default)]
 pub struct CohortStats {
-    /// Member values, ascending (rounded when the cohort compares rounded values).
+    /// Member values, ascending (rounded when the cohort compares rounded values); only
+    /// kept when a rank or percentile needs the order.
     pub sorted: Vec<Decimal>,
+    /// Number of members.
+    pub n: usize,
+    /// Smallest member value.
+    pub min: Option<Decimal>,
+    /// Largest member value.
+    pub max: Option<Decimal>,
     /// Arithmetic mean of the members.
     pub mean: Option<Decimal>,
     /// Sample standard deviation (n − 1), when there are two members or more.
@@ -30,18 +39,30 @@ pub struct CohortStats {
 }
 
 impl CohortStats {
-    /// Statistics of `values` (member values, any order).
-    pub fn new(mut values: Vec<Decimal>, rounded: Option<u32>) -> Self {
+    /// Statistics of `values` (member values, any order); `ordered` keeps them sorted
+    /// for ranks and percentiles, `moments` computes the mean and standard deviation
+    /// for z-scores (a square root at 28 digits is not free).
+    pub fn new(
+        mut values: Vec<Decimal>,
+        rounded: Option<u32>,
+        ordered: bool,
+        moments: bool,
+    ) -> Self {
         if let Some(d) = rounded {
             for v in &mut values {
                 *v = round_half_up(*v, d);
             }
         }
-        values.sort_unstable();
         let n = values.len();
-        let sum = values
-            .iter()
-            .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b));
+        let min = values.iter().copied().min_by(cmp_decimal);
+        let max = values.iter().copied().max_by(cmp_decimal);
+        let sum = if moments {
+            values
+                .iter()
+                .try_fold(Decimal::ZERO, |a, b| a.checked_add(*b))
+        } else {
+            None
+        };
         let mean = sum.and_then(|s| s.checked_div(Decimal::from(n)));
         let sd = match (mean, n) {
             (Some(m), 2..) => values
@@ -54,8 +75,16 @@ impl CohortStats {
                 .and_then(|var| var.sqrt()),
             _ => None,
         };
+        if ordered {
+            values.sort_unstable_by(cmp_decimal);
+        } else {
+            values = Vec::new();
+        }
         Self {
             sorted: values,
+            n,
+            min,
+            max,
             mean,
             sd,
             reference: None,
@@ -64,11 +93,11 @@ impl CohortStats {
     }
 
     fn min(&self) -> Option<Decimal> {
-        self.sorted.first().copied()
+        self.min
     }
 
     fn max(&self) -> Option<Decimal> {
-        self.sorted.last().copied()
+        self.max
     }
 
     /// Competition rank of `x` ("1, 2, 2, 4"): 1 + the number of members strictly better.
@@ -78,9 +107,13 @@ impl CohortStats {
             None => x,
         };
         let better = if ascending {
-            self.sorted.partition_point(|v| *v < x)
+            self.sorted
+                .partition_point(|v| cmp_decimal(v, &x) == Ordering::Less)
         } else {
-            self.sorted.len() - self.sorted.partition_point(|v| *v <= x)
+            self.sorted.len()
+                - self
+                    .sorted
+                    .partition_point(|v| cmp_decimal(v, &x) != Ordering::Greater)
         };
         better + 1
     }
@@ -181,7 +214,7 @@ pub fn normalise(
         }
         Method::Rank => Ok(Decimal::from(stats.rank(x, lower))),
         Method::Percentile => {
-            let n = stats.sorted.len();
+            let n = stats.n;
             if n == 0 {
                 return Err(empty());
             }
@@ -244,7 +277,7 @@ mod tests {
     }
 
     fn stats(values: &[&str]) -> CohortStats {
-        CohortStats::new(values.iter().map(|v| d(v)).collect(), None)
+        CohortStats::new(values.iter().map(|v| d(v)).collect(), None, true, true)
     }
 
     #[test]
@@ -260,7 +293,12 @@ mod tests {
 
     #[test]
     fn ranks_can_compare_rounded_values() {
-        let s = CohortStats::new(vec![d("0.6331"), d("0.6329"), d("0.7")], Some(3));
+        let s = CohortStats::new(
+            vec![d("0.6331"), d("0.6329"), d("0.7")],
+            Some(3),
+            true,
+            false,
+        );
         assert_eq!(s.rank(d("0.6331"), false), 2);
         assert_eq!(s.rank(d("0.6329"), false), 2);
     }

@@ -249,24 +249,33 @@ fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
 /// Computes the statistics of the listed cohorts not computed yet.
 fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, needed: &[usize]) {
     let width = out.formulas;
-    for &c in needed {
-        if out.cohorts.get(c).is_some_and(Option::is_some) {
-            continue;
-        }
-        let Some(cohort) = program.cohorts.get(c) else {
-            continue;
+    let mut todo: Vec<usize> = needed
+        .iter()
+        .copied()
+        .filter(|&c| out.cohorts.get(c).is_some_and(Option::is_none))
+        .collect();
+    todo.sort_unstable();
+    todo.dedup();
+    if todo.is_empty() {
+        return;
+    }
+    // One pass over the units collects the values of every cohort: a column-by-column
+    // pass would stride through memory once per cohort.
+    let mut values: Vec<Vec<Decimal>> = vec![Vec::with_capacity(data.inputs.len()); todo.len()];
+    let mut references: Vec<Option<Result<Decimal, Arc<Fault>>>> = vec![None; todo.len()];
+    for (u, inputs) in data.inputs.iter().enumerate() {
+        let slots = Slots {
+            inputs,
+            computed: out.computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
         };
-        let mut values = Vec::with_capacity(data.inputs.len());
-        let mut reference = None;
-        for (u, inputs) in data.inputs.iter().enumerate() {
-            let slots = Slots {
-                inputs,
-                computed: out.computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
-            };
-            let eval = Eval {
-                program,
-                slots,
-                cohorts: &out.cohorts,
+        let eval = Eval {
+            program,
+            slots,
+            cohorts: &out.cohorts,
+        };
+        for (k, &c) in todo.iter().enumerate() {
+            let Some(cohort) = program.cohorts.get(c) else {
+                continue;
             };
             let value = slots.get(cohort.column);
             if let Some(name) = &cohort.reference
@@ -274,8 +283,9 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
                     .units
                     .get(u)
                     .is_some_and(|n| n.as_ref() == name.as_str())
+                && let Some(r) = references.get_mut(k)
             {
-                reference = Some(match value {
+                *r = Some(match value {
                     Some(Ok(Value::Number(x))) => Ok(*x),
                     Some(Err(f)) => Err(Arc::clone(f)),
                     _ => Err(Arc::new(Fault::Missing {
@@ -288,11 +298,18 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
                 None => true,
                 Some(filter) => eval.bool(filter).unwrap_or(false),
             };
-            if let (true, Some(Ok(Value::Number(x)))) = (member, value) {
-                values.push(*x);
+            if let (true, Some(Ok(Value::Number(x))), Some(list)) =
+                (member, value, values.get_mut(k))
+            {
+                list.push(*x);
             }
         }
-        let mut stats = CohortStats::new(values, cohort.rounded);
+    }
+    for ((c, list), reference) in todo.into_iter().zip(values).zip(references) {
+        let Some(cohort) = program.cohorts.get(c) else {
+            continue;
+        };
+        let mut stats = CohortStats::new(list, cohort.rounded, cohort.ordered, cohort.moments);
         stats.reference = reference;
         if let Some(cell) = out.cohorts.get_mut(c) {
             *cell = Some(stats);
@@ -624,7 +641,7 @@ fn compare(op: Cmp, a: &Value, b: &Value) -> bool {
 /// Decimal order, with the common case of equal scales (counts against counts,
 /// figures against figures of the same precision) compared as plain integers.
 #[inline]
-fn cmp_decimal(a: &Decimal, b: &Decimal) -> Ordering {
+pub(crate) fn cmp_decimal(a: &Decimal, b: &Decimal) -> Ordering {
     if a.scale() == b.scale() {
         a.mantissa().cmp(&b.mantissa())
     } else {

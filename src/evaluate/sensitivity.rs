@@ -78,6 +78,10 @@ pub fn perturb(program: &Program, plan: &SensitivityPlan, rng: &mut Rng) -> Prog
     for formula in &mut p.formulas {
         perturb_node(&mut formula.node, plan, rng);
     }
+    // A normalisation that became a rank or percentile needs its cohort in order.
+    for formula in &p.formulas {
+        crate::compile::mark_ordered(&formula.node, &mut p.cohorts);
+    }
     p
 }
 

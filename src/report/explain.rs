@@ -211,16 +211,14 @@ impl Walker<'_> {
             .map_or(String::new(), |_| " (among a subset)".to_string());
         let detail = match (&n.method, stats) {
             (Method::Max, Some(s)) if !n.lower_is_better => s
-                .sorted
-                .last()
+                .max
                 .map(|m| format!(": {column} ÷ {m} (cohort maximum)"))
                 .unwrap_or_default(),
             (Method::Max, Some(s)) => s
-                .sorted
-                .first()
+                .min
                 .map(|m| format!(": {m} (cohort minimum) ÷ {column}"))
                 .unwrap_or_default(),
-            (Method::MinMax, Some(s)) => match (s.sorted.first(), s.sorted.last()) {
+            (Method::MinMax, Some(s)) => match (s.min, s.max) {
                 (Some(lo), Some(hi)) => format!(": cohort minimum {lo}, maximum {hi}"),
                 _ => String::new(),
             },
