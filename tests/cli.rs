@@ -264,3 +264,94 @@ fn bad_values_make_findings_error_naming_unit_field_and_value() {
         "`staff_total` is 0, outside its declared range (must be >= 1)"
     );
 }
+
+const ICT: [&str; 5] = [
+    "run",
+    "--rules",
+    "rules/ict-index/2019",
+    "--data",
+    "examples/ict-index/provinces-2019.json",
+];
+
+fn ict(extra: &[&str]) -> Output {
+    let args: Vec<&str> = ICT.iter().chain(extra).copied().collect();
+    chiso(&args)
+}
+
+#[test]
+fn run_ict_index_ranks_and_explains() {
+    let out = ict(&["--explain", "Quảng Ninh"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Ranking by ict_index"), "{text}");
+    assert!(text.contains("Explanation for Quảng Ninh"), "{text}");
+    assert!(
+        text.contains("fixed_phones_per_100 (input) 11.62"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_of_an_unknown_unit_is_unusable() {
+    let out = ict(&["--explain", "Quang Ninh"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: no unit `Quang Ninh` in the data; did you mean `Quảng Ninh`?"
+    );
+}
+
+#[test]
+fn previous_year_changes_and_sensitivity_in_json() {
+    let out = ict(&[
+        "--previous",
+        "examples/ict-index/provinces-2018.json",
+        "--sensitivity",
+        "20",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["previous_version"], "2019");
+    let qn = report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "Quảng Ninh")
+        .unwrap();
+    assert!(qn["changes"]["ict_index"]["points"].is_number());
+    assert!(qn["changes"]["ict_index"]["places"].is_number());
+    assert_eq!(report["sensitivity"]["runs"], 20);
+    assert_eq!(report["sensitivity"]["seed"], 3);
+    assert_eq!(
+        report["sensitivity"]["ranks"]["ict_index"]
+            .as_array()
+            .unwrap()
+            .len(),
+        63
+    );
+}
+
+#[test]
+fn sensitivity_needs_a_declaration_and_seed_needs_sensitivity() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/it-staffing",
+        "--data",
+        "examples/it-staffing/quang-ninh-2020.json",
+        "--sensitivity",
+        "10",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("the rule set declares no `sensitivity`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(code(&ict(&["--seed", "4"])), 2);
+    assert_eq!(code(&ict(&["--sensitivity", "0"])), 2);
+}
