@@ -328,3 +328,40 @@ rule agrees require fine ~= fine * 1
         "cannot decide: `big` is \"1e400\", expected a number"
     );
 }
+
+#[test]
+fn point_scoring_as_assessment_annexes_write_it() {
+    // Category I of the ministry's scoring annex (brief §4.3): rate × maximum points, value
+    // ÷ best × points, a share plus one point per application up to 5, points for a data
+    // centre, and the best of two alternative ways to score it.
+    let rules = format!(
+        "{HEADER}
+input staff_with_computer: percent
+input licensed_antivirus: percent
+input bandwidth_per_staff: number >= 0
+input units_on_wan: percent
+input apps_over_wan: integer >= 0
+input has_data_centre: boolean
+input server_room_standard: percent
+indicator computers = staff_with_computer * 20
+indicator antivirus = licensed_antivirus * 20
+indicator bandwidth = (normalise bandwidth_per_staff by max) * 40
+indicator wan = units_on_wan * 45 + min(apps_over_wan, 5)
+indicator data_centre = max(if has_data_centre then 35 else 0, server_room_standard * 25)
+score infrastructure_points = sum of computers, antivirus, bandwidth, wan, data_centre
+rank infrastructure_points
+"
+    );
+    let report = evaluate(
+        &rules,
+        r#"[{"unit": "Bộ A", "staff_with_computer": 95, "licensed_antivirus": 80, "bandwidth_per_staff": 10,
+             "units_on_wan": 90, "apps_over_wan": 7, "has_data_centre": true, "server_room_standard": 50},
+            {"unit": "Bộ B", "staff_with_computer": 100, "licensed_antivirus": 100, "bandwidth_per_staff": 20,
+             "units_on_wan": 100, "apps_over_wan": 3, "has_data_centre": false, "server_room_standard": 80}]"#,
+    );
+    // Bộ A: 19 + 16 + 20 + (40.5 + 5) + 35 = 135.5; Bộ B: 20 + 20 + 40 + (45 + 3) + 20 = 148.
+    assert_eq!(value(&report, "Bộ A", "infrastructure_points"), "135.5");
+    assert_eq!(value(&report, "Bộ B", "infrastructure_points"), "148");
+    assert_eq!(report.units[1].ranks["infrastructure_points"], 1);
+    assert_eq!(report.units[0].ranks["infrastructure_points"], 2);
+}
