@@ -10,6 +10,7 @@ pub mod compile;
 pub mod data;
 pub mod diagnostic;
 pub mod evaluate;
+pub mod hooks;
 pub mod parse;
 pub mod report;
 pub mod ruleset;
@@ -19,8 +20,10 @@ pub mod value;
 pub use data::{DataError, Dataset};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
+pub use hooks::Limits;
 pub use report::Report;
-pub use ruleset::{LoadError, RuleSet, RunError, RunOptions};
+pub use ruleset::{LoadError, RuleSet, RuleSetBuilder, RunError, RunOptions};
+pub use value::Value;
 
 #[cfg(test)]
 mod send_sync {

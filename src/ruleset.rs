@@ -8,10 +8,13 @@ use crate::compile::{self, Program};
 use crate::data::{DataError, Dataset};
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{self, BoundData, Evaluation};
+use crate::hooks::{Externals, Limits, Native};
 use crate::parse;
+use crate::parse::ast::Item;
 use crate::report::compare::PreviousYear;
 use crate::report::{self, MethodologyInfo, Report};
 use crate::source::Source;
+use crate::value::Value;
 
 /// The file extension of rule files.
 pub const RULE_FILE_EXTENSION: &str = "chiso";
@@ -88,9 +91,51 @@ pub struct RuleSet {
     warnings: Vec<Diagnostic>,
 }
 
-impl RuleSet {
+/// Compiles rule sets with what an embedding program adds: native functions callable
+/// from rule files like built-ins, and the sandbox limits of hook scripts.
+///
+/// ```
+/// use chiso::{RuleSet, value::Value};
+///
+/// let rules = RuleSet::builder()
+///     .function("double", 1, |args: &[Value]| match args {
+///         [Value::Number(n)] => Ok(Value::Number(*n * rust_decimal::Decimal::TWO)),
+///         _ => Err("expected a number".into()),
+///     })
+///     .from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require double(x) > 3")?;
+/// # Ok::<(), chiso::LoadError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RuleSetBuilder {
+    natives: Vec<Native>,
+    limits: Option<Limits>,
+}
+
+impl RuleSetBuilder {
+    /// Registers a native function with a fixed number of arguments. It returns a value,
+    /// or a message that makes the affected values and findings `error`.
+    pub fn function(
+        mut self,
+        name: &str,
+        arity: usize,
+        function: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.natives.push(Native {
+            name: Arc::from(name),
+            arity,
+            function: Arc::new(function),
+        });
+        self
+    }
+
+    /// Sets the sandbox limits of hook scripts; they win over a rule set's own `limits`.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
     /// Loads a rule set from a `.chiso` file or a folder of them.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self, LoadError> {
+    pub fn load(&self, path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
         let path = path.as_ref();
         let files = rule_files(path)?;
         let mut sources = Vec::with_capacity(files.len());
@@ -101,16 +146,17 @@ impl RuleSet {
             })?;
             sources.push(Source::new(file.display().to_string(), text));
         }
-        Self::from_sources(&sources)
+        self.from_sources(&sources)
     }
 
-    /// Compiles a rule set from one rule file's text; `name` is shown in diagnostics.
-    pub fn from_text(name: &str, text: &str) -> Result<Self, LoadError> {
-        Self::from_sources(&[Source::new(name, text)])
+    /// Compiles a rule set from one rule file's text; `name` is shown in diagnostics and
+    /// hook script paths are relative to it.
+    pub fn from_text(&self, name: &str, text: &str) -> Result<RuleSet, LoadError> {
+        self.from_sources(&[Source::new(name, text)])
     }
 
     /// Compiles a rule set from the texts of its files.
-    pub fn from_sources(sources: &[Arc<Source>]) -> Result<Self, LoadError> {
+    pub fn from_sources(&self, sources: &[Arc<Source>]) -> Result<RuleSet, LoadError> {
         let mut files = Vec::with_capacity(sources.len());
         let mut diagnostics = Vec::new();
         for source in sources {
@@ -122,9 +168,94 @@ impl RuleSet {
         if !diagnostics.is_empty() {
             return Err(LoadError::Invalid { diagnostics });
         }
-        let checked =
-            check::check(files).map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
-        let program = compile::compile(&checked);
+        let externals = self.externals(&files)?;
+        let checked = check::check(files, &externals)
+            .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
+        let program = compile::compile(&checked, &externals);
+        RuleSet::from_checked(checked, program)
+    }
+
+    /// Native functions plus the compiled hook scripts the files name.
+    fn externals(&self, files: &[crate::parse::ast::File]) -> Result<Externals, LoadError> {
+        let mut limits = Limits::default();
+        let mut scripts = Vec::new();
+        for item in files.iter().flat_map(|f| &f.items) {
+            if let Item::Hooks(hooks) = item {
+                for (name, value, _) in &hooks.limits {
+                    limits.set(name, *value);
+                }
+                for (path, loc) in &hooks.scripts {
+                    scripts.push((path.clone(), loc.clone()));
+                }
+            }
+        }
+        if let Some(l) = self.limits {
+            limits = l;
+        }
+        #[cfg(feature = "rhai")]
+        {
+            let compiled = if scripts.is_empty() {
+                None
+            } else {
+                let paths: Vec<(PathBuf, crate::source::Loc)> = scripts
+                    .iter()
+                    .map(|(p, loc)| {
+                        (
+                            crate::hooks::script::resolve(&loc.source.name, p),
+                            loc.clone(),
+                        )
+                    })
+                    .collect();
+                let s = crate::hooks::script::Scripts::compile(&paths, limits)
+                    .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
+                Some(Arc::new(s))
+            };
+            Ok(Externals {
+                natives: self.natives.clone(),
+                scripts: compiled,
+            })
+        }
+        #[cfg(not(feature = "rhai"))]
+        {
+            let _ = limits;
+            if let Some((_, loc)) = scripts.first() {
+                return Err(LoadError::Invalid {
+                    diagnostics: vec![
+                        Diagnostic::error("this chiso was built without hook scripts", loc)
+                            .with_label("needs the `rhai` feature")
+                            .with_help("build chiso with `--features rhai` (a default feature)"),
+                    ],
+                });
+            }
+            Ok(Externals {
+                natives: self.natives.clone(),
+            })
+        }
+    }
+}
+
+impl RuleSet {
+    /// A builder, to register native functions or set sandbox limits before compiling.
+    pub fn builder() -> RuleSetBuilder {
+        RuleSetBuilder::default()
+    }
+
+    /// Loads a rule set from a `.chiso` file or a folder of them.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, LoadError> {
+        RuleSetBuilder::default().load(path)
+    }
+
+    /// Compiles a rule set from one rule file's text; `name` is shown in diagnostics.
+    pub fn from_text(name: &str, text: &str) -> Result<Self, LoadError> {
+        RuleSetBuilder::default().from_text(name, text)
+    }
+
+    /// Compiles a rule set from the texts of its files.
+    pub fn from_sources(sources: &[Arc<Source>]) -> Result<Self, LoadError> {
+        RuleSetBuilder::default().from_sources(sources)
+    }
+
+    fn from_checked(checked: check::Checked, program: Program) -> Result<Self, LoadError> {
         let header = &checked.header;
         Ok(Self {
             methodology: MethodologyInfo {

@@ -17,6 +17,10 @@ pub enum Value {
     Bool(bool),
     /// Text.
     Text(Arc<str>),
+    /// A list (from and to hook scripts).
+    List(Arc<[Value]>),
+    /// A record of named values (from and to hook scripts; a predicate's evidence).
+    Record(Arc<indexmap::IndexMap<String, Value>>),
 }
 
 impl Value {
@@ -26,6 +30,26 @@ impl Value {
             Value::Number(n) => number_to_json(*n),
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Text(t) => serde_json::Value::String(t.to_string()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
+            Value::Record(fields) => serde_json::Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// What kind of value it is, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a true/false value",
+            Value::Text(_) => "text",
+            Value::List(_) => "a list",
+            Value::Record(_) => "a record",
         }
     }
 
@@ -36,6 +60,7 @@ impl Value {
             (Value::Number(n), None) => n.normalize().to_string(),
             (Value::Bool(b), _) => b.to_string(),
             (Value::Text(t), _) => t.to_string(),
+            (other, _) => other.to_json().to_string(),
         }
     }
 }

@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::hooks::Externals;
 use crate::parse::ast::*;
 use crate::source::Loc;
 pub use types::{Builtin, Ty};
@@ -70,7 +71,7 @@ pub struct Checked {
 }
 
 /// Checks the parsed files of one rule set. `Err` holds every error and warning found.
-pub fn check(files: Vec<File>) -> Result<Checked, Vec<Diagnostic>> {
+pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut header: Option<Header> = None;
     let mut items = Vec::new();
@@ -107,6 +108,7 @@ pub fn check(files: Vec<File>) -> Result<Checked, Vec<Diagnostic>> {
         symbols: IndexMap::new(),
         diags,
         used: HashMap::new(),
+        externals,
     };
     checker.declare();
     let order = checker.order();
@@ -138,6 +140,8 @@ struct Checker<'a> {
     diags: Vec<Diagnostic>,
     /// Inputs referenced anywhere.
     used: HashMap<String, ()>,
+    /// Hook and native functions.
+    externals: &'a Externals,
 }
 
 impl Checker<'_> {
@@ -180,6 +184,7 @@ impl Checker<'_> {
                     }
                     continue;
                 }
+                Item::Hooks(_) => continue,
                 Item::Sensitivity(_) => {
                     if let Some(first) = sensitivity.replace(&ident.loc) {
                         self.diags.push(
@@ -523,9 +528,22 @@ impl Checker<'_> {
 
     fn call_ty(&mut self, f: &Ident, args: &[Expr]) -> Ty {
         let Some(builtin) = Builtin::from_name(&f.name) else {
+            if let Some(target) = self.externals.resolve(&f.name) {
+                self.external_arity(&f.name, &f.loc, target, args.len());
+                for a in args {
+                    self.expr_ty(a);
+                }
+                // What a hook returns is checked when it returns.
+                return Ty::Unknown;
+            }
+            let externals = self.externals.names();
+            let candidates = Builtin::ALL
+                .iter()
+                .map(|b| b.name())
+                .chain(externals.iter().map(String::as_str));
             let mut d = Diagnostic::error(format!("unknown function `{}`", f.name), &f.loc)
-                .with_label("not a built-in");
-            if let Some(s) = did_you_mean(&f.name, Builtin::ALL.iter().map(|b| b.name())) {
+                .with_label("not a built-in or hook function");
+            if let Some(s) = did_you_mean(&f.name, candidates) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             } else {
                 let names: Vec<&str> = Builtin::ALL.iter().map(|b| b.name()).collect();
@@ -751,7 +769,50 @@ impl Checker<'_> {
         }
     }
 
+    /// Reports a call of an external function with the wrong number of arguments.
+    fn external_arity(
+        &mut self,
+        name: &str,
+        loc: &Loc,
+        target: crate::hooks::Target,
+        given: usize,
+    ) {
+        let arity = self.externals.arity(target);
+        if arity != given {
+            self.diags.push(
+                Diagnostic::error(
+                    format!("`{name}` takes {arity} argument(s), found {given}"),
+                    loc,
+                )
+                .with_label("wrong number of arguments")
+                .with_help(format!("`{name}` is the {}", self.externals.origin(target))),
+            );
+        }
+    }
+
+    /// A hook used as a normaliser (`f(x, cohort)`) or aggregator (`f(values, weights)`).
+    fn hook_of_two(&mut self, name: &str, loc: &Loc, role: &str) {
+        match self.externals.resolve(name) {
+            Some(target) => self.external_arity(name, loc, target, 2),
+            None => {
+                let names = self.externals.names();
+                let mut d =
+                    Diagnostic::error(format!("no hook function `{name}` to use as {role}"), loc)
+                        .with_label("not defined by the hook scripts");
+                if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.with_help("define it in a script named by `hooks \"…\"`");
+                }
+                self.diags.push(d);
+            }
+        }
+    }
+
     fn check_method(&mut self, method: &Method, loc: &Loc) {
+        if let Method::Hook(name) = method {
+            self.hook_of_two(name, loc, "a normaliser");
+        }
         if let Method::Goalposts(lo, hi) = method
             && lo >= hi
         {
@@ -896,6 +957,9 @@ impl Checker<'_> {
                             .with_help("weights are not rescaled silently; make them sum to 1, or use `mean of` for equal weights"),
                     );
                 }
+            }
+            if let Aggregation::Hook(name) = &score.aggregation {
+                self.hook_of_two(name, &score.loc, "an aggregator");
             }
             if let Aggregation::Power(p) = score.aggregation
                 && p.is_zero()

@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
 use crate::check::{Builtin, Checked, SymbolKind, Ty};
+use crate::hooks::{Externals, Target};
 use crate::parse::ast::{
     self, BinaryOp, BoundOp, ExprKind, InputType, Item, Label, MessagePart, Severity, UnaryOp,
 };
@@ -86,6 +87,19 @@ pub enum Node {
     Normalise(Box<NormaliseNode>),
     /// `rank of x`: competition rank within the cohort.
     Rank(Box<RankNode>),
+    /// A hook script or native function.
+    External(Box<ExternalCall>),
+}
+
+/// A call of a hook or native function.
+#[derive(Debug, Clone)]
+pub struct ExternalCall {
+    /// The function.
+    pub target: Target,
+    /// Its arguments.
+    pub args: Vec<Node>,
+    /// The call in the rule file.
+    pub at: Loc,
 }
 
 /// How a score combines its members.
@@ -99,6 +113,8 @@ pub struct AggregateNode {
     pub weights: Option<Vec<Decimal>>,
     /// What missing members do.
     pub missing: MissingPolicy,
+    /// The hook function of `hook f of …`.
+    pub hook: Option<Target>,
     /// The score's aggregate, for messages.
     pub at: Loc,
 }
@@ -114,6 +130,8 @@ pub struct NormaliseNode {
     pub lower_is_better: bool,
     /// Index of its cohort in [`Program::cohorts`].
     pub cohort: usize,
+    /// The hook function of `by hook f`.
+    pub hook: Option<Target>,
     /// Where it was written.
     pub at: Loc,
 }
@@ -296,6 +314,8 @@ pub struct Program {
     pub slot_of: IndexMap<Arc<str>, Slot>,
     /// What `--sensitivity` perturbs, if declared.
     pub sensitivity: Option<SensitivityPlan>,
+    /// Hook and native functions the program calls.
+    pub externals: Externals,
 }
 
 impl Program {
@@ -311,8 +331,8 @@ impl Program {
     }
 }
 
-/// Compiles a checked rule set.
-pub fn compile(checked: &Checked) -> Program {
+/// Compiles a checked rule set; `externals` are the functions the checker resolved.
+pub fn compile(checked: &Checked, externals: &Externals) -> Program {
     let mut slots = Vec::new();
     let mut slot_of: IndexMap<Arc<str>, Slot> = IndexMap::new();
     let mut constants: IndexMap<&str, Value> = IndexMap::new();
@@ -393,6 +413,7 @@ pub fn compile(checked: &Checked) -> Program {
         slot_of: &slot_of,
         constants: &constants,
         cohorts: RefCell::new(Vec::new()),
+        externals,
     };
     let mut inputs = Vec::new();
     let mut rules = Vec::new();
@@ -432,7 +453,7 @@ pub fn compile(checked: &Checked) -> Program {
                     alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
                 });
             }
-            Item::Constant(_) => {}
+            Item::Constant(_) | Item::Hooks(_) => {}
         }
     }
     let mut formulas = Vec::new();
@@ -458,6 +479,10 @@ pub fn compile(checked: &Checked) -> Program {
                             .collect()
                     }),
                     missing: s.missing.as_ref().map_or(MissingPolicy::Error, |m| m.0),
+                    hook: match &s.aggregation {
+                        Aggregation::Hook(name) => externals.resolve(name),
+                        _ => None,
+                    },
                     at: s.loc.clone(),
                 }));
                 let Some(&slot) = slot_of.get(s.name.name.as_str()) else {
@@ -475,6 +500,7 @@ pub fn compile(checked: &Checked) -> Program {
                             method: method.clone(),
                             lower_is_better: false,
                             cohort: lower.cohort(raw, cohort.as_ref(), None, method),
+                            hook: lower.hook(method),
                             at: at.clone(),
                         };
                         formulas.push(Formula {
@@ -519,6 +545,7 @@ pub fn compile(checked: &Checked) -> Program {
         rules,
         slot_of,
         sensitivity,
+        externals: externals.clone(),
     }
 }
 
@@ -560,7 +587,7 @@ pub(crate) fn mark_ordered(node: &Node, cohorts: &mut [Cohort]) {
     };
     if let (Some(c), Some(method)) = (index.and_then(|i| cohorts.get_mut(i)), method) {
         match method {
-            Method::Rank | Method::Percentile => c.ordered = true,
+            Method::Rank | Method::Percentile | Method::Hook(_) => c.ordered = true,
             Method::ZScore => c.moments = true,
             _ => {}
         }
@@ -617,6 +644,7 @@ pub fn children(node: &Node) -> Vec<&Node> {
         }
         Node::If(c, a, b) => vec![c, a, b],
         Node::Call(_, args, _) => args.iter().collect(),
+        Node::External(call) => call.args.iter().collect(),
         Node::Aggregate(agg) => agg.members.iter().collect(),
     }
 }
@@ -635,9 +663,17 @@ struct Lowering<'a> {
     constants: &'a IndexMap<&'a str, Value>,
     /// Cohorts of the cohort operations lowered so far.
     cohorts: RefCell<Vec<Cohort>>,
+    externals: &'a Externals,
 }
 
 impl Lowering<'_> {
+    fn hook(&self, method: &Method) -> Option<Target> {
+        match method {
+            Method::Hook(name) => self.externals.resolve(name),
+            _ => None,
+        }
+    }
+
     fn slot(&self, name: &str) -> Slot {
         self.slot_of.get(name).copied().unwrap_or(0)
     }
@@ -724,6 +760,7 @@ impl Lowering<'_> {
                     method: n.method.clone(),
                     lower_is_better: n.lower_is_better,
                     cohort: self.cohort(column, n.cohort.as_ref(), None, &n.method),
+                    hook: self.hook(&n.method),
                     at: e.loc.clone(),
                 }))
             }
@@ -734,7 +771,14 @@ impl Lowering<'_> {
                     args.iter().map(|a| self.expr(a)).collect(),
                     e.loc.clone(),
                 ),
-                None => Node::Const(Value::Bool(false)),
+                None => match self.externals.resolve(&f.name) {
+                    Some(target) => Node::External(Box::new(ExternalCall {
+                        target,
+                        args: args.iter().map(|a| self.expr(a)).collect(),
+                        at: e.loc.clone(),
+                    })),
+                    None => Node::Const(Value::Bool(false)),
+                },
             },
         }
     }

@@ -29,8 +29,65 @@ fn domain(at: &Loc, what: String) -> Arc<Fault> {
     })
 }
 
+/// A member's value under the missing-data policy: `Ok(None)` when it drops out.
+fn member(
+    eval: &Eval<'_>,
+    node: &AggregateNode,
+    member: &crate::compile::Node,
+) -> Result<Option<Decimal>, Arc<Fault>> {
+    match eval.num(member) {
+        Ok(x) => Ok(Some(x)),
+        Err(f) if matches!(*f, Fault::Missing { .. }) => match node.missing {
+            MissingPolicy::Error => Err(f),
+            MissingPolicy::Zero => Ok(Some(Decimal::ZERO)),
+            MissingPolicy::Exclude(_) => Ok(None),
+        },
+        Err(f) => Err(f),
+    }
+}
+
+/// `hook f of …`: the function gets the present members' values and weights.
+fn hook(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal, Arc<Fault>> {
+    use crate::value::Value;
+    let mut values = Vec::with_capacity(node.members.len());
+    let mut weights = Vec::with_capacity(node.members.len());
+    for (i, m) in node.members.iter().enumerate() {
+        if let Some(x) = member(eval, node, m)? {
+            values.push(Value::Number(x));
+            let w = node
+                .weights
+                .as_ref()
+                .and_then(|w| w.get(i).copied())
+                .unwrap_or(Decimal::ONE);
+            weights.push(Value::Number(w));
+        }
+    }
+    let Some(target) = node.hook else {
+        return Err(domain(&node.at, "no hook function".into()));
+    };
+    let externals = &eval.program.externals;
+    match externals.call(
+        target,
+        &[
+            Value::List(Arc::from(values)),
+            Value::List(Arc::from(weights)),
+        ],
+        &node.at,
+    )? {
+        Value::Number(n) => Ok(n),
+        other => Err(Arc::new(Fault::Hook {
+            origin: externals.origin(target),
+            message: format!("returned {}, expected a number", other.kind()),
+            at: node.at.clone(),
+        })),
+    }
+}
+
 /// Evaluates a score.
 pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal, Arc<Fault>> {
+    if let Aggregation::Hook(_) = node.kind {
+        return hook(eval, node);
+    }
     let at = &node.at;
     let mut t = Totals {
         weighted: Decimal::ZERO,
@@ -65,7 +122,7 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
             Aggregation::Arithmetic if node.weights.is_none() => x,
             Aggregation::Arithmetic => arith(Arith::Mul, w, x, at)?,
             Aggregation::Sum => x,
-            Aggregation::Minimum => Decimal::ZERO,
+            Aggregation::Minimum | Aggregation::Hook(_) => Decimal::ZERO,
             Aggregation::Geometric | Aggregation::Harmonic | Aggregation::Power(_) => {
                 if x.is_sign_negative() && !x.is_zero() {
                     return Err(domain(
@@ -115,7 +172,7 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
     match &node.kind {
         Aggregation::Arithmetic => arith(Arith::Div, t.weighted, t.weight, at),
         Aggregation::Sum => Ok(t.weighted),
-        Aggregation::Minimum => Ok(t.min.unwrap_or_default()),
+        Aggregation::Minimum | Aggregation::Hook(_) => Ok(t.min.unwrap_or_default()),
         Aggregation::Geometric if t.has_zero => Ok(Decimal::ZERO),
         Aggregation::Harmonic if t.has_zero => Ok(Decimal::ZERO),
         Aggregation::Power(p) if t.has_zero && p.is_sign_negative() => Ok(Decimal::ZERO),

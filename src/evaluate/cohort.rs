@@ -140,6 +140,7 @@ pub fn normalise(
     stats: &CohortStats,
     x: Decimal,
     column: &str,
+    externals: &crate::hooks::Externals,
 ) -> Result<Decimal, Arc<Fault>> {
     let at = &node.at;
     let lower = node.lower_is_better;
@@ -232,6 +233,28 @@ pub fn normalise(
             };
             let v = div(num, sub(*hi, *lo, at)?, at)?;
             Ok(v.clamp(Decimal::ZERO, Decimal::ONE))
+        }
+        Method::Hook(name) => {
+            let Some(target) = node.hook else {
+                return Err(fault(at, format!("no hook function `{name}`")));
+            };
+            let cohort: Vec<crate::value::Value> = stats
+                .sorted
+                .iter()
+                .map(|v| crate::value::Value::Number(*v))
+                .collect();
+            let args = [
+                crate::value::Value::Number(x),
+                crate::value::Value::List(Arc::from(cohort)),
+            ];
+            match externals.call(target, &args, at)? {
+                crate::value::Value::Number(n) => Ok(n),
+                other => Err(Arc::new(Fault::Hook {
+                    origin: externals.origin(target),
+                    message: format!("returned {}, expected a number", other.kind()),
+                    at: at.clone(),
+                })),
+            }
         }
         Method::Distance(unit) => {
             let reference = match &stats.reference {

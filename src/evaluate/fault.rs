@@ -47,6 +47,16 @@ pub enum Fault {
         /// The operation.
         at: Loc,
     },
+    /// A hook script or native function failed, was stopped by the sandbox, or returned
+    /// something unusable.
+    Hook {
+        /// The function and where it is defined (and where it stopped).
+        origin: String,
+        /// What happened.
+        message: String,
+        /// The call in the rule file.
+        at: Loc,
+    },
     /// A computation that would nest beyond chiso's limits.
     TooDeep {
         /// What was too deep.
@@ -96,6 +106,17 @@ impl fmt::Display for Fault {
             Fault::Overflow { at } => write!(f, "number too large in `{}` ({at})", expr(at)),
             Fault::Domain { at, what } => write!(f, "{what} in `{}` ({at})", expr(at)),
             Fault::TooDeep { what } => f.write_str(what),
+            Fault::Hook {
+                origin,
+                message,
+                at,
+            } => {
+                write!(
+                    f,
+                    "hook {origin}: {message} (called by `{}` at {at})",
+                    expr(at)
+                )
+            }
         }
     }
 }

@@ -155,6 +155,7 @@ impl Walk<'_> {
             Node::Aggregate(agg) => self.aggregate(agg),
             Node::Normalise(n) => Err(unsupported(&n.at, "a normalisation across the cohort")),
             Node::Rank(r) => Err(unsupported(&r.at, "a rank")),
+            Node::External(call) => Err(unsupported(&call.at, "a hook function")),
             Node::Const(_) => Ok(Interval::point(Decimal::ZERO)),
             Node::Not(_) | Node::Cmp(..) | Node::And(..) | Node::Or(..) => {
                 Ok(Interval::point(Decimal::ZERO))

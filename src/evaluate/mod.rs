@@ -52,6 +52,26 @@ pub struct Decision {
     pub status: Status,
     /// The reason, when the status is `error`.
     pub fault: Option<Arc<Fault>>,
+    /// Evidence a hook predicate returned with its decision.
+    pub evidence: Option<Arc<indexmap::IndexMap<String, Value>>>,
+}
+
+impl Decision {
+    fn of(status: Status) -> Self {
+        Self {
+            status,
+            fault: None,
+            evidence: None,
+        }
+    }
+
+    fn error(fault: Arc<Fault>) -> Self {
+        Self {
+            status: Status::Error,
+            fault: Some(fault),
+            evidence: None,
+        }
+    }
 }
 
 /// One unit's computed values and decisions, borrowed from an [`Evaluation`].
@@ -357,34 +377,74 @@ impl Eval<'_> {
         if let Some(when) = &rule.when {
             match self.bool(when) {
                 Ok(true) => {}
-                Ok(false) => {
-                    return Decision {
-                        status: Status::Skip,
-                        fault: None,
-                    };
-                }
-                Err(f) => {
-                    return Decision {
-                        status: Status::Error,
-                        fault: Some(f),
-                    };
-                }
+                Ok(false) => return Decision::of(Status::Skip),
+                Err(f) => return Decision::error(f),
             }
         }
-        match self.bool(&rule.require) {
-            Ok(true) => Decision {
-                status: Status::Pass,
-                fault: None,
-            },
-            Ok(false) => Decision {
-                status: Status::Fail,
-                fault: None,
-            },
-            Err(f) => Decision {
-                status: Status::Error,
-                fault: Some(f),
-            },
+        // A hook predicate may return a record: `#{ pass: …, evidence: #{ … } }`.
+        if let Node::External(call) = &rule.require {
+            return match self.node(&rule.require) {
+                Ok(Value::Bool(b)) => Decision::of(if b { Status::Pass } else { Status::Fail }),
+                Ok(Value::Record(r)) => match r.get("pass") {
+                    Some(Value::Bool(b)) => Decision {
+                        status: if *b { Status::Pass } else { Status::Fail },
+                        fault: None,
+                        evidence: match r.get("evidence") {
+                            Some(Value::Record(e)) => Some(Arc::clone(e)),
+                            _ => None,
+                        },
+                    },
+                    _ => Decision::error(self.hook_type(
+                        call,
+                        "a record without a true/false `pass`",
+                        "true/false or a record with `pass`",
+                    )),
+                },
+                Ok(other) => Decision::error(self.hook_type(
+                    call,
+                    other.kind(),
+                    "true/false or a record with `pass`",
+                )),
+                Err(f) => Decision::error(f),
+            };
         }
+        match self.bool(&rule.require) {
+            Ok(true) => Decision::of(Status::Pass),
+            Ok(false) => Decision::of(Status::Fail),
+            Err(f) => Decision::error(f),
+        }
+    }
+
+    /// A hook returned the wrong kind of value.
+    fn hook_type(
+        &self,
+        call: &crate::compile::ExternalCall,
+        found: &str,
+        expected: &str,
+    ) -> Arc<Fault> {
+        Arc::new(Fault::Hook {
+            origin: self.program.externals.origin(call.target),
+            message: format!("returned {found}, expected {expected}"),
+            at: call.at.clone(),
+        })
+    }
+
+    /// A value of the wrong kind where the checker could not know it (hook results).
+    fn wrong(&self, node: &Node, found: &Value, expected: &str) -> Arc<Fault> {
+        match node {
+            Node::External(call) => self.hook_type(call, found.kind(), expected),
+            _ => Arc::new(Fault::TooDeep {
+                what: format!("found {}, expected {expected}", found.kind()),
+            }),
+        }
+    }
+
+    fn call_external(&self, call: &crate::compile::ExternalCall) -> Outcome {
+        let mut args = Vec::with_capacity(call.args.len());
+        for a in &call.args {
+            args.push(self.node(a)?);
+        }
+        self.program.externals.call(call.target, &args, &call.at)
     }
 
     /// A number without cloning: slots and constants are read in place.
@@ -399,7 +459,7 @@ impl Eval<'_> {
             Node::Const(Value::Number(n)) => Ok(*n),
             _ => match self.node(node)? {
                 Value::Number(n) => Ok(n),
-                _ => Ok(Decimal::ZERO),
+                other => Err(self.wrong(node, &other, "a number")),
             },
         }
     }
@@ -417,9 +477,10 @@ impl Eval<'_> {
             | Node::Not(_)
             | Node::Const(_)
             | Node::If(..)
-            | Node::Approx(..) => match self.node(node)? {
+            | Node::Approx(..)
+            | Node::External(_) => match self.node(node)? {
                 Value::Bool(b) => Ok(b),
-                _ => Ok(false),
+                other => Err(self.wrong(node, &other, "true or false")),
             },
             _ => Ok(false),
         }
@@ -511,10 +572,18 @@ impl Eval<'_> {
             }
             Node::Call(f, args, at) => self.call(*f, args, at).map(Value::Number),
             Node::Aggregate(agg) => aggregate::aggregate(self, agg).map(Value::Number),
+            Node::External(call) => self.call_external(call),
             Node::Normalise(n) => {
                 let x = self.num(&Node::Slot(n.column))?;
                 let stats = self.stats(n.cohort, &n.at)?;
-                cohort::normalise(n, stats, x, self.column_name(n.column)).map(Value::Number)
+                cohort::normalise(
+                    n,
+                    stats,
+                    x,
+                    self.column_name(n.column),
+                    &self.program.externals,
+                )
+                .map(Value::Number)
             }
             Node::Rank(r) => {
                 let x = self.num(&Node::Slot(r.column))?;

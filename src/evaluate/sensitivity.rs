@@ -128,6 +128,10 @@ fn perturb_node(node: &mut Node, plan: &SensitivityPlan, rng: &mut Rng) {
             perturb_node(b, plan, rng);
         }
         Node::Call(_, args, _) => args.iter_mut().for_each(|a| perturb_node(a, plan, rng)),
+        Node::External(call) => call
+            .args
+            .iter_mut()
+            .for_each(|a| perturb_node(a, plan, rng)),
         Node::Const(_) | Node::Slot(_) | Node::Rank(_) => {}
     }
 }

@@ -66,6 +66,19 @@ pub enum Item {
     Rank(RankDecl),
     /// `sensitivity …`: what `--sensitivity` perturbs.
     Sensitivity(Sensitivity),
+    /// `hooks "…"`: rhai scripts and their sandbox limits.
+    Hooks(Hooks),
+}
+
+/// `hooks "a.rhai", "b.rhai" limits operations 100000`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hooks {
+    /// The `hooks` keyword, for locations.
+    pub keyword: Ident,
+    /// Script paths as written (relative to the rule file), with their locations.
+    pub scripts: Vec<(String, Loc)>,
+    /// Limits: (name, value, location).
+    pub limits: Vec<(String, u64, Loc)>,
 }
 
 impl Item {
@@ -79,6 +92,7 @@ impl Item {
             Item::Rule(r) => &r.name,
             Item::Rank(r) => r.key.as_ref().unwrap_or(&r.column),
             Item::Sensitivity(s) => &s.keyword,
+            Item::Hooks(h) => &h.keyword,
         }
     }
 }
@@ -100,6 +114,8 @@ pub enum Method {
     Goalposts(Decimal, Decimal),
     /// `1 − (ref − x) / (ref − min)` with `ref` the named unit's value.
     Distance(String),
+    /// A hook function `f(x, cohort_values)`.
+    Hook(String),
 }
 
 impl Method {
@@ -113,6 +129,7 @@ impl Method {
             Method::Rank => "rank".into(),
             Method::Goalposts(lo, hi) => format!("goalposts {lo} .. {hi}"),
             Method::Distance(unit) => format!("distance to {unit:?}"),
+            Method::Hook(name) => format!("hook {name}"),
         }
     }
 }
@@ -182,6 +199,8 @@ pub enum Aggregation {
     Minimum,
     /// The sum of the members (points).
     Sum,
+    /// A hook function `f(values, weights)`.
+    Hook(String),
 }
 
 impl Aggregation {
@@ -194,6 +213,7 @@ impl Aggregation {
             Aggregation::Power(p) => format!("power {p} mean"),
             Aggregation::Minimum => "minimum".into(),
             Aggregation::Sum => "sum".into(),
+            Aggregation::Hook(name) => format!("hook {name}"),
         }
     }
 }

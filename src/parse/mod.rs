@@ -179,6 +179,25 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
             let mut names: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
             names.sort_unstable();
             names.dedup();
+            let declarations = [
+                "`constant`",
+                "`hooks`",
+                "`indicator`",
+                "`input`",
+                "`rank`",
+                "`rule`",
+                "`score`",
+                "`sensitivity`",
+            ];
+            if names.iter().filter(|n| declarations.contains(n)).count() >= 3 {
+                // Any declaration may follow; listing them all hides what was expected here.
+                names.retain(|n| !declarations.contains(n));
+                let at = names
+                    .iter()
+                    .position(|n| *n == "end of file")
+                    .unwrap_or(names.len());
+                names.insert(at, "the next declaration");
+            }
             if names.contains(&"an expression") {
                 // Whatever can start an expression is summed up as "an expression".
                 let operand = [
@@ -336,6 +355,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::weights_vary | Rule::kw_weights => "`weights vary`",
         Rule::alternatives | Rule::kw_alternatives => "`alternatives`",
         Rule::rounding => "a rounding (half-up, half-even, down)",
+        Rule::hooks_decl | Rule::kw_hooks => "`hooks`",
+        Rule::hook_name | Rule::kw_hook => "`hook`",
+        Rule::limits_clause | Rule::kw_limits => "`limits`",
+        Rule::limit | Rule::limit_name => {
+            "a limit (operations, calls, depth, string, array, map, milliseconds)"
+        }
         Rule::kw_is => "`is`",
         Rule::kw_better => "`better`",
         Rule::kw_to => "`to`",
@@ -406,6 +431,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_weights
             | Rule::kw_vary
             | Rule::kw_alternatives
+            | Rule::kw_hooks
+            | Rule::kw_hook
+            | Rule::kw_limits
     )
 }
 
@@ -472,6 +500,10 @@ impl Lower {
                 Rule::sensitivity_decl => {
                     let sens = self.sensitivity(pair);
                     file.items.push(Item::Sensitivity(sens));
+                }
+                Rule::hooks_decl => {
+                    let hooks = self.hooks(pair);
+                    file.items.push(Item::Hooks(hooks));
                 }
                 _ => {}
             }
@@ -725,6 +757,12 @@ impl Lower {
                 let unit = inner(m).next().map(|u| self.string(&u)).unwrap_or_default();
                 Method::Distance(unit)
             }
+            Rule::hook_name => Method::Hook(
+                inner(m)
+                    .next()
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default(),
+            ),
             _ => Method::Max,
         };
         (method, loc)
@@ -789,6 +827,52 @@ impl Lower {
             }
         }
         n
+    }
+
+    fn hooks(&mut self, pair: Pair<'_, Rule>) -> Hooks {
+        let start = pair.as_span().start();
+        let mut out = Hooks {
+            keyword: Ident {
+                name: "hooks".into(),
+                loc: Loc {
+                    source: Arc::clone(&self.source),
+                    range: start..start + "hooks".len(),
+                },
+            },
+            scripts: Vec::new(),
+            limits: Vec::new(),
+        };
+        for p in inner(pair) {
+            match p.as_rule() {
+                Rule::string => {
+                    let loc = self.loc(&p);
+                    let path = self.string(&p);
+                    out.scripts.push((path, loc));
+                }
+                Rule::limits_clause => {
+                    for limit in inner(p) {
+                        let loc = self.loc(&limit);
+                        let mut parts = inner(limit);
+                        let name = parts
+                            .next()
+                            .map(|n| n.as_str().to_string())
+                            .unwrap_or_default();
+                        match parts.next().map(|v| v.as_str().parse::<u64>()) {
+                            Some(Ok(v)) => out.limits.push((name, v, loc)),
+                            _ => self.diags.push(
+                                Diagnostic::error(
+                                    format!("the `{name}` limit is not a whole number that fits"),
+                                    &loc,
+                                )
+                                .with_label("too large"),
+                            ),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     fn sensitivity(&mut self, pair: Pair<'_, Rule>) -> Sensitivity {
@@ -903,6 +987,14 @@ impl Lower {
                             Rule::weighted => score.weighted = true,
                             Rule::minimum => score.aggregation = Aggregation::Minimum,
                             Rule::total => score.aggregation = Aggregation::Sum,
+                            Rule::hook_name => {
+                                score.aggregation = Aggregation::Hook(
+                                    inner(q)
+                                        .next()
+                                        .map(|n| n.as_str().to_string())
+                                        .unwrap_or_default(),
+                                )
+                            }
                             Rule::mean_kind => {
                                 score.aggregation = match inner(q).next() {
                                     Some(k) if k.as_rule() == Rule::geometric => {

@@ -330,6 +330,11 @@ fn finding(
             );
         }
     }
+    if let Some(extra) = &decision.evidence {
+        for (k, v) in extra.iter() {
+            evidence.insert(k.clone(), v.to_json());
+        }
+    }
     let message = match decision.status {
         Status::Fail => {
             if rule.message.is_empty() {

@@ -1,0 +1,189 @@
+//! Functions from outside the rule language: rhai hook scripts named by a rule file, and
+//! native functions an embedding program registers. Both are resolved when the rule set
+//! is compiled; evaluation calls them by index.
+
+#[cfg(feature = "rhai")]
+pub mod script;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::evaluate::Fault;
+use crate::source::Loc;
+use crate::value::Value;
+
+/// Sandbox limits of hook scripts. Every limit stops a runaway script with a specific
+/// error; the finding or value that called it is `error`, the rest of the report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations per call (an endless loop stops here).
+    pub operations: u64,
+    /// Nested function calls (runaway recursion stops here).
+    pub call_depth: usize,
+    /// Nesting of expressions and statements.
+    pub expr_depth: usize,
+    /// Characters of a string.
+    pub string_size: usize,
+    /// Elements of an array.
+    pub array_size: usize,
+    /// Entries of a map.
+    pub map_size: usize,
+    /// Wall-clock time per call.
+    pub time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            operations: 1_000_000,
+            call_depth: 32,
+            expr_depth: 64,
+            string_size: 100_000,
+            array_size: 100_000,
+            map_size: 10_000,
+            time: Duration::from_millis(1_000),
+        }
+    }
+}
+
+impl Limits {
+    /// Sets a limit by the name a rule file uses; `false` for an unknown name.
+    pub fn set(&mut self, name: &str, value: u64) -> bool {
+        let size = usize::try_from(value).unwrap_or(usize::MAX);
+        match name {
+            "operations" => self.operations = value,
+            "calls" => self.call_depth = size,
+            "depth" => self.expr_depth = size,
+            "string" => self.string_size = size,
+            "array" => self.array_size = size,
+            "map" => self.map_size = size,
+            "milliseconds" => self.time = Duration::from_millis(value),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// A native function: arguments in, a value or an error message out.
+pub type NativeFn = Arc<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
+
+/// A native function registered by the embedding program.
+#[derive(Clone)]
+pub struct Native {
+    /// Its name in rule files.
+    pub name: Arc<str>,
+    /// Its number of arguments.
+    pub arity: usize,
+    /// The function.
+    pub function: NativeFn,
+}
+
+impl fmt::Debug for Native {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "native {}/{}", self.name, self.arity)
+    }
+}
+
+/// Which external function a call resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A native function (index into the natives).
+    Native(usize),
+    /// A script function (index into the script functions).
+    Script(usize),
+}
+
+/// The external functions a rule set can call.
+#[derive(Debug, Clone, Default)]
+pub struct Externals {
+    /// Native functions, by registration order.
+    pub natives: Vec<Native>,
+    /// Compiled hook scripts.
+    #[cfg(feature = "rhai")]
+    pub scripts: Option<Arc<script::Scripts>>,
+}
+
+impl Externals {
+    /// Resolves a function name: native functions first, then script functions.
+    pub fn resolve(&self, name: &str) -> Option<Target> {
+        if let Some(i) = self.natives.iter().position(|n| n.name.as_ref() == name) {
+            return Some(Target::Native(i));
+        }
+        #[cfg(feature = "rhai")]
+        if let Some(i) = self.scripts.as_ref().and_then(|s| s.function(name)) {
+            return Some(Target::Script(i));
+        }
+        None
+    }
+
+    /// Number of arguments of a resolved function.
+    pub fn arity(&self, target: Target) -> usize {
+        match target {
+            Target::Native(i) => self.natives.get(i).map_or(0, |n| n.arity),
+            #[cfg(feature = "rhai")]
+            Target::Script(i) => self.scripts.as_ref().map_or(0, |s| s.arity(i)),
+            #[cfg(not(feature = "rhai"))]
+            Target::Script(_) => 0,
+        }
+    }
+
+    /// Every external function name, for suggestions.
+    pub fn names(&self) -> Vec<String> {
+        let natives = self.natives.iter().map(|n| n.name.to_string());
+        #[cfg(feature = "rhai")]
+        let scripts = self.scripts.iter().flat_map(|s| s.names());
+        #[cfg(not(feature = "rhai"))]
+        let scripts = std::iter::empty();
+        natives.chain(scripts).collect()
+    }
+
+    /// Where a function is defined, for messages: `native function` or `script:line:col`.
+    pub fn origin(&self, target: Target) -> String {
+        match target {
+            Target::Native(i) => format!(
+                "native function `{}`",
+                self.natives.get(i).map_or("?", |n| n.name.as_ref())
+            ),
+            #[cfg(feature = "rhai")]
+            Target::Script(i) => self
+                .scripts
+                .as_ref()
+                .map_or_else(String::new, |s| s.origin(i)),
+            #[cfg(not(feature = "rhai"))]
+            Target::Script(_) => String::new(),
+        }
+    }
+
+    /// Calls a resolved function.
+    pub fn call(&self, target: Target, args: &[Value], at: &Loc) -> Result<Value, Arc<Fault>> {
+        match target {
+            Target::Native(i) => {
+                let Some(native) = self.natives.get(i) else {
+                    return Err(unavailable(at));
+                };
+                (native.function)(args).map_err(|message| {
+                    Arc::new(Fault::Hook {
+                        origin: format!("native function `{}`", native.name),
+                        message,
+                        at: at.clone(),
+                    })
+                })
+            }
+            #[cfg(feature = "rhai")]
+            Target::Script(i) => match &self.scripts {
+                Some(s) => s.call(i, args, at),
+                None => Err(unavailable(at)),
+            },
+            #[cfg(not(feature = "rhai"))]
+            Target::Script(_) => Err(unavailable(at)),
+        }
+    }
+}
+
+fn unavailable(at: &Loc) -> Arc<Fault> {
+    Arc::new(Fault::Domain {
+        at: at.clone(),
+        what: "the function is not available".into(),
+    })
+}

@@ -1,0 +1,373 @@
+//! rhai hook scripts: compiled once with the rule set, called by index, sandboxed.
+//!
+//! The sandbox: rhai has no file, network or process access of its own; this engine is
+//! built without modules (no `import`), with `eval` disabled and `print`/`debug` silenced,
+//! and with every limit of [`Limits`] set, including wall-clock time per call (checked
+//! through the progress callback).
+
+use std::cell::Cell;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope};
+use rust_decimal::Decimal;
+
+use super::Limits;
+use crate::diagnostic::Diagnostic;
+use crate::evaluate::Fault;
+use crate::source::{Loc, Source};
+use crate::value::Value;
+
+thread_local! {
+    /// When the script call running on this thread must stop.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// One compiled script file.
+struct ScriptFile {
+    source: Arc<Source>,
+    ast: AST,
+}
+
+/// A function defined by a script.
+#[derive(Debug, Clone)]
+struct ScriptFn {
+    name: String,
+    arity: usize,
+    file: usize,
+    /// Where `fn name(` is written.
+    loc: Loc,
+}
+
+/// The compiled hook scripts of a rule set and the sandboxed engine that runs them.
+pub struct Scripts {
+    engine: Engine,
+    files: Vec<ScriptFile>,
+    functions: Vec<ScriptFn>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Scripts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.files.iter().map(|s| s.source.name.as_str()).collect();
+        write!(f, "Scripts({names:?}, {:?})", self.limits)
+    }
+}
+
+/// A sandboxed engine with `limits`.
+fn engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine
+        .set_max_operations(limits.operations)
+        .set_max_call_levels(limits.call_depth)
+        .set_max_expr_depths(limits.expr_depth, limits.expr_depth)
+        .set_max_string_size(limits.string_size)
+        .set_max_array_size(limits.array_size)
+        .set_max_map_size(limits.map_size);
+    engine.disable_symbol("eval");
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    engine.on_progress(|operations| {
+        // Reading the clock on every operation would cost more than the operation.
+        if operations % 256 != 0 {
+            return None;
+        }
+        let late = DEADLINE.with(|d| d.get().is_some_and(|deadline| Instant::now() > deadline));
+        late.then_some(Dynamic::UNIT)
+    });
+    engine
+}
+
+/// Byte offset of a rhai position (1-based line, 1-based column in characters).
+fn offset(text: &str, position: Position) -> usize {
+    let (Some(line), col) = (position.line(), position.position().unwrap_or(1)) else {
+        return 0;
+    };
+    let mut start = 0;
+    for _ in 1..line {
+        match text.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
+    let line_text = text.get(start..).unwrap_or("");
+    start
+        + line_text
+            .chars()
+            .take(col.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum::<usize>()
+}
+
+impl Scripts {
+    /// Reads and compiles scripts; `paths` are resolved already, each with the location of
+    /// its name in the rule file.
+    pub fn compile(
+        paths: &[(std::path::PathBuf, Loc)],
+        limits: Limits,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let engine = engine(&limits);
+        let mut files = Vec::new();
+        let mut functions: Vec<ScriptFn> = Vec::new();
+        let mut diags = Vec::new();
+        for (path, named_at) in paths {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(
+                            format!("cannot read hook script `{}`: {e}", path.display()),
+                            named_at,
+                        )
+                        .with_label("named here")
+                        .with_help("script paths are relative to the rule file"),
+                    );
+                    continue;
+                }
+            };
+            let source = Source::new(path.display().to_string(), text);
+            match engine.compile(&source.text) {
+                Ok(ast) => {
+                    let index = files.len();
+                    for f in ast.iter_functions() {
+                        let needle = format!("fn {}(", f.name);
+                        let start = source.text.find(&needle).map_or(0, |i| i + 3);
+                        let loc = Loc {
+                            source: Arc::clone(&source),
+                            range: start..start + f.name.len(),
+                        };
+                        if let Some(first) = functions.iter().find(|g| g.name == f.name) {
+                            diags.push(
+                                Diagnostic::error(
+                                    format!("hook function `{}` is defined twice", f.name),
+                                    &loc,
+                                )
+                                .with_label("second definition")
+                                .with_secondary(&first.loc, "first defined here"),
+                            );
+                            continue;
+                        }
+                        functions.push(ScriptFn {
+                            name: f.name.to_string(),
+                            arity: f.params.len(),
+                            file: index,
+                            loc,
+                        });
+                    }
+                    files.push(ScriptFile { source, ast });
+                }
+                Err(e) => {
+                    let at = offset(&source.text, e.1);
+                    let loc = Loc {
+                        source: Arc::clone(&source),
+                        range: at..at + 1,
+                    };
+                    let message = e.0.to_string();
+                    let mut d =
+                        Diagnostic::error(format!("hook script does not compile: {message}"), &loc)
+                            .with_label("here")
+                            .with_secondary(named_at, "script named here");
+                    if message.contains("eval") || message.contains("import") {
+                        d = d.with_help("hook scripts cannot use `eval` or `import`: everything they need is passed as arguments");
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        if diags.is_empty() {
+            Ok(Self {
+                engine,
+                files,
+                functions,
+                limits,
+            })
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// Index of the function `name`.
+    pub fn function(&self, name: &str) -> Option<usize> {
+        self.functions.iter().position(|f| f.name == name)
+    }
+
+    /// Number of parameters of function `index`.
+    pub fn arity(&self, index: usize) -> usize {
+        self.functions.get(index).map_or(0, |f| f.arity)
+    }
+
+    /// All function names.
+    pub fn names(&self) -> Vec<String> {
+        self.functions.iter().map(|f| f.name.clone()).collect()
+    }
+
+    /// `function `f` (hooks/x.rhai:3:4)`.
+    pub fn origin(&self, index: usize) -> String {
+        self.functions.get(index).map_or_else(String::new, |f| {
+            format!("function `{}` ({})", f.name, f.loc)
+        })
+    }
+
+    /// The sandbox limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Calls function `index` with `args`.
+    pub fn call(&self, index: usize, args: &[Value], at: &Loc) -> Result<Value, Arc<Fault>> {
+        let (Some(f), origin) = (self.functions.get(index), self.origin(index)) else {
+            return Err(Arc::new(Fault::Domain {
+                at: at.clone(),
+                what: "unknown hook function".into(),
+            }));
+        };
+        let Some(file) = self.files.get(f.file) else {
+            return Err(Arc::new(Fault::Domain {
+                at: at.clone(),
+                what: "unknown hook script".into(),
+            }));
+        };
+        let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
+        DEADLINE.with(|d| d.set(Some(Instant::now() + self.limits.time)));
+        let result = self.engine.call_fn_with_options::<Dynamic>(
+            CallFnOptions::new().eval_ast(false),
+            &mut Scope::new(),
+            &file.ast,
+            &f.name,
+            args,
+        );
+        DEADLINE.with(|d| d.set(None));
+        let fault = |message: String, position: Position| {
+            let definition = f.loc.to_string();
+            let origin = match position.line() {
+                Some(line) => {
+                    let place = format!(
+                        "{}:{}:{}",
+                        file.source.name,
+                        line,
+                        position.position().unwrap_or(1)
+                    );
+                    if place == definition {
+                        origin.clone()
+                    } else {
+                        format!("{origin}, stopped at {place}")
+                    }
+                }
+                None => origin.clone(),
+            };
+            Arc::new(Fault::Hook {
+                origin,
+                message,
+                at: at.clone(),
+            })
+        };
+        match result {
+            Ok(v) => from_dynamic(v).map_err(|m| fault(m, Position::NONE)),
+            Err(e) => {
+                let position = e.position();
+                Err(fault(self.explain(&e), position))
+            }
+        }
+    }
+
+    /// A specific message for the ways a sandboxed script is stopped.
+    fn explain(&self, e: &EvalAltResult) -> String {
+        let l = &self.limits;
+        match e {
+            EvalAltResult::ErrorTooManyOperations(_) => format!(
+                "stopped after {} operations (an endless loop?); raise `limits operations` if the work is real",
+                l.operations
+            ),
+            EvalAltResult::ErrorStackOverflow(_) => {
+                format!(
+                    "stopped: calls nested deeper than {} (runaway recursion?)",
+                    l.call_depth
+                )
+            }
+            EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+                "stopped: {what} grew beyond its limit (string {} characters, array {} elements, map {} entries)",
+                l.string_size, l.array_size, l.map_size
+            ),
+            EvalAltResult::ErrorTerminated(_, _) => {
+                format!(
+                    "stopped after {} ms, the time limit of one call",
+                    l.time.as_millis()
+                )
+            }
+            EvalAltResult::ErrorFunctionNotFound(name, _) => {
+                format!(
+                    "calls `{name}`, which does not exist here (hook scripts have no file, network or process access)"
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A chiso value as a rhai value: numbers are exact decimals.
+fn to_dynamic(v: &Value) -> Dynamic {
+    match v {
+        Value::Number(n) => Dynamic::from_decimal(*n),
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Text(t) => Dynamic::from(t.to_string()),
+        Value::List(items) => Dynamic::from_array(items.iter().map(to_dynamic).collect::<Array>()),
+        Value::Record(fields) => {
+            let map: Map = fields
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), to_dynamic(v)))
+                .collect();
+            Dynamic::from_map(map)
+        }
+    }
+}
+
+/// A rhai value as a chiso value, or what it was instead.
+fn from_dynamic(v: Dynamic) -> Result<Value, String> {
+    if let Ok(n) = v.as_int() {
+        return Ok(Value::Number(Decimal::from(n)));
+    }
+    if let Ok(d) = v.as_decimal() {
+        return Ok(Value::Number(d));
+    }
+    if let Ok(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if v.is_string() {
+        return Ok(Value::Text(Arc::from(
+            v.into_string().unwrap_or_default().as_str(),
+        )));
+    }
+    if v.is_array() {
+        let items: Result<Vec<Value>, String> = v
+            .into_array()
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_dynamic)
+            .collect();
+        return Ok(Value::List(Arc::from(items?)));
+    }
+    if v.is_map() {
+        let map = v.try_cast::<Map>().unwrap_or_default();
+        let mut fields = indexmap::IndexMap::new();
+        for (k, v) in map {
+            fields.insert(k.to_string(), from_dynamic(v)?);
+        }
+        return Ok(Value::Record(Arc::new(fields)));
+    }
+    if v.is_unit() {
+        return Err("returned nothing, expected a value".into());
+    }
+    Err(format!(
+        "returned a value of type `{}`, which chiso cannot use",
+        v.type_name()
+    ))
+}
+
+/// Resolves script paths relative to the rule file that names them.
+pub fn resolve(rule_file: &str, script: &str) -> std::path::PathBuf {
+    let base = Path::new(rule_file)
+        .parent()
+        .unwrap_or_else(|| Path::new(""));
+    base.join(script)
+}
