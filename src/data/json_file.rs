@@ -47,20 +47,28 @@ pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, 
             file: file.to_string(),
             position: format!("{prefix}[{index}]"),
         };
-        let serde_json::Value::Object(map) = item else {
-            return Err(DataError::Record {
-                origin,
-                message: format!(
-                    "expected a record (a JSON object), found {}",
-                    kind_of(&item)
-                ),
-            });
-        };
-        let fields: IndexMap<String, RawValue> =
-            map.into_iter().map(|(k, v)| (k, raw(v))).collect();
-        out.push(Record::new(fields, origin, key)?);
+        out.push(record(item, origin, key)?);
     }
     Ok(out)
+}
+
+/// One JSON record.
+pub(super) fn record(
+    item: serde_json::Value,
+    origin: Origin,
+    key: &str,
+) -> Result<Record, DataError> {
+    let serde_json::Value::Object(map) = item else {
+        return Err(DataError::Record {
+            message: format!(
+                "expected a record (a JSON object), found {}",
+                kind_of(&item)
+            ),
+            origin,
+        });
+    };
+    let fields: IndexMap<String, RawValue> = map.into_iter().map(|(k, v)| (k, raw(v))).collect();
+    Record::new(fields, origin, key)
 }
 
 fn raw(v: serde_json::Value) -> RawValue {

@@ -162,9 +162,49 @@ impl Dataset {
     }
 
     /// Reads JSON text: an array of records, or an object whose `units` is one.
+    ///
+    /// ```
+    /// let data = chiso::Dataset::from_json_str(
+    ///     "sample.json",
+    ///     r#"{"units": [{"unit": "Quảng Ninh", "ict_index": "0.735"}]}"#,
+    ///     "unit",
+    /// )?;
+    /// assert_eq!(data.records.len(), 1);
+    /// # Ok::<(), chiso::DataError>(())
+    /// ```
     pub fn from_json_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
         let mut data = Dataset::default();
         for record in json_file::records(file, text, key)? {
+            data.push(record)?;
+        }
+        Ok(data)
+    }
+
+    /// Builds a dataset from JSON records in memory (from serde, a message queue, an API),
+    /// e.g. `serde_json::json!({"unit": "Sở Y tế", "staff_total": 95})`; `source` names
+    /// where they came from in messages.
+    ///
+    /// ```
+    /// let data = chiso::Dataset::from_values(
+    ///     "queue",
+    ///     [serde_json::json!({"unit": "Sở Y tế", "staff_total": 95})],
+    ///     "unit",
+    /// )?;
+    /// assert_eq!(data.records[0].unit, "Sở Y tế");
+    /// # Ok::<(), chiso::DataError>(())
+    /// ```
+    pub fn from_values(
+        source: &str,
+        records: impl IntoIterator<Item = serde_json::Value>,
+        key: &str,
+    ) -> Result<Self, DataError> {
+        let mut data = Dataset::default();
+        for (index, value) in records.into_iter().enumerate() {
+            let origin = Origin {
+                file: source.to_string(),
+                position: format!("[{index}]"),
+            };
+            let record = json_file::record(value, origin, key)?;
             data.push(record)?;
         }
         Ok(data)
