@@ -236,16 +236,34 @@ impl RuleSetBuilder {
 
 impl RuleSet {
     /// A builder, to register native functions or set sandbox limits before compiling.
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::builder()
+    ///     .limits(chiso::Limits { operations: 10_000, ..Default::default() })
+    ///     .from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require x > 0")?;
+    /// # Ok::<(), chiso::LoadError>(())
+    /// ```
     pub fn builder() -> RuleSetBuilder {
         RuleSetBuilder::default()
     }
 
     /// Loads a rule set from a `.chiso` file or a folder of them.
+    ///
+    /// ```no_run
+    /// let rules = chiso::RuleSet::load("rules/it-staffing")?;
+    /// # Ok::<(), chiso::LoadError>(())
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Self, LoadError> {
         RuleSetBuilder::default().load(path)
     }
 
     /// Compiles a rule set from one rule file's text; `name` is shown in diagnostics.
+    ///
+    /// ```
+    /// let err = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\nrule r require y > 0")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("unknown name `y`"));
+    /// ```
     pub fn from_text(name: &str, text: &str) -> Result<Self, LoadError> {
         RuleSetBuilder::default().from_text(name, text)
     }
@@ -284,6 +302,15 @@ impl RuleSet {
     }
 
     /// The data field that names each unit (`unit` unless the header says otherwise).
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text(
+    ///     "t.chiso",
+    ///     "methodology \"T\" version 1\n unit portal key \"domain\"\ninput n: integer\nrule r require n > 0",
+    /// )?;
+    /// assert_eq!(rules.unit_key(), "domain");
+    /// # Ok::<(), chiso::LoadError>(())
+    /// ```
     pub fn unit_key(&self) -> &str {
         &self.unit_key
     }
@@ -302,7 +329,17 @@ impl RuleSet {
         Ok(data)
     }
 
-    /// Converts a dataset's fields to the declared input types.
+    /// Converts a dataset's fields to the declared input types, once, for programs that
+    /// evaluate the same data repeatedly with [`RuleSet::evaluate_bound`].
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nindicator y = x * 2")?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": "0.1"}]"#, "unit")?;
+    /// let bound = rules.bind(&data);
+    /// let results = rules.evaluate_bound(&bound);
+    /// assert_eq!(results.unit(0).unwrap().computed[0], Ok(chiso::Value::Number("0.2".parse()?)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bind(&self, data: &Dataset) -> BoundData {
         evaluate::bind(&self.program, data)
     }
@@ -313,6 +350,15 @@ impl RuleSet {
     }
 
     /// Evaluates a dataset and builds the report.
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require x > 0")?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": 1}, {"unit": "B"}]"#, rules.unit_key())?;
+    /// let report = rules.evaluate(&data);
+    /// assert_eq!(report.findings[0].status, chiso::Status::Pass);
+    /// assert_eq!(report.findings[1].status, chiso::Status::Error); // B has no `x`
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate(&self, data: &Dataset) -> Report {
         let bound = self.bind(data);
         let results = self.evaluate_bound(&bound);
@@ -321,6 +367,18 @@ impl RuleSet {
 
     /// Evaluates a dataset and adds what `options` ask for: an explanation, changes since
     /// the previous year, a sensitivity analysis of the ranks.
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text(
+    ///     "t.chiso",
+    ///     "methodology \"T\" version 1\ninput a: number\ninput b: number\nscore s = mean of a, b\nrank s",
+    /// )?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "a": 1, "b": 3}]"#, "unit")?;
+    /// let options = chiso::RunOptions { explain: Some("A"), ..Default::default() };
+    /// let report = rules.evaluate_with(&data, &options)?;
+    /// assert_eq!(report.explain.unwrap().nodes[0].children.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate_with(
         &self,
         data: &Dataset,

@@ -49,6 +49,13 @@ impl Default for Limits {
 
 impl Limits {
     /// Sets a limit by the name a rule file uses; `false` for an unknown name.
+    ///
+    /// ```
+    /// let mut limits = chiso::Limits::default();
+    /// assert!(limits.set("milliseconds", 50));
+    /// assert_eq!(limits.time, std::time::Duration::from_millis(50));
+    /// assert!(!limits.set("files", 1));
+    /// ```
     pub fn set(&mut self, name: &str, value: u64) -> bool {
         let size = usize::try_from(value).unwrap_or(usize::MAX);
         match name {

@@ -140,6 +140,15 @@ impl Report {
     }
 
     /// The report as pretty JSON (version 1 of the contract).
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 2019\ninput x: number\nrule r require x > 0")?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": 1}]"#, "unit")?;
+    /// let json: serde_json::Value = serde_json::from_str(&rules.evaluate(&data).to_json())?;
+    /// assert_eq!(json["methodology"]["version"], "2019");
+    /// assert_eq!(json["summary"]["passed"], 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
