@@ -147,6 +147,18 @@ const FRAGMENTS: &[&str] = &[
     "\\",
     "ộ",
     "\u{0}",
+    "normalise ",
+    " by max",
+    " by zscore",
+    " rescaled by minmax",
+    "rank of ",
+    " among ",
+    " missing exclude",
+    " geometric mean of ",
+    "hook ",
+    "sensitivity weights vary 10%",
+    " rounded 2",
+    "level_score(",
 ];
 
 fn mutate(text: &str, rng: &mut Lcg) -> String {
