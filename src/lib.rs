@@ -10,6 +10,7 @@ pub mod compile;
 pub mod data;
 pub mod diagnostic;
 pub mod evaluate;
+pub mod format;
 pub mod hooks;
 pub mod parse;
 pub mod report;

@@ -29,6 +29,15 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Rewrite rule files in the one canonical layout (comments kept).
+    Fmt {
+        /// Report files that are not formatted instead of rewriting them (exit 1).
+        #[arg(long)]
+        check: bool,
+        /// Rule files or folders (searched recursively for `.chiso` files).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Run a rule set over data files and report values and findings.
     Run {
         /// The rule set: a `.chiso` file or a folder of them.
@@ -81,6 +90,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { paths } => check(&paths),
+        Command::Fmt { check, paths } => fmt(&paths, check),
         Command::Run {
             rules,
             data,
@@ -152,6 +162,78 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     if errors {
         ExitCode::from(UNUSABLE)
     } else if warnings {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Every `.chiso` file under `path` (or `path` itself), sorted.
+fn chiso_files(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if std::fs::metadata(path)?.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            chiso_files(&p, out)?;
+        } else if p
+            .extension()
+            .is_some_and(|e| e == chiso::ruleset::RULE_FILE_EXTENSION)
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn fmt(paths: &[PathBuf], check: bool) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        if let Err(e) = chiso_files(path, &mut files) {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            return ExitCode::from(UNUSABLE);
+        }
+    }
+    let (mut unusable, mut unformatted) = (false, 0);
+    for file in files {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", file.display());
+                unusable = true;
+                continue;
+            }
+        };
+        let source = chiso::source::Source::new(file.display().to_string(), text);
+        match chiso::format::format_source(&source) {
+            Ok(formatted) if formatted == source.text => {}
+            Ok(formatted) => {
+                unformatted += 1;
+                if check {
+                    println!("not formatted: {}", file.display());
+                } else if let Err(e) = std::fs::write(&file, formatted) {
+                    eprintln!("error: cannot write `{}`: {e}", file.display());
+                    unusable = true;
+                } else {
+                    println!("formatted: {}", file.display());
+                }
+            }
+            Err(diagnostics) => {
+                for d in diagnostics {
+                    eprint!("{}", d.render());
+                }
+                unusable = true;
+            }
+        }
+    }
+    if unusable {
+        ExitCode::from(UNUSABLE)
+    } else if check && unformatted > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -82,8 +82,15 @@ impl fmt::Display for Loc {
 }
 
 impl fmt::Debug for Loc {
+    /// The located text without whitespace or parentheses: two compiled rule sets that
+    /// differ only in layout (`chiso fmt`) have the same debug output.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self} `{}`", self.text())
+        let text: String = self
+            .text()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
+            .collect();
+        write!(f, "`{text}`")
     }
 }
 

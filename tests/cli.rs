@@ -355,3 +355,29 @@ fn sensitivity_needs_a_declaration_and_seed_needs_sensitivity() {
     assert_eq!(code(&ict(&["--seed", "4"])), 2);
     assert_eq!(code(&ict(&["--sensitivity", "0"])), 2);
 }
+
+#[test]
+fn fmt_check_passes_on_shipped_rules_and_flags_a_messy_file() {
+    let out = chiso(&["fmt", "--check", "rules/"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let dir = std::env::temp_dir().join(format!("chiso-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let messy = dir.join("messy.chiso");
+    std::fs::write(
+        &messy,
+        "methodology \"M\" version 1\ninput   a :number\nrule r require   ((a))>0 # keep me\n",
+    )
+    .unwrap();
+    let out = chiso(&["fmt", "--check", messy.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("not formatted"), "{}", stdout(&out));
+    let out = chiso(&["fmt", messy.to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        std::fs::read_to_string(&messy).unwrap(),
+        "methodology \"M\" version 1\n\ninput a: number\n# keep me\nrule r\n  require a > 0\n"
+    );
+    let out = chiso(&["fmt", "tests/broken/syntax_missing_colon.chiso"]);
+    assert_eq!(code(&out), 2);
+    std::fs::remove_dir_all(&dir).ok();
+}

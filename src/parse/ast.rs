@@ -30,6 +30,9 @@ pub struct File {
     pub header: Option<Header>,
     /// Declarations in source order.
     pub items: Vec<Item>,
+    /// Byte ranges of the header (if any) and of every item, in order: what the formatter
+    /// uses to keep comments with their declarations.
+    pub spans: Vec<std::ops::Range<usize>>,
 }
 
 /// `methodology "…" version … unit … source …`.

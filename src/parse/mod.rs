@@ -462,11 +462,16 @@ impl Lower {
         let mut file = File {
             header: None,
             items: Vec::new(),
+            spans: Vec::new(),
         };
         let Some(top) = pairs.next() else {
             return file;
         };
         for pair in inner(top) {
+            if pair.as_rule() != Rule::EOI {
+                file.spans
+                    .push(pair.as_span().start()..pair.as_span().end());
+            }
             match pair.as_rule() {
                 Rule::header => file.header = Some(self.header(pair)),
                 Rule::constant_decl => {

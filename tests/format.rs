@@ -1,0 +1,103 @@
+//! `chiso fmt` over every rule file in the repository (shipped rule sets, the broken
+//! corpus where it parses, hook and method fixtures): formatting is idempotent, and the
+//! formatted file compiles to the same rule set, ignoring layout.
+
+use std::path::{Path, PathBuf};
+
+use chiso::format::format_source;
+use chiso::source::Source;
+use chiso::{LoadError, RuleSet};
+
+fn chiso_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            chiso_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "chiso") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every rule file, as a path relative to the package root (so hook scripts resolve).
+fn all_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    chiso_files(Path::new("rules"), &mut files);
+    chiso_files(Path::new("tests"), &mut files);
+    files
+}
+
+fn compiled(name: &str, text: &str) -> Result<String, String> {
+    match RuleSet::from_text(name, text) {
+        Ok(rules) => Ok(format!("{:?}", rules.program())),
+        Err(LoadError::Invalid { diagnostics }) => {
+            Err(diagnostics.iter().map(|d| d.message.clone()).collect())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[test]
+fn formatting_is_idempotent_and_meaning_preserving() {
+    let (mut formatted_files, mut compared) = (0, 0);
+    for path in all_files() {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(once) = format_source(&Source::new(&name, &*text)) else {
+            continue; // a syntax error in the broken corpus
+        };
+        formatted_files += 1;
+        let twice = format_source(&Source::new(&name, &*once))
+            .unwrap_or_else(|d| panic!("{name}: {}", d[0].render()));
+        assert_eq!(
+            once, twice,
+            "{name}: formatting twice differs from formatting once"
+        );
+        // Comments survive.
+        assert_eq!(
+            text.matches('#').count(),
+            once.matches('#').count(),
+            "{name}: comments lost"
+        );
+        let before = compiled(&name, &text);
+        let after = compiled(&name, &once);
+        match (&before, &after) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    a, b,
+                    "{name}: the formatted file compiles to another rule set"
+                );
+                compared += 1;
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b, "{name}: the formatted file has other diagnostics")
+            }
+            _ => panic!("{name}: compiles before or after formatting only: {before:?} / {after:?}"),
+        }
+    }
+    assert!(
+        formatted_files >= 40,
+        "only {formatted_files} files formatted"
+    );
+    assert!(compared >= 8, "only {compared} rule sets compared");
+}
+
+#[test]
+fn shipped_rule_files_are_formatted() {
+    let mut files = Vec::new();
+    chiso_files(Path::new("rules"), &mut files);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let formatted = format_source(&Source::new(path.display().to_string(), &*text)).unwrap();
+        assert_eq!(
+            formatted,
+            text,
+            "{} is not formatted: run `chiso fmt rules/`",
+            path.display()
+        );
+    }
+}
