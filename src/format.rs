@@ -258,6 +258,35 @@ fn item(item: &Item) -> String {
             }
             out
         }
+        Item::Test(t) => {
+            let mut out = format!("test {}\n", quote(&t.name.name));
+            for g in &t.given {
+                let fields: Vec<String> = g
+                    .fields
+                    .iter()
+                    .map(|(k, v)| format!("{} = {}", k.name, expr(v)))
+                    .collect();
+                let head = format!("  given {} ", quote(&g.unit));
+                let _ = writeln!(out, "{head}{}", wrap_list(&fields, head.chars().count()));
+            }
+            for e in &t.expect {
+                let unit = quote(&e.unit);
+                let _ = match &e.kind {
+                    Expected::Finding { rule, status } => {
+                        writeln!(out, "  expect {} {unit} {status}", rule.name)
+                    }
+                    Expected::Rank { key, rank } => {
+                        writeln!(out, "  expect rank {} {unit} = {rank}", key.name)
+                    }
+                    Expected::Value { .. } => writeln!(
+                        out,
+                        "  expect {}",
+                        written(&e.loc).trim_start_matches("expect ")
+                    ),
+                };
+            }
+            out
+        }
         Item::Hooks(h) => {
             let scripts: Vec<String> = h.scripts.iter().map(|(p, _)| quote(p)).collect();
             let mut out = format!("hooks {}\n", scripts.join(", "));

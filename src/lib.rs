@@ -16,6 +16,7 @@ pub mod parse;
 pub mod report;
 pub mod ruleset;
 pub mod source;
+pub mod testing;
 pub mod value;
 
 pub use data::{DataError, Dataset};

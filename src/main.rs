@@ -29,6 +29,12 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Run the tests written in rule files (`test "…" given … expect …`).
+    Test {
+        /// Rule files, rule-set folders, or folders of rule sets.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Rewrite rule files in the one canonical layout (comments kept).
     Fmt {
         /// Report files that are not formatted instead of rewriting them (exit 1).
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths } => check(&paths),
         Command::Fmt { check, paths } => fmt(&paths, check),
+        Command::Test { paths } => test(&paths),
         Command::Run {
             rules,
             data,
@@ -162,6 +169,48 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     if errors {
         ExitCode::from(UNUSABLE)
     } else if warnings {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn test(paths: &[PathBuf]) -> ExitCode {
+    let (mut passed, mut failed, mut unusable) = (0, 0, false);
+    for path in paths {
+        let sets = match find_rule_sets(path) {
+            Ok(sets) => sets,
+            Err(e) => {
+                print_load_error(&e);
+                unusable = true;
+                continue;
+            }
+        };
+        for set in sets {
+            let rules = match RuleSet::load(&set) {
+                Ok(r) => r,
+                Err(e) => {
+                    print_load_error(&e);
+                    unusable = true;
+                    continue;
+                }
+            };
+            let results = chiso::testing::run(&rules);
+            println!("{}: {} test(s)", set.display(), results.len());
+            for r in results {
+                println!("  {r}");
+                if r.passed() {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if unusable {
+        ExitCode::from(UNUSABLE)
+    } else if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

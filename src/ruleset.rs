@@ -89,6 +89,7 @@ pub struct RuleSet {
     unit_key: String,
     program: Program,
     warnings: Vec<Diagnostic>,
+    tests: Vec<crate::parse::ast::Test>,
 }
 
 /// Compiles rule sets with what an embedding program adds: native functions callable
@@ -287,6 +288,14 @@ impl RuleSet {
                 .clone()
                 .unwrap_or_else(|| "unit".to_string()),
             program,
+            tests: checked
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Test(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect(),
             warnings: checked.warnings,
         })
     }
@@ -313,6 +322,11 @@ impl RuleSet {
     /// ```
     pub fn unit_key(&self) -> &str {
         &self.unit_key
+    }
+
+    /// The tests written in the rule files (`chiso test` runs them).
+    pub fn tests(&self) -> &[crate::parse::ast::Test] {
+        &self.tests
     }
 
     /// The compiled program (slots, formulas, rules).

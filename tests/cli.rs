@@ -381,3 +381,45 @@ fn fmt_check_passes_on_shipped_rules_and_flags_a_messy_file() {
     assert_eq!(code(&out), 2);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn test_runs_the_examples_in_rule_files() {
+    let out = chiso(&["test", "rules/"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("ok      the ATTT rule applies from two IT-qualified staff"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("6 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn a_broken_expectation_fails_with_expected_and_found() {
+    let out = chiso(&["test", "tests/testing/wrong_expectation.chiso"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "FAILED  expectations that do not hold (tests/testing/wrong_expectation.chiso:15:6)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("tests/testing/wrong_expectation.chiso:18:3: expected `enough` for `X` to be pass, found fail"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected `ratio` of `X` = 0.3 within 0.01, found 0.25"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected rank 2 of `ratio` for `Y`, found 1"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("found pass"),
+        "the expectation that holds is not reported: {text}"
+    );
+    assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
+}

@@ -117,6 +117,7 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
     checker.check_scores();
     checker.check_rules();
     checker.check_ranks_and_sensitivity();
+    checker.check_tests();
     checker.unused_inputs();
     let Checker { symbols, diags, .. } = checker;
     if diags.iter().any(Diagnostic::is_error) {
@@ -149,6 +150,7 @@ impl Checker<'_> {
         let mut rules: HashMap<&str, &Loc> = HashMap::new();
         let mut ranks: HashMap<&str, &Loc> = HashMap::new();
         let mut sensitivity: Option<&Loc> = None;
+        let mut tests: HashMap<&str, &Loc> = HashMap::new();
         for (index, item) in self.items.iter().enumerate() {
             let ident = item.ident();
             let kind = match item {
@@ -185,6 +187,19 @@ impl Checker<'_> {
                     continue;
                 }
                 Item::Hooks(_) => continue,
+                Item::Test(_) => {
+                    if let Some(first) = tests.insert(&ident.name, &ident.loc) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!("test `{}` is declared twice", ident.name),
+                                &ident.loc,
+                            )
+                            .with_label("second test with this name")
+                            .with_secondary(first, "first declared here"),
+                        );
+                    }
+                    continue;
+                }
                 Item::Sensitivity(_) => {
                     if let Some(first) = sensitivity.replace(&ident.loc) {
                         self.diags.push(
@@ -890,6 +905,113 @@ impl Checker<'_> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Tests name inputs' data fields, rules, values, ranks and their own units.
+    fn check_tests(&mut self) {
+        let fields: Vec<String> = self
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Input(input) => Some(
+                    input
+                        .field
+                        .clone()
+                        .unwrap_or_else(|| input.name.name.clone()),
+                ),
+                _ => None,
+            })
+            .collect();
+        let rules: Vec<&str> = self
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rule(r) => Some(r.name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let ranks: Vec<&str> = self
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Rank(_) => Some(i.ident().name.as_str()),
+                _ => None,
+            })
+            .collect();
+        for item in self.items {
+            let Item::Test(test) = item else { continue };
+            let mut units: HashMap<&str, &Loc> = HashMap::new();
+            for given in &test.given {
+                if let Some(first) = units.insert(&given.unit, &given.loc) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "unit `{}` is given twice in test `{}`",
+                                given.unit, test.name.name
+                            ),
+                            &given.loc,
+                        )
+                        .with_secondary(first, "first given here"),
+                    );
+                }
+                for (field, _) in &given.fields {
+                    if !fields.contains(&field.name) {
+                        let mut d = Diagnostic::error(
+                            format!("`{}` is not a field any input reads", field.name),
+                            &field.loc,
+                        )
+                        .with_label("unknown field");
+                        if let Some(s) =
+                            did_you_mean(&field.name, fields.iter().map(String::as_str))
+                        {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        self.diags.push(d);
+                    }
+                }
+            }
+            for e in &test.expect {
+                if !units.contains_key(e.unit.as_str()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!("test `{}` gives no unit `{}`", test.name.name, e.unit),
+                            &e.loc,
+                        )
+                        .with_label("unit not given")
+                        .with_help(format!("add `given \"{}\" …` to the test", e.unit)),
+                    );
+                }
+                let (name, known, what) = match &e.kind {
+                    Expected::Finding { rule, .. } => {
+                        (rule, rules.contains(&rule.name.as_str()), "rule")
+                    }
+                    Expected::Rank { key, .. } => (key, ranks.contains(&key.name.as_str()), "rank"),
+                    Expected::Value { name, .. } => (
+                        name,
+                        self.symbols.get(&name.name).is_some_and(|s| {
+                            matches!(s.kind, SymbolKind::Indicator | SymbolKind::Score)
+                        }),
+                        "indicator or score",
+                    ),
+                };
+                if !known {
+                    let candidates: Vec<&str> = match &e.kind {
+                        Expected::Finding { .. } => rules.clone(),
+                        Expected::Rank { .. } => ranks.clone(),
+                        Expected::Value { .. } => self.symbols.keys().map(String::as_str).collect(),
+                    };
+                    let mut d = Diagnostic::error(
+                        format!("unknown {what} `{}` in test", name.name),
+                        &name.loc,
+                    )
+                    .with_label("not declared");
+                    if let Some(s) = did_you_mean(&name.name, candidates) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(d);
+                }
             }
         }
     }

@@ -453,7 +453,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
                 });
             }
-            Item::Constant(_) | Item::Hooks(_) => {}
+            Item::Constant(_) | Item::Hooks(_) | Item::Test(_) => {}
         }
     }
     let mut formulas = Vec::new();

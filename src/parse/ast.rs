@@ -71,6 +71,71 @@ pub enum Item {
     Sensitivity(Sensitivity),
     /// `hooks "…"`: rhai scripts and their sandbox limits.
     Hooks(Hooks),
+    /// `test "…"`: an example run by `chiso test`.
+    Test(Test),
+}
+
+/// `test "name" given … expect …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// Its name, with the location of the `test` keyword's string.
+    pub name: Ident,
+    /// The units of its data: name, fields (name, literal) and location.
+    pub given: Vec<Given>,
+    /// What must come out.
+    pub expect: Vec<Expectation>,
+}
+
+/// One unit of a test's data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    /// The unit.
+    pub unit: String,
+    /// Field values as literals.
+    pub fields: Vec<(Ident, Expr)>,
+    /// Where the clause is.
+    pub loc: Loc,
+}
+
+/// One expectation of a test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectation {
+    /// What is expected.
+    pub kind: Expected,
+    /// The unit it is about.
+    pub unit: String,
+    /// Where it is written.
+    pub loc: Loc,
+}
+
+/// The kinds of expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    /// A finding's status.
+    Finding {
+        /// The rule.
+        rule: Ident,
+        /// The status: pass, fail, error or skip.
+        status: String,
+    },
+    /// A value, exactly, within a tolerance, or at a number of decimals.
+    Value {
+        /// The indicator, score or input.
+        name: Ident,
+        /// The expected value, as written.
+        value: Decimal,
+        /// Largest accepted difference.
+        within: Option<Decimal>,
+        /// Compare after rounding both half-up to this many decimals.
+        decimals: Option<u32>,
+    },
+    /// A declared rank.
+    Rank {
+        /// The rank's key.
+        key: Ident,
+        /// The expected rank.
+        rank: usize,
+    },
 }
 
 /// `hooks "a.rhai", "b.rhai" limits operations 100000`.
@@ -96,6 +161,7 @@ impl Item {
             Item::Rank(r) => r.key.as_ref().unwrap_or(&r.column),
             Item::Sensitivity(s) => &s.keyword,
             Item::Hooks(h) => &h.keyword,
+            Item::Test(t) => &t.name,
         }
     }
 }

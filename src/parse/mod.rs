@@ -181,6 +181,7 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
             names.dedup();
             let declarations = [
                 "`constant`",
+                "`test`",
                 "`hooks`",
                 "`indicator`",
                 "`input`",
@@ -356,6 +357,17 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::alternatives | Rule::kw_alternatives => "`alternatives`",
         Rule::rounding => "a rounding (half-up, half-even, down)",
         Rule::hooks_decl | Rule::kw_hooks => "`hooks`",
+        Rule::test_decl | Rule::kw_test => "`test`",
+        Rule::given_clause | Rule::kw_given => "`given`",
+        Rule::expect_clause | Rule::kw_expect => "`expect`",
+        Rule::assignment => "a field such as `staff_total = 95`",
+        Rule::expect_value | Rule::kw_value => "`value`",
+        Rule::expect_rank => "`rank`",
+        Rule::expect_finding => "a rule id",
+        Rule::status => "a status (pass, fail, error, skip)",
+        Rule::tolerance | Rule::kw_within => "`within`",
+        Rule::precision => "`at … decimals`",
+        Rule::kw_decimals => "`decimals`",
         Rule::hook_name | Rule::kw_hook => "`hook`",
         Rule::limits_clause | Rule::kw_limits => "`limits`",
         Rule::limit | Rule::limit_name => {
@@ -434,6 +446,12 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_hooks
             | Rule::kw_hook
             | Rule::kw_limits
+            | Rule::kw_test
+            | Rule::kw_given
+            | Rule::kw_expect
+            | Rule::kw_value
+            | Rule::kw_within
+            | Rule::kw_decimals
     )
 }
 
@@ -509,6 +527,10 @@ impl Lower {
                 Rule::hooks_decl => {
                     let hooks = self.hooks(pair);
                     file.items.push(Item::Hooks(hooks));
+                }
+                Rule::test_decl => {
+                    let test = self.test(pair);
+                    file.items.push(Item::Test(test));
                 }
                 _ => {}
             }
@@ -832,6 +854,89 @@ impl Lower {
             }
         }
         n
+    }
+
+    fn test(&mut self, pair: Pair<'_, Rule>) -> Test {
+        let mut test = Test {
+            name: Ident {
+                name: String::new(),
+                loc: self.placeholder_loc(),
+            },
+            given: Vec::new(),
+            expect: Vec::new(),
+        };
+        for p in inner(pair) {
+            let loc = self.loc(&p);
+            match p.as_rule() {
+                Rule::string => {
+                    test.name = Ident {
+                        name: self.string(&p),
+                        loc,
+                    }
+                }
+                Rule::given_clause => {
+                    let mut parts = inner(p);
+                    let unit = parts.next().map(|u| self.string(&u)).unwrap_or_default();
+                    let mut fields = Vec::new();
+                    for a in parts {
+                        let mut kv = inner(a);
+                        if let (Some(k), Some(v)) = (kv.next(), kv.next()) {
+                            let key = self.ident(&k);
+                            let value = self.primary(v);
+                            fields.push((key, value));
+                        }
+                    }
+                    test.given.push(Given { unit, fields, loc });
+                }
+                Rule::expect_clause => {
+                    let Some(e) = inner(p).next() else { continue };
+                    let rule = e.as_rule();
+                    let mut parts = inner(e);
+                    let (Some(name), Some(unit)) = (parts.next(), parts.next()) else {
+                        continue;
+                    };
+                    let name = self.ident(&name);
+                    let unit = self.string(&unit);
+                    let kind = match rule {
+                        Rule::expect_finding => Expected::Finding {
+                            rule: name,
+                            status: parts
+                                .next()
+                                .map(|s| s.as_str().to_string())
+                                .unwrap_or_default(),
+                        },
+                        Rule::expect_rank => Expected::Rank {
+                            key: name,
+                            rank: parts
+                                .next()
+                                .and_then(|r| r.as_str().parse().ok())
+                                .unwrap_or(0),
+                        },
+                        _ => {
+                            let value = parts.next().map_or(Decimal::ZERO, |v| self.number(&v));
+                            let (mut within, mut decimals) = (None, None);
+                            if let Some(t) = parts.next() {
+                                match t.as_rule() {
+                                    Rule::tolerance => {
+                                        within = inner(t).next().map(|n| self.number(&n))
+                                    }
+                                    _ => decimals = self.display(t).0,
+                                }
+                            }
+                            Expected::Value {
+                                name,
+                                value,
+                                within,
+                                decimals,
+                            }
+                        }
+                    };
+                    test.expect.push(Expectation { kind, unit, loc });
+                }
+                _ => {}
+            }
+        }
+        test
     }
 
     fn hooks(&mut self, pair: Pair<'_, Rule>) -> Hooks {
