@@ -137,6 +137,14 @@ fn year(year: u32, growth: f64, rng: &mut Lcg) -> Value {
             let position = (level * growth + noise).clamp(0.02, 1.0);
             record.insert(field.into(), decimal(lo + (hi - lo) * position, decimals));
         }
+        // The 2018 indicator dropped in 2019: universities and colleges offering IT majors.
+        // Drawn from a generator of its own so the other values stay as they were.
+        let mut own = Lcg(u64::from(year) * 1_000 + record.len() as u64 + name.len() as u64);
+        let universities = (level * growth + (own.next() - 0.5) * 0.35).clamp(0.02, 1.0);
+        record.insert(
+            "universities_teaching_it".into(),
+            decimal(20.0 + 80.0 * universities, 1),
+        );
         // Real submissions have gaps: two provinces did not report one indicator each.
         if name == "Lai Châu" {
             record.insert("bandwidth_per_staff".into(), Value::Null);

@@ -195,6 +195,9 @@ fn header(h: &Header) -> String {
     for s in &h.sources {
         let _ = writeln!(out, "  source {}", quote(s));
     }
+    if let Some((path, _)) = &h.extends {
+        let _ = writeln!(out, "  extends {}", quote(path));
+    }
     out
 }
 
@@ -206,8 +209,9 @@ fn display(d: Option<u32>, r: Rounding) -> Option<String> {
     })
 }
 
-fn item(item: &Item) -> String {
-    match item {
+/// The canonical text of one declaration (what `chiso diff` compares).
+pub fn item(declaration: &Item) -> String {
+    match declaration {
         Item::Constant(c) => {
             let l = label(&c.label);
             let l = if l.is_empty() { l } else { format!(" {l}") };
@@ -258,6 +262,8 @@ fn item(item: &Item) -> String {
             }
             out
         }
+        Item::Remove(r) => format!("remove {} {}\n", r.kind, r.name.name),
+        Item::Replace(inner) => format!("replace {}", item(inner)),
         Item::Test(t) => {
             let mut out = format!("test {}\n", quote(&t.name.name));
             for g in &t.given {

@@ -29,6 +29,16 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// What changed between two methodology versions.
+    Diff {
+        /// The old rule set.
+        old: PathBuf,
+        /// The new rule set.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Run the tests written in rule files (`test "…" given … expect …`).
     Test {
         /// Rule files, rule-set folders, or folders of rule sets.
@@ -98,6 +108,7 @@ fn main() -> ExitCode {
         Command::Check { paths } => check(&paths),
         Command::Fmt { check, paths } => fmt(&paths, check),
         Command::Test { paths } => test(&paths),
+        Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Run {
             rules,
             data,
@@ -173,6 +184,25 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCode {
+    let load = |p: &std::path::Path| {
+        RuleSet::load(p).map_err(|e| {
+            print_load_error(&e);
+            ExitCode::from(UNUSABLE)
+        })
+    };
+    let (old, new) = match (load(old), load(new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let d = chiso::diff::diff(&old, &new);
+    match format {
+        Format::Text => print!("{}", d.to_text()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default()),
+    }
+    ExitCode::SUCCESS
 }
 
 fn test(paths: &[PathBuf]) -> ExitCode {

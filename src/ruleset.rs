@@ -90,6 +90,7 @@ pub struct RuleSet {
     program: Program,
     warnings: Vec<Diagnostic>,
     tests: Vec<crate::parse::ast::Test>,
+    items: Vec<Item>,
 }
 
 /// Compiles rule sets with what an embedding program adds: native functions callable
@@ -169,11 +170,25 @@ impl RuleSetBuilder {
         if !diagnostics.is_empty() {
             return Err(LoadError::Invalid { diagnostics });
         }
-        let externals = self.externals(&files)?;
-        let checked = check::check(files, &externals)
+        let resolved = crate::extend::resolve(files, 0)
             .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
+        let files = resolved.files;
+        let externals = self.externals(&files)?;
+        let checked = check::check(files, &externals).map_err(|mut diagnostics| {
+            // A reference to something `remove` dropped says so.
+            for d in &mut diagnostics {
+                for (name, loc) in &resolved.removed {
+                    if d.message == format!("unknown name `{name}`") {
+                        d.help = vec![format!("`{name}` is removed by `remove` at {loc}")];
+                    }
+                }
+            }
+            LoadError::Invalid { diagnostics }
+        })?;
         let program = compile::compile(&checked, &externals);
-        RuleSet::from_checked(checked, program)
+        let mut rules = RuleSet::from_checked(checked, program)?;
+        rules.methodology.extends = resolved.base;
+        Ok(rules)
     }
 
     /// Native functions plus the compiled hook scripts the files name.
@@ -282,6 +297,7 @@ impl RuleSet {
                 version: header.version.clone(),
                 unit: header.unit.as_ref().map(|u| u.name.clone()),
                 sources: header.sources.clone(),
+                extends: None,
             },
             unit_key: header
                 .unit_key
@@ -296,8 +312,19 @@ impl RuleSet {
                     _ => None,
                 })
                 .collect(),
+            items: checked
+                .items
+                .iter()
+                .filter(|i| !matches!(i, Item::Test(_)))
+                .cloned()
+                .collect(),
             warnings: checked.warnings,
         })
+    }
+
+    /// The declarations in force (after `extends`), tests left out.
+    pub fn items(&self) -> &[Item] {
+        &self.items
     }
 
     /// The methodology's name, version, unit and sources.

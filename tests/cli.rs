@@ -391,7 +391,7 @@ fn test_runs_the_examples_in_rule_files() {
         text.contains("ok      the ATTT rule applies from two IT-qualified staff"),
         "{text}"
     );
-    assert!(text.trim_end().ends_with("6 passed, 0 failed"), "{text}");
+    assert!(text.trim_end().ends_with("7 passed, 0 failed"), "{text}");
 }
 
 #[test]
@@ -422,4 +422,35 @@ fn a_broken_expectation_fails_with_expected_and_found() {
         "the expectation that holds is not reported: {text}"
     );
     assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn diff_between_versions_in_text_and_json() {
+    let out = chiso(&["diff", "rules/ict-index/2018", "rules/ict-index/2019"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .trim_end()
+            .ends_with("2 added, 2 removed, 2 changed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = chiso(&[
+        "diff",
+        "rules/ict-index/2018",
+        "rules/ict-index/2019",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0);
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["changes"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        d["changes"][0]["old_at"],
+        "rules/ict-index/2018/ict-index.chiso:100:7"
+    );
+    assert_eq!(
+        code(&chiso(&["diff", "rules/ict-index/2018", "no/such/dir"])),
+        2
+    );
 }

@@ -186,7 +186,8 @@ impl Checker<'_> {
                     }
                     continue;
                 }
-                Item::Hooks(_) => continue,
+                // Resolved away by `extends` before checking.
+                Item::Hooks(_) | Item::Remove(_) | Item::Replace(_) => continue,
                 Item::Test(_) => {
                     if let Some(first) = tests.insert(&ident.name, &ident.loc) {
                         self.diags.push(

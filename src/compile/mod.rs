@@ -453,7 +453,11 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
                 });
             }
-            Item::Constant(_) | Item::Hooks(_) | Item::Test(_) => {}
+            Item::Constant(_)
+            | Item::Hooks(_)
+            | Item::Test(_)
+            | Item::Remove(_)
+            | Item::Replace(_) => {}
         }
     }
     let mut formulas = Vec::new();

@@ -48,6 +48,8 @@ pub struct Header {
     pub unit_key: Option<String>,
     /// Source documents.
     pub sources: Vec<String>,
+    /// `extends "…"`: the path of the extended rule set, as written, and where.
+    pub extends: Option<(String, Loc)>,
     /// Location of the header keyword and name.
     pub loc: Loc,
 }
@@ -73,6 +75,38 @@ pub enum Item {
     Hooks(Hooks),
     /// `test "…"`: an example run by `chiso test`.
     Test(Test),
+    /// `remove kind name`: drops a declaration of the extended methodology.
+    Remove(Remove),
+    /// `replace …`: a declaration of the extended methodology, written anew.
+    Replace(Box<Item>),
+}
+
+/// `remove indicator name`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Remove {
+    /// The kind keyword: constant, input, indicator, score, rule or rank.
+    pub kind: String,
+    /// The name removed.
+    pub name: Ident,
+}
+
+impl Item {
+    /// The keyword that declares this kind of item (what `remove` names).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Item::Constant(_) => "constant",
+            Item::Input(_) => "input",
+            Item::Indicator(_) => "indicator",
+            Item::Score(_) => "score",
+            Item::Rule(_) => "rule",
+            Item::Rank(_) => "rank",
+            Item::Sensitivity(_) => "sensitivity",
+            Item::Hooks(_) => "hooks",
+            Item::Test(_) => "test",
+            Item::Remove(_) => "remove",
+            Item::Replace(inner) => inner.kind(),
+        }
+    }
 }
 
 /// `test "name" given … expect …`.
@@ -162,6 +196,8 @@ impl Item {
             Item::Sensitivity(s) => &s.keyword,
             Item::Hooks(h) => &h.keyword,
             Item::Test(t) => &t.name,
+            Item::Remove(r) => &r.name,
+            Item::Replace(inner) => inner.ident(),
         }
     }
 }

@@ -182,6 +182,8 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
             let declarations = [
                 "`constant`",
                 "`test`",
+                "`remove`",
+                "`replace`",
                 "`hooks`",
                 "`indicator`",
                 "`input`",
@@ -358,6 +360,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::rounding => "a rounding (half-up, half-even, down)",
         Rule::hooks_decl | Rule::kw_hooks => "`hooks`",
         Rule::test_decl | Rule::kw_test => "`test`",
+        Rule::extends_clause | Rule::kw_extends => "`extends`",
+        Rule::remove_decl | Rule::kw_remove => "`remove`",
+        Rule::replace_decl | Rule::kw_replace => "`replace`",
+        Rule::decl_kind => "what to remove (constant, input, indicator, score, rule, rank)",
         Rule::given_clause | Rule::kw_given => "`given`",
         Rule::expect_clause | Rule::kw_expect => "`expect`",
         Rule::assignment => "a field such as `staff_total = 95`",
@@ -452,6 +458,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_value
             | Rule::kw_within
             | Rule::kw_decimals
+            | Rule::kw_extends
+            | Rule::kw_remove
+            | Rule::kw_replace
     )
 }
 
@@ -532,6 +541,24 @@ impl Lower {
                     let test = self.test(pair);
                     file.items.push(Item::Test(test));
                 }
+                Rule::remove_decl => {
+                    let mut parts = inner(pair);
+                    let kind = parts
+                        .next()
+                        .map(|k| k.as_str().to_string())
+                        .unwrap_or_default();
+                    if let Some(name) = parts.next() {
+                        let name = self.ident(&name);
+                        file.items.push(Item::Remove(Remove { kind, name }));
+                    }
+                }
+                Rule::replace_decl => {
+                    if let Some(decl) = inner(pair).next()
+                        && let Some(item) = self.declaration(decl)
+                    {
+                        file.items.push(Item::Replace(Box::new(item)));
+                    }
+                }
                 _ => {}
             }
         }
@@ -558,6 +585,7 @@ impl Lower {
             unit: None,
             unit_key: None,
             sources: Vec::new(),
+            extends: None,
             loc,
         };
         for p in inner(pair) {
@@ -577,6 +605,12 @@ impl Lower {
                     if let Some(q) = inner(p).next() {
                         let s = self.string(&q);
                         header.sources.push(s);
+                    }
+                }
+                Rule::extends_clause => {
+                    if let Some(q) = inner(p).next() {
+                        let loc = self.loc(&q);
+                        header.extends = Some((self.string(&q), loc));
                     }
                 }
                 _ => {}
@@ -854,6 +888,26 @@ impl Lower {
             }
         }
         n
+    }
+
+    /// A declaration that `replace` may wrap.
+    fn declaration(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        Some(match pair.as_rule() {
+            Rule::constant_decl => Item::Constant(self.constant(pair)),
+            Rule::input_decl => Item::Input(self.input(pair)),
+            Rule::indicator_decl => Item::Indicator(self.indicator(pair)),
+            Rule::score_decl => Item::Score(self.score(pair)),
+            Rule::rule_decl => Item::Rule(self.rule(pair)),
+            Rule::rank_decl => {
+                let (spec, key) = self.rank_spec(inner(pair));
+                Item::Rank(RankDecl {
+                    column: spec.column.clone(),
+                    spec,
+                    key,
+                })
+            }
+            _ => return None,
+        })
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {

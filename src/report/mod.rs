@@ -30,6 +30,9 @@ pub struct MethodologyInfo {
     /// Source documents.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// The methodology this one extends (`Name version`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
 }
 
 /// One unit's computed values.
