@@ -11,6 +11,9 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let m = &report.methodology;
     let _ = writeln!(out, "{} — version {}", m.name, m.version);
+    if let Some(base) = &m.extends {
+        let _ = writeln!(out, "extends: {base}");
+    }
     for s in &m.sources {
         let _ = writeln!(out, "source: {s}");
     }
