@@ -23,31 +23,11 @@ pub fn format_source(source: &Arc<Source>) -> Result<String, Vec<Diagnostic>> {
 /// Comments of `text`: (byte offset, text after `#`, trimmed at the end).
 fn comments(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if c == '#' {
-            let end = text
-                .get(i..)
-                .and_then(|r| r.find('\n'))
-                .map_or(text.len(), |e| i + e);
-            out.push((i, text.get(i + 1..end).unwrap_or("").trim_end().to_string()));
-            while chars.peek().is_some_and(|(j, _)| *j < end) {
-                chars.next();
-            }
-        }
-    }
+    crate::source::scan(
+        text,
+        |_, _| {},
+        |at, c| out.push((at, c.trim_end().to_string())),
+    );
     out
 }
 

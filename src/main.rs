@@ -247,35 +247,15 @@ fn test(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// Every `.chiso` file under `path` (or `path` itself), sorted.
-fn chiso_files(path: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if std::fs::metadata(path)?.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            chiso_files(&p, out)?;
-        } else if p
-            .extension()
-            .is_some_and(|e| e == chiso::ruleset::RULE_FILE_EXTENSION)
-        {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 fn fmt(paths: &[PathBuf], check: bool) -> ExitCode {
     let mut files = Vec::new();
     for path in paths {
-        if let Err(e) = chiso_files(path, &mut files) {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
-            return ExitCode::from(UNUSABLE);
+        match chiso::ruleset::find_rule_files(path) {
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                print_load_error(&e);
+                return ExitCode::from(UNUSABLE);
+            }
         }
     }
     let (mut unusable, mut unformatted) = (false, 0);

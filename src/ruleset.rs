@@ -496,28 +496,28 @@ impl RuleSet {
     }
 }
 
+/// A reading error about `path`.
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn is_rule_file(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == RULE_FILE_EXTENSION)
+}
+
 /// The rule files of a rule set at `path`: the file itself, or the `.chiso` files
 /// directly inside the folder, sorted by name.
 pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if meta.is_file() {
+    if std::fs::metadata(path).map_err(io_error(path))?.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let entries = std::fs::read_dir(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let p = entry.path();
-        if p.is_file() && p.extension().is_some_and(|e| e == RULE_FILE_EXTENSION) {
+    for entry in std::fs::read_dir(path).map_err(io_error(path))? {
+        let p = entry.map_err(io_error(path))?.path();
+        if p.is_file() && is_rule_file(&p) {
             files.push(p);
         }
     }
@@ -527,6 +527,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// Sorted paths, or the error that `path` holds no rule files.
 fn non_empty(mut found: Vec<PathBuf>, path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     found.sort();
+    found.dedup();
     if found.is_empty() {
         return Err(LoadError::NoRuleFiles {
             path: path.to_path_buf(),
@@ -535,41 +536,35 @@ fn non_empty(mut found: Vec<PathBuf>, path: &Path) -> Result<Vec<PathBuf>, LoadE
     Ok(found)
 }
 
-/// Every rule set under `path`: a rule file, a folder of rule files, or a tree whose
-/// folders that hold rule files are each one rule set. Sorted.
-pub fn find_rule_sets(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if meta.is_file() {
+/// Every rule file under `path` (or `path` itself), sorted.
+pub fn find_rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if std::fs::metadata(path).map_err(io_error(path))?.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| LoadError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        let mut has_rules = false;
-        for entry in entries.flatten() {
+        for entry in std::fs::read_dir(&dir).map_err(io_error(&dir))?.flatten() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|e| e == RULE_FILE_EXTENSION) {
-                has_rules = true;
+            } else if is_rule_file(&p) {
+                found.push(p);
             }
         }
-        if has_rules {
-            found.push(dir);
-        }
     }
-    found.sort();
-    if found.is_empty() {
-        return Err(LoadError::NoRuleFiles {
-            path: path.to_path_buf(),
-        });
+    non_empty(found, path)
+}
+
+/// Every rule set under `path`: a rule file, a folder of rule files, or a tree whose
+/// folders that hold rule files are each one rule set. Sorted.
+pub fn find_rule_sets(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if std::fs::metadata(path).map_err(io_error(path))?.is_file() {
+        return Ok(vec![path.to_path_buf()]);
     }
-    Ok(found)
+    let folders = find_rule_files(path)?
+        .into_iter()
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    non_empty(folders, path)
 }

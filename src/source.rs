@@ -36,6 +36,39 @@ impl Source {
     }
 }
 
+/// Walks rule-file text once: `code` gets every character outside string literals and
+/// comments, `comment` every comment (its offset and the text after `#`, without the
+/// line end). The parser's pre-checks and the formatter share this one scanner.
+pub fn scan(text: &str, mut code: impl FnMut(usize, char), mut comment: impl FnMut(usize, &str)) {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '#' {
+            let end = text
+                .get(i..)
+                .and_then(|r| r.find('\n'))
+                .map_or(text.len(), |e| i + e);
+            comment(i, text.get(i + 1..end).unwrap_or(""));
+            while chars.peek().is_some_and(|(j, _)| *j < end) {
+                chars.next();
+            }
+        } else {
+            code(i, c);
+        }
+    }
+}
+
 /// A byte range in a [`Source`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Loc {

@@ -108,47 +108,34 @@ pub const MAX_EXPR_TOKENS: usize = 400;
 /// recurses into them. Strings and comments are skipped.
 fn too_deeply_parenthesised(source: &Arc<Source>) -> Option<Diagnostic> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in source.text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-        } else if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else {
-            match c {
-                '#' => in_comment = true,
-                '"' => in_string = true,
-                '(' => {
-                    depth += 1;
-                    if depth > MAX_PARENTHESES {
-                        let loc = Loc {
-                            source: Arc::clone(source),
-                            range: i..i + 1,
-                        };
-                        return Some(
-                            Diagnostic::error(
-                                format!("parentheses nested more than {MAX_PARENTHESES} deep"),
-                                &loc,
-                            )
-                            .with_label("too deep")
-                            .with_help("split the formula into named indicators"),
-                        );
-                    }
+    let mut too_deep = None;
+    crate::source::scan(
+        &source.text,
+        |i, c| match c {
+            '(' => {
+                depth += 1;
+                if depth > MAX_PARENTHESES && too_deep.is_none() {
+                    too_deep = Some(i);
                 }
-                ')' => depth = depth.saturating_sub(1),
-                _ => {}
             }
-        }
-    }
-    None
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        },
+        |_, _| {},
+    );
+    let at = too_deep?;
+    let loc = Loc {
+        source: Arc::clone(source),
+        range: at..at + 1,
+    };
+    Some(
+        Diagnostic::error(
+            format!("parentheses nested more than {MAX_PARENTHESES} deep"),
+            &loc,
+        )
+        .with_label("too deep")
+        .with_help("split the formula into named indicators"),
+    )
 }
 
 /// Depth of an expression tree (bounded: its parts were checked when they were built).
