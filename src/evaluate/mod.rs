@@ -50,27 +50,54 @@ pub enum Status {
 pub struct Decision {
     /// The status.
     pub status: Status,
-    /// The reason, when the status is `error`.
-    pub fault: Option<Arc<Fault>>,
-    /// Evidence a hook predicate returned with its decision.
-    pub evidence: Option<Arc<indexmap::IndexMap<String, Value>>>,
+    /// Why it is `error`, or what a hook predicate returned as evidence. Boxed and rare:
+    /// a decision stays two words, returned in registers on the hot path.
+    detail: Option<Box<Detail>>,
+}
+
+/// The rare parts of a decision.
+#[derive(Debug, Clone, PartialEq)]
+struct Detail {
+    fault: Option<Arc<Fault>>,
+    evidence: Option<Arc<indexmap::IndexMap<String, Value>>>,
 }
 
 impl Decision {
     fn of(status: Status) -> Self {
         Self {
             status,
-            fault: None,
-            evidence: None,
+            detail: None,
         }
     }
 
     fn error(fault: Arc<Fault>) -> Self {
         Self {
             status: Status::Error,
-            fault: Some(fault),
-            evidence: None,
+            detail: Some(Box::new(Detail {
+                fault: Some(fault),
+                evidence: None,
+            })),
         }
+    }
+
+    fn with_evidence(status: Status, evidence: Arc<indexmap::IndexMap<String, Value>>) -> Self {
+        Self {
+            status,
+            detail: Some(Box::new(Detail {
+                fault: None,
+                evidence: Some(evidence),
+            })),
+        }
+    }
+
+    /// The reason, when the status is `error`.
+    pub fn fault(&self) -> Option<&Arc<Fault>> {
+        self.detail.as_ref().and_then(|d| d.fault.as_ref())
+    }
+
+    /// Evidence a hook predicate returned with its decision.
+    pub fn evidence(&self) -> Option<&Arc<indexmap::IndexMap<String, Value>>> {
+        self.detail.as_ref().and_then(|d| d.evidence.as_ref())
     }
 }
 
@@ -386,14 +413,15 @@ impl Eval<'_> {
             return match self.node(&rule.require) {
                 Ok(Value::Bool(b)) => Decision::of(if b { Status::Pass } else { Status::Fail }),
                 Ok(Value::Record(r)) => match r.get("pass") {
-                    Some(Value::Bool(b)) => Decision {
-                        status: if *b { Status::Pass } else { Status::Fail },
-                        fault: None,
-                        evidence: match r.get("evidence") {
-                            Some(Value::Record(e)) => Some(Arc::clone(e)),
-                            _ => None,
-                        },
-                    },
+                    Some(Value::Bool(b)) => {
+                        let status = if *b { Status::Pass } else { Status::Fail };
+                        match r.get("evidence") {
+                            Some(Value::Record(e)) => {
+                                Decision::with_evidence(status, Arc::clone(e))
+                            }
+                            _ => Decision::of(status),
+                        }
+                    }
                     _ => Decision::error(self.hook_type(
                         call,
                         "a record without a true/false `pass`",

@@ -342,7 +342,7 @@ fn finding(
             );
         }
     }
-    if let Some(extra) = &decision.evidence {
+    if let Some(extra) = decision.evidence() {
         for (k, v) in extra.iter() {
             evidence.insert(k.clone(), v.to_json());
         }
@@ -360,7 +360,7 @@ fn finding(
             .clone()
             .map_or_else(|| "requirement met".to_string(), |t| format!("{t}: met")),
         Status::Skip => "does not apply: the `when` condition is false".to_string(),
-        Status::Error => match &decision.fault {
+        Status::Error => match decision.fault() {
             Some(f) => format!("cannot decide: {f}"),
             None => "cannot decide".to_string(),
         },
