@@ -57,6 +57,11 @@ pub enum Fault {
         /// The call in the rule file.
         at: Loc,
     },
+    /// A value of another kind than its place needs (only a hook's result can be).
+    WrongKind {
+        /// What was found and what was expected.
+        what: String,
+    },
     /// A computation that would nest beyond chiso's limits.
     TooDeep {
         /// What was too deep.
@@ -105,7 +110,7 @@ impl fmt::Display for Fault {
             Fault::DivisionByZero { at } => write!(f, "division by zero in `{}` ({at})", expr(at)),
             Fault::Overflow { at } => write!(f, "number too large in `{}` ({at})", expr(at)),
             Fault::Domain { at, what } => write!(f, "{what} in `{}` ({at})", expr(at)),
-            Fault::TooDeep { what } => f.write_str(what),
+            Fault::TooDeep { what } | Fault::WrongKind { what } => f.write_str(what),
             Fault::Hook {
                 origin,
                 message,

@@ -461,7 +461,7 @@ impl Eval<'_> {
     fn wrong(&self, node: &Node, found: &Value, expected: &str) -> Arc<Fault> {
         match node {
             Node::External(call) => self.hook_type(call, found.kind(), expected),
-            _ => Arc::new(Fault::TooDeep {
+            _ => Arc::new(Fault::WrongKind {
                 what: format!("found {}, expected {expected}", found.kind()),
             }),
         }
