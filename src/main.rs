@@ -140,44 +140,51 @@ fn print_load_error(e: &LoadError) {
     }
 }
 
-fn check(paths: &[PathBuf]) -> ExitCode {
-    let mut errors = false;
-    let mut warnings = false;
+/// Loads every rule set under `paths` and hands each to `each`; prints what cannot be
+/// loaded. Returns false if something could not be loaded.
+fn for_each_rule_set(paths: &[PathBuf], mut each: impl FnMut(&std::path::Path, RuleSet)) -> bool {
+    let mut usable = true;
     for path in paths {
         let sets = match find_rule_sets(path) {
             Ok(sets) => sets,
             Err(e) => {
                 print_load_error(&e);
-                errors = true;
+                usable = false;
                 continue;
             }
         };
         for set in sets {
             match RuleSet::load(&set) {
-                Ok(rules) => {
-                    for w in rules.warnings() {
-                        eprint!("{}", w.render());
-                        warnings = true;
-                    }
-                    let p = rules.program();
-                    println!(
-                        "ok: {} — {} {} ({} inputs, {} indicators and scores, {} rules)",
-                        set.display(),
-                        rules.methodology().name,
-                        rules.methodology().version,
-                        p.inputs.len(),
-                        p.formulas.len(),
-                        p.rules.len()
-                    );
-                }
+                Ok(rules) => each(&set, rules),
                 Err(e) => {
                     print_load_error(&e);
-                    errors = true;
+                    usable = false;
                 }
             }
         }
     }
-    if errors {
+    usable
+}
+
+fn check(paths: &[PathBuf]) -> ExitCode {
+    let mut warnings = false;
+    let usable = for_each_rule_set(paths, |set, rules| {
+        for w in rules.warnings() {
+            eprint!("{}", w.render());
+            warnings = true;
+        }
+        let p = rules.program();
+        println!(
+            "ok: {} — {} {} ({} inputs, {} indicators and scores, {} rules)",
+            set.display(),
+            rules.methodology().name,
+            rules.methodology().version,
+            p.inputs.len(),
+            p.formulas.len(),
+            p.rules.len()
+        );
+    });
+    if !usable {
         ExitCode::from(UNUSABLE)
     } else if warnings {
         ExitCode::from(1)
@@ -206,37 +213,20 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
 }
 
 fn test(paths: &[PathBuf]) -> ExitCode {
-    let (mut passed, mut failed, mut unusable) = (0, 0, false);
-    for path in paths {
-        let sets = match find_rule_sets(path) {
-            Ok(sets) => sets,
-            Err(e) => {
-                print_load_error(&e);
-                unusable = true;
-                continue;
-            }
-        };
-        for set in sets {
-            let rules = match RuleSet::load(&set) {
-                Ok(r) => r,
-                Err(e) => {
-                    print_load_error(&e);
-                    unusable = true;
-                    continue;
-                }
-            };
-            let results = chiso::testing::run(&rules);
-            println!("{}: {} test(s)", set.display(), results.len());
-            for r in results {
-                println!("  {r}");
-                if r.passed() {
-                    passed += 1;
-                } else {
-                    failed += 1;
-                }
+    let (mut passed, mut failed) = (0, 0);
+    let usable = for_each_rule_set(paths, |set, rules| {
+        let results = chiso::testing::run(&rules);
+        println!("{}: {} test(s)", set.display(), results.len());
+        for r in results {
+            println!("  {r}");
+            if r.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
             }
         }
-    }
+    });
+    let unusable = !usable;
     println!("{passed} passed, {failed} failed");
     if unusable {
         ExitCode::from(UNUSABLE)
