@@ -65,6 +65,15 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_field() {
+        let data = crate::Dataset::from_csv_str("t.csv", "\u{feff}unit,a\nX,1\n", "unit").unwrap();
+        assert_eq!(data.records[0].unit, "X");
+        let data =
+            crate::Dataset::from_json_str("t.json", "\u{feff}[{\"unit\": \"Y\"}]", "unit").unwrap();
+        assert_eq!(data.records[0].unit, "Y");
+    }
+
+    #[test]
     fn missing_key_column() {
         let err = records("t.csv", "name,a\nX,1\n", "unit").unwrap_err();
         assert_eq!(

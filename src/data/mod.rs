@@ -161,7 +161,8 @@ impl Dataset {
         }
     }
 
-    /// Reads JSON text: an array of records, or an object whose `units` is one.
+    /// Reads JSON text: an array of records, or an object whose `units` is one. A leading
+    /// byte-order mark (as spreadsheet exports write) is ignored.
     ///
     /// ```
     /// let data = chiso::Dataset::from_json_str(
@@ -173,6 +174,7 @@ impl Dataset {
     /// # Ok::<(), chiso::DataError>(())
     /// ```
     pub fn from_json_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut data = Dataset::default();
         for record in json_file::records(file, text, key)? {
             data.push(record)?;
@@ -210,8 +212,10 @@ impl Dataset {
         Ok(data)
     }
 
-    /// Reads CSV text: a header row of field names, then one row per unit.
+    /// Reads CSV text: a header row of field names, then one row per unit. A leading
+    /// byte-order mark (as spreadsheet exports write) is ignored.
     pub fn from_csv_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut data = Dataset::default();
         for record in csv_file::records(file, text, key)? {
             data.push(record)?;
