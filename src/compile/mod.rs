@@ -532,11 +532,8 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
             mark(w);
         }
     });
-    for r in &ranks {
-        if let Some(c) = cohorts.get_mut(r.node.cohort) {
-            c.ordered = true;
-        }
-    }
+    // Declared ranks sort their own members once (evaluate::declared_ranks); their
+    // cohorts need no order of their own.
     let stages = stages(&formulas, &cohorts, inputs.len());
     Program {
         slots,

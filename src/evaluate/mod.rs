@@ -23,7 +23,7 @@ pub use fault::Fault;
 pub use interval::Interval;
 
 use crate::check::Builtin;
-use crate::compile::{Arith, Cmp, Node, Program, RankNode};
+use crate::compile::{Arith, Cmp, Node, Program};
 use crate::data::Dataset;
 use crate::value::{Value, round_half_up};
 use cohort::CohortStats;
@@ -255,9 +255,15 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
             }
         }
     }
-    // Rules and declared ranks may use cohorts of their own.
-    let all: Vec<usize> = (0..program.cohorts.len()).collect();
-    compute_cohorts(program, data, &mut out, &all);
+    // Rules may use cohorts of their own (declared ranks sort their members themselves).
+    let mut needed = Vec::new();
+    for rule in &program.rules {
+        cohorts_in(&rule.require, &mut needed);
+        if let Some(w) = &rule.when {
+            cohorts_in(w, &mut needed);
+        }
+    }
+    compute_cohorts(program, data, &mut out, &needed);
     for (u, inputs) in data.inputs.iter().enumerate() {
         let (start, end) = (u * width, (u + 1) * width);
         let slots = Slots {
@@ -271,14 +277,60 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
         };
         out.decisions
             .extend(program.rules.iter().map(|rule| eval.decide(rule)));
-        let ranks: Vec<Option<usize>> = program
-            .ranks
-            .iter()
-            .map(|r| eval.declared_rank(&r.node))
-            .collect();
-        out.ranks.extend(ranks);
     }
+    declared_ranks(program, data, &mut out);
     out
+}
+
+/// Every declared rank: the cohort's members sorted once, competition ranks handed out in
+/// one pass ("1, 2, 2, 4"), values compared at the declared decimals.
+fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
+    let (width, count) = (out.formulas, program.ranks.len());
+    out.ranks = vec![None; data.inputs.len() * count];
+    for (k, plan) in program.ranks.iter().enumerate() {
+        let Some(cohort) = program.cohorts.get(plan.node.cohort) else {
+            continue;
+        };
+        let mut members: Vec<(Decimal, usize)> = Vec::with_capacity(data.inputs.len());
+        for (u, inputs) in data.inputs.iter().enumerate() {
+            let slots = Slots {
+                inputs,
+                computed: out.computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
+            };
+            let eval = Eval {
+                program,
+                slots,
+                cohorts: &out.cohorts,
+            };
+            let member = cohort
+                .filter
+                .as_ref()
+                .is_none_or(|f| eval.bool(f).unwrap_or(false));
+            if let (true, Some(Ok(Value::Number(x)))) = (member, slots.get(plan.node.column)) {
+                let x = cohort.rounded.map_or(*x, |d| round_half_up(*x, d));
+                members.push((x, u));
+            }
+        }
+        members.sort_by(|a, b| {
+            let order = cmp_decimal(&a.0, &b.0);
+            if plan.node.ascending {
+                order
+            } else {
+                order.reverse()
+            }
+        });
+        let mut previous: Option<(Decimal, usize)> = None;
+        for (position, (x, u)) in members.into_iter().enumerate() {
+            let rank = match previous {
+                Some((p, r)) if cmp_decimal(&p, &x) == Ordering::Equal => r,
+                _ => position + 1,
+            };
+            previous = Some((x, rank));
+            if let Some(cell) = out.ranks.get_mut(u * count + k) {
+                *cell = Some(rank);
+            }
+        }
+    }
 }
 
 /// Cohort indices used anywhere in `node`.
@@ -385,19 +437,6 @@ impl Eval<'_> {
                     what: "cohort statistics are not available here".into(),
                 })
             })
-    }
-
-    /// A declared rank: only members of the cohort with a value are ranked.
-    fn declared_rank(&self, node: &RankNode) -> Option<usize> {
-        let cohort = self.program.cohorts.get(node.cohort)?;
-        if let Some(filter) = &cohort.filter
-            && !self.bool(filter).unwrap_or(false)
-        {
-            return None;
-        }
-        let x = self.num(&Node::Slot(node.column)).ok()?;
-        let stats = self.cohorts.get(node.cohort)?.as_ref()?;
-        Some(stats.rank(x, node.ascending))
     }
 
     fn decide(&self, rule: &crate::compile::RulePlan) -> Decision {
