@@ -290,7 +290,25 @@ pub fn item(declaration: &Item) -> String {
 }
 
 fn input(i: &Input) -> String {
-    let mut out = format!("input {}: {}", i.name.name, i.ty.keyword());
+    let ty = match &i.list {
+        None => i.ty.keyword().to_string(),
+        Some(ListOf::Values(t)) => format!("list of {}", t.keyword()),
+        Some(ListOf::Records(fields)) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}{}",
+                        f.name.name,
+                        f.ty.keyword(),
+                        if f.optional { " optional" } else { "" }
+                    )
+                })
+                .collect();
+            format!("list of record {{ {} }}", fields.join(", "))
+        }
+    };
+    let mut out = format!("input {}: {ty}", i.name.name);
     let mut last: Option<&Loc> = None;
     for b in &i.bounds {
         // `in a .. b` is two bounds with one location.
@@ -547,6 +565,23 @@ pub fn expr(e: &Expr) -> String {
             let mut out = format!("rank of {}", r.column.name);
             rank_tail(&mut out, r);
             out
+        }
+        ExprKind::List(items) => {
+            let items: Vec<String> = items.iter().map(expr).collect();
+            format!("[{}]", items.join(", "))
+        }
+        ExprKind::Collection(c) => {
+            let field = c
+                .field
+                .as_ref()
+                .map(|f| format!(".{}", f.name))
+                .unwrap_or_default();
+            let filter = c
+                .filter
+                .as_ref()
+                .map(|f| format!(" where {}", expr(f)))
+                .unwrap_or_default();
+            format!("{}({}{field}{filter})", c.op.keyword(), c.list.name)
         }
     }
 }

@@ -109,6 +109,7 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
         diags,
         used: HashMap::new(),
         externals,
+        scope: Vec::new(),
     };
     checker.declare();
     let order = checker.order();
@@ -143,6 +144,8 @@ struct Checker<'a> {
     used: HashMap<String, ()>,
     /// Hook and native functions.
     externals: &'a Externals,
+    /// Element scopes of collection conditions, innermost last: name → type.
+    scope: Vec<HashMap<String, Ty>>,
 }
 
 impl Checker<'_> {
@@ -253,7 +256,12 @@ impl Checker<'_> {
     fn unknown(&mut self, name: &str, loc: &Loc, what: &str) {
         let mut d =
             Diagnostic::error(format!("unknown {what} `{name}`"), loc).with_label("not declared");
-        if let Some(s) = did_you_mean(name, self.symbols.keys().map(String::as_str)) {
+        let fields: Vec<String> = self.scope.iter().flat_map(|s| s.keys().cloned()).collect();
+        let candidates = fields
+            .iter()
+            .map(String::as_str)
+            .chain(self.symbols.keys().map(String::as_str));
+        if let Some(s) = did_you_mean(name, candidates) {
             d = d.with_help(format!("did you mean `{s}`?"));
         } else {
             d = d.with_help(format!("declare it, e.g. `input {name}: number`"));
@@ -370,14 +378,16 @@ impl Checker<'_> {
                     ExprKind::Number(_) => Ty::Number,
                     ExprKind::Text(_) => Ty::Text,
                     ExprKind::Bool(_) => Ty::Bool,
+                    ExprKind::List(_) => Ty::List,
                     _ => Ty::Unknown,
                 };
                 self.set_ty(&c.name.name, ty);
             }
             if let Item::Input(i) = item {
-                let ty = match i.ty {
-                    InputType::Boolean => Ty::Bool,
-                    InputType::Text => Ty::Text,
+                let ty = match (i.ty, &i.list) {
+                    (_, Some(_)) => Ty::List,
+                    (InputType::Boolean, None) => Ty::Bool,
+                    (InputType::Text, None) => Ty::Text,
                     _ => Ty::Number,
                 };
                 self.set_ty(&i.name.name, ty);
@@ -420,6 +430,9 @@ impl Checker<'_> {
     }
 
     fn name_ty(&mut self, name: &str, loc: &Loc) -> Ty {
+        if let Some(ty) = self.scope.iter().rev().find_map(|s| s.get(name)) {
+            return *ty;
+        }
         match self.symbols.get(name) {
             Some(sym) => {
                 if sym.kind == SymbolKind::Input {
@@ -539,6 +552,25 @@ impl Checker<'_> {
                 self.rank_spec(r);
                 Ty::Number
             }
+            ExprKind::List(items) => {
+                let mut first: Option<Ty> = None;
+                for item in items {
+                    let ty = self.expr_ty(item);
+                    match first {
+                        Some(f) if f != ty && ty != Ty::Unknown => self.diags.push(
+                            Diagnostic::error(
+                                format!("a list of {} cannot hold {}", f.describe(), ty.describe()),
+                                &item.loc,
+                            )
+                            .with_label("another type"),
+                        ),
+                        None => first = Some(ty),
+                        _ => {}
+                    }
+                }
+                Ty::List
+            }
+            ExprKind::Collection(c) => self.collection_ty(c, &e.loc),
         }
     }
 
@@ -589,6 +621,16 @@ impl Checker<'_> {
                 )
                 .with_help(format!("usage: {}", builtin.usage())),
             );
+        }
+        if matches!(builtin, Builtin::ContainsAll | Builtin::Missing) {
+            for (i, a) in args.iter().enumerate() {
+                self.expect(a, Ty::List, &format!("argument {} of `{}`", i + 1, f.name));
+            }
+            return if builtin == Builtin::Missing {
+                Ty::List
+            } else {
+                Ty::Bool
+            };
         }
         for (i, a) in args.iter().enumerate() {
             self.expect(
@@ -754,6 +796,130 @@ impl Checker<'_> {
                     );
                 }
             }
+        }
+    }
+
+    fn element_scope(items: &[Item], list: &str) -> Option<HashMap<String, Ty>> {
+        element_scope(items, list)
+    }
+
+    fn collection_ty(&mut self, c: &Collection, loc: &Loc) -> Ty {
+        let Some(scope) = Self::element_scope(self.items, &c.list.name) else {
+            // `sum(x)`, `min(x)`… of a number is the built-in of one argument.
+            let numeric = matches!(
+                c.op,
+                CollectionOp::Sum | CollectionOp::Mean | CollectionOp::Min | CollectionOp::Max
+            );
+            if numeric
+                && c.field.is_none()
+                && c.filter.is_none()
+                && self.symbols.contains_key(&c.list.name)
+            {
+                let ty = self.name_ty(&c.list.name, &c.list.loc);
+                if ty != Ty::Number && ty != Ty::Unknown {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "argument 1 of `{}` must be a number, found {}",
+                                c.op.keyword(),
+                                ty.describe()
+                            ),
+                            &c.list.loc,
+                        )
+                        .with_label(format!("this is {}", ty.describe())),
+                    );
+                }
+                return Ty::Number;
+            }
+            if self.symbols.contains_key(&c.list.name) {
+                self.name_ty(&c.list.name, &c.list.loc);
+                self.diags.push(
+                    Diagnostic::error(
+                        format!("`{}` is not a collection", c.list.name),
+                        &c.list.loc,
+                    )
+                    .with_label("not a `list of …` input")
+                    .with_help(format!(
+                        "`{}(…)` aggregates an input declared as `list of …`",
+                        c.op.keyword()
+                    )),
+                );
+            } else {
+                self.unknown(&c.list.name, &c.list.loc, "collection");
+            }
+            return Ty::Unknown;
+        };
+        self.name_ty(&c.list.name, &c.list.loc);
+        let numeric_op = matches!(
+            c.op,
+            CollectionOp::Sum | CollectionOp::Mean | CollectionOp::Min | CollectionOp::Max
+        );
+        match (&c.field, numeric_op) {
+            (Some(f), _) => match scope.get(&f.name) {
+                Some(Ty::Number) if numeric_op => {}
+                Some(ty) if numeric_op => self.diags.push(
+                    Diagnostic::error(
+                        format!(
+                            "field `{}` is {}, but `{}` needs numbers",
+                            f.name,
+                            ty.describe(),
+                            c.op.keyword()
+                        ),
+                        &f.loc,
+                    )
+                    .with_label(format!("this is {}", ty.describe())),
+                ),
+                Some(_) => self.diags.push(
+                    Diagnostic::error(
+                        format!("`{}` counts elements; it takes no field", c.op.keyword()),
+                        &f.loc,
+                    )
+                    .with_label("field not used")
+                    .with_help(format!(
+                        "write `{}({} where …)`",
+                        c.op.keyword(),
+                        c.list.name
+                    )),
+                ),
+                None => {
+                    let mut d = Diagnostic::error(
+                        format!("`{}` has no field `{}`", c.list.name, f.name),
+                        &f.loc,
+                    )
+                    .with_label("unknown field");
+                    if let Some(s) = did_you_mean(&f.name, scope.keys().map(String::as_str)) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(d);
+                }
+            },
+            (None, true) if scope.get("it") != Some(&Ty::Number) => self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "`{}` needs a number field: write `{}({}.field)`",
+                        c.op.keyword(),
+                        c.op.keyword(),
+                        c.list.name
+                    ),
+                    loc,
+                )
+                .with_label("which field?"),
+            ),
+            _ => {}
+        }
+        if let Some(filter) = &c.filter {
+            self.scope.push(scope);
+            self.expect(filter, Ty::Bool, "the `where` condition");
+            self.scope.pop();
+        } else if c.op == CollectionOp::Share {
+            self.diags.push(
+                Diagnostic::error("`share` needs a `where` condition", loc)
+                    .with_help(format!("write `share({} where …)`", c.list.name)),
+            );
+        }
+        match c.op {
+            CollectionOp::All | CollectionOp::Any | CollectionOp::None => Ty::Bool,
+            _ => Ty::Number,
         }
     }
 
@@ -1191,6 +1357,28 @@ fn as_percent(v: Decimal) -> String {
     }
 }
 
+/// The element scope of a collection input: its record fields, or `it`.
+pub fn element_scope(items: &[Item], list: &str) -> Option<HashMap<String, Ty>> {
+    let ty = |t: InputType| match t {
+        InputType::Boolean => Ty::Bool,
+        InputType::Text => Ty::Text,
+        _ => Ty::Number,
+    };
+    items.iter().find_map(|i| match i {
+        Item::Input(input) if input.name.name == list => match &input.list {
+            Some(ListOf::Records(fields)) => Some(
+                fields
+                    .iter()
+                    .map(|f| (f.name.name.clone(), ty(f.ty)))
+                    .collect(),
+            ),
+            Some(ListOf::Values(t)) => Some(HashMap::from([("it".to_string(), ty(*t))])),
+            None => None,
+        },
+        _ => None,
+    })
+}
+
 /// Does `value op limit` hold?
 pub fn bound_holds(op: BoundOp, value: Decimal, limit: Decimal) -> bool {
     match op {
@@ -1228,6 +1416,13 @@ pub fn names_in(e: &Expr, out: &mut Vec<(String, Loc)>) {
                 names_in(c, out);
             }
         }
+        ExprKind::Collection(c) => {
+            out.push((c.list.name.clone(), c.list.loc.clone()));
+            if let Some(f) = &c.filter {
+                names_in(f, out);
+            }
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| names_in(i, out)),
         ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) => {}
     }
 }

@@ -9,6 +9,8 @@ pub enum Ty {
     Bool,
     /// Text.
     Text,
+    /// A list (a collection input or a list literal).
+    List,
     /// Not known because of an earlier error; never reported again.
     Unknown,
 }
@@ -20,6 +22,7 @@ impl Ty {
             Ty::Number => "a number",
             Ty::Bool => "a true/false value",
             Ty::Text => "text",
+            Ty::List => "a list",
             Ty::Unknown => "unknown",
         }
     }
@@ -46,11 +49,15 @@ pub enum Builtin {
     Sum,
     /// Arithmetic mean of the arguments.
     Mean,
+    /// `contains_all(list, required)`: every required item is in the list.
+    ContainsAll,
+    /// `missing(list, required)`: the required items not in the list.
+    Missing,
 }
 
 impl Builtin {
     /// Every built-in, for suggestions.
-    pub const ALL: [Builtin; 9] = [
+    pub const ALL: [Builtin; 11] = [
         Builtin::Min,
         Builtin::Max,
         Builtin::Abs,
@@ -60,6 +67,8 @@ impl Builtin {
         Builtin::Sqrt,
         Builtin::Sum,
         Builtin::Mean,
+        Builtin::ContainsAll,
+        Builtin::Missing,
     ];
 
     /// Looks a function up by name.
@@ -79,6 +88,8 @@ impl Builtin {
             Builtin::Sqrt => "sqrt",
             Builtin::Sum => "sum",
             Builtin::Mean => "mean",
+            Builtin::ContainsAll => "contains_all",
+            Builtin::Missing => "missing",
         }
     }
 
@@ -87,7 +98,7 @@ impl Builtin {
         match self {
             Builtin::Min | Builtin::Max | Builtin::Sum | Builtin::Mean => (1, None),
             Builtin::Abs | Builtin::Floor | Builtin::Ceil | Builtin::Sqrt => (1, Some(1)),
-            Builtin::Round => (2, Some(2)),
+            Builtin::Round | Builtin::ContainsAll | Builtin::Missing => (2, Some(2)),
         }
     }
 
@@ -103,6 +114,8 @@ impl Builtin {
             Builtin::Sqrt => "sqrt(x)",
             Builtin::Sum => "sum(a, b, …)",
             Builtin::Mean => "mean(a, b, …)",
+            Builtin::ContainsAll => "contains_all(list, [\"a\", \"b\"])",
+            Builtin::Missing => "missing(list, [\"a\", \"b\"])",
         }
     }
 }

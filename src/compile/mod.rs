@@ -17,7 +17,7 @@ use crate::hooks::{Externals, Target};
 use crate::parse::ast::{
     self, BinaryOp, BoundOp, ExprKind, InputType, Item, Label, MessagePart, Severity, UnaryOp,
 };
-pub use crate::parse::ast::{Aggregation, Method, MissingPolicy, Rounding};
+pub use crate::parse::ast::{Aggregation, CollectionOp, Method, MissingPolicy, Rounding};
 use crate::source::Loc;
 use crate::value::Value;
 
@@ -89,6 +89,29 @@ pub enum Node {
     Rank(Box<RankNode>),
     /// A hook script or native function.
     External(Box<ExternalCall>),
+    /// An aggregate over a collection input.
+    Collection(Box<CollectionNode>),
+    /// A field of the element a collection condition is looking at.
+    Field(Arc<str>),
+    /// The element itself (`it`, in a list of values).
+    It,
+    /// A list literal.
+    List(Vec<Node>),
+}
+
+/// `count(services where level >= 3)` and the like.
+#[derive(Debug, Clone)]
+pub struct CollectionNode {
+    /// The aggregate.
+    pub op: CollectionOp,
+    /// The collection input.
+    pub list: Slot,
+    /// The field aggregated.
+    pub field: Option<Arc<str>>,
+    /// The condition on elements.
+    pub filter: Option<Node>,
+    /// Where it is written.
+    pub at: Loc,
 }
 
 /// A call of a hook or native function.
@@ -233,6 +256,8 @@ pub struct InputPlan {
     pub optional: bool,
     /// Value when absent.
     pub default: Option<Value>,
+    /// The elements, for a collection input.
+    pub list: Option<crate::parse::ast::ListOf>,
     /// The declaration, for messages.
     pub loc: Loc,
 }
@@ -410,6 +435,8 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
         }
     }
     let lower = Lowering {
+        items: &checked.items,
+        scope: RefCell::new(Vec::new()),
         slot_of: &slot_of,
         constants: &constants,
         cohorts: RefCell::new(Vec::new()),
@@ -435,6 +462,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     optional: i.optional,
                     default: i.default.as_ref().and_then(literal),
                     loc: i.name.loc.clone(),
+                    list: i.list.clone(),
                 });
             }
             Item::Indicator(_) | Item::Score(_) => {
@@ -622,6 +650,7 @@ fn cohort_uses(node: &Node, cohorts: &[Cohort], out: &mut Vec<Slot>) {
 pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
     match node {
         Node::Slot(s) => out.push(*s),
+        Node::Collection(c) => out.push(c.list),
         Node::Normalise(n) => out.push(n.column),
         Node::Rank(r) => out.push(r.column),
         _ => {}
@@ -634,7 +663,14 @@ pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
 /// The direct sub-expressions of a node.
 pub fn children(node: &Node) -> Vec<&Node> {
     match node {
-        Node::Const(_) | Node::Slot(_) | Node::Normalise(_) | Node::Rank(_) => Vec::new(),
+        Node::Const(_)
+        | Node::Slot(_)
+        | Node::Normalise(_)
+        | Node::Rank(_)
+        | Node::Field(_)
+        | Node::It => Vec::new(),
+        Node::List(items) => items.iter().collect(),
+        Node::Collection(c) => c.filter.iter().collect(),
         Node::Neg(x) | Node::Not(x) => vec![x],
         Node::Arith(_, a, b, _)
         | Node::Cmp(_, a, b)
@@ -655,11 +691,19 @@ fn literal(e: &ast::Expr) -> Option<Value> {
         ExprKind::Number(n) => Some(Value::Number(*n)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Text(t) => Some(Value::Text(Arc::from(t.as_str()))),
+        ExprKind::List(items) => items
+            .iter()
+            .map(literal)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| Value::List(Arc::from(v))),
         _ => None,
     }
 }
 
 struct Lowering<'a> {
+    items: &'a [Item],
+    /// Element scopes of the collection conditions being lowered.
+    scope: RefCell<Vec<std::collections::HashMap<String, Ty>>>,
     slot_of: &'a IndexMap<Arc<str>, Slot>,
     constants: &'a IndexMap<&'a str, Value>,
     /// Cohorts of the cohort operations lowered so far.
@@ -714,6 +758,19 @@ impl Lowering<'_> {
     }
 
     fn name(&self, name: &str) -> Node {
+        if self
+            .scope
+            .borrow()
+            .iter()
+            .rev()
+            .any(|s| s.contains_key(name))
+        {
+            return if name == "it" {
+                Node::It
+            } else {
+                Node::Field(Arc::from(name))
+            };
+        }
         if let Some(v) = self.constants.get(name) {
             return Node::Const(v.clone());
         }
@@ -766,6 +823,32 @@ impl Lowering<'_> {
                 }))
             }
             ExprKind::Rank(r) => Node::Rank(Box::new(self.rank(r))),
+            ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
+            ExprKind::Collection(c) => {
+                match crate::check::element_scope(self.items, &c.list.name) {
+                    Some(scope) => {
+                        self.scope.borrow_mut().push(scope);
+                        let filter = c.filter.as_ref().map(|f| self.expr(f));
+                        self.scope.borrow_mut().pop();
+                        Node::Collection(Box::new(CollectionNode {
+                            op: c.op,
+                            list: self.slot(&c.list.name),
+                            field: c.field.as_ref().map(|f| Arc::from(f.name.as_str())),
+                            filter,
+                            at: e.loc.clone(),
+                        }))
+                    }
+                    None => {
+                        let builtin = match c.op {
+                            CollectionOp::Sum => Builtin::Sum,
+                            CollectionOp::Mean => Builtin::Mean,
+                            CollectionOp::Min => Builtin::Min,
+                            _ => Builtin::Max,
+                        };
+                        Node::Call(builtin, vec![self.name(&c.list.name)], e.loc.clone())
+                    }
+                }
+            }
             ExprKind::Call(f, args) => match Builtin::from_name(&f.name) {
                 Some(builtin) => Node::Call(
                     builtin,

@@ -71,7 +71,7 @@ pub(super) fn record(
     Record::new(fields, origin, key)
 }
 
-fn raw(v: serde_json::Value) -> RawValue {
+pub(super) fn raw(v: serde_json::Value) -> RawValue {
     match v {
         serde_json::Value::Null => RawValue::Null,
         serde_json::Value::Bool(b) => RawValue::Bool(b),

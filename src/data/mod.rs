@@ -41,6 +41,11 @@ impl fmt::Display for RawValue {
     }
 }
 
+/// A JSON value as a raw field value.
+pub fn raw_value(v: serde_json::Value) -> RawValue {
+    json_file::raw(v)
+}
+
 /// Where a record came from: file and position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use super::{Fault, Outcome};
 use crate::check::bound_holds;
 use crate::compile::InputPlan;
-use crate::data::RawValue;
-use crate::parse::ast::{BoundOp, InputType};
+use crate::data::{RawValue, raw_value};
+use crate::parse::ast::{BoundOp, InputType, ListOf};
 use crate::value::{Value, percent_to_fraction};
 
 /// The value of one input for one record.
@@ -26,15 +26,79 @@ pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
         }
         Some(r) => r,
     };
-    let invalid = |expected: &str| {
-        Arc::new(Fault::Invalid {
+    if let Some(list) = &plan.list {
+        return bind_list(plan, list, raw);
+    }
+    convert(&plan.name, &plan.field, plan.ty, &plan.bounds, raw)
+}
+
+/// A collection input: a JSON array whose elements fit the declaration; a mismatch names
+/// its path, `services[12].level`.
+fn bind_list(plan: &InputPlan, list: &ListOf, raw: &RawValue) -> Outcome {
+    let RawValue::Nested(serde_json::Value::Array(items)) = raw else {
+        return Err(Arc::new(Fault::Invalid {
             input: plan.name.to_string(),
             field: plan.field.clone(),
+            found: raw.to_string(),
+            expected: "a list (a JSON array)".into(),
+        }));
+    };
+    let mut values = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{}[{i}]", plan.field);
+        let value = match list {
+            ListOf::Values(ty) => convert(&plan.name, &path, *ty, &[], &raw_value(item.clone()))?,
+            ListOf::Records(fields) => {
+                let serde_json::Value::Object(object) = item else {
+                    return Err(Arc::new(Fault::Invalid {
+                        input: plan.name.to_string(),
+                        field: path,
+                        found: item.to_string(),
+                        expected: "a record (a JSON object)".into(),
+                    }));
+                };
+                let mut record = indexmap::IndexMap::new();
+                for f in fields {
+                    let field_path = format!("{path}.{}", f.name.name);
+                    match object.get(&f.name.name).cloned().map(raw_value) {
+                        None | Some(RawValue::Null) if f.optional => {}
+                        None | Some(RawValue::Null) => {
+                            return Err(Arc::new(Fault::Missing {
+                                input: plan.name.to_string(),
+                                field: field_path,
+                            }));
+                        }
+                        Some(v) => {
+                            let value = convert(&plan.name, &field_path, f.ty, &[], &v)?;
+                            record.insert(f.name.name.clone(), value);
+                        }
+                    }
+                }
+                Value::Record(Arc::new(record))
+            }
+        };
+        values.push(value);
+    }
+    Ok(Value::List(Arc::from(values)))
+}
+
+/// One value of a declared type, checked against its bounds.
+fn convert(
+    name: &str,
+    field: &str,
+    ty: InputType,
+    bounds: &[(BoundOp, Decimal)],
+    raw: &RawValue,
+) -> Outcome {
+    let invalid = |expected: &str| {
+        Arc::new(Fault::Invalid {
+            input: name.to_string(),
+            field: field.to_string(),
             found: raw.to_string(),
             expected: expected.to_string(),
         })
     };
-    let value = match plan.ty {
+    let value = match ty {
         InputType::Boolean => match raw {
             RawValue::Bool(b) => Value::Bool(*b),
             RawValue::Text(t) => match t.trim().to_lowercase().as_str() {
@@ -53,30 +117,29 @@ pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
             let text = match raw {
                 RawValue::Number(n) => n.as_str(),
                 RawValue::Text(t) => t.trim(),
-                _ => return Err(invalid(expected_number(plan.ty))),
+                _ => return Err(invalid(expected_number(ty))),
             };
             let text = match text.strip_suffix('%') {
-                Some(t) if plan.ty == InputType::Percent => t.trim_end(),
+                Some(t) if ty == InputType::Percent => t.trim_end(),
                 _ => text,
             };
             let Some(mut n) = parse_decimal(text) else {
-                return Err(invalid(expected_number(plan.ty)));
+                return Err(invalid(expected_number(ty)));
             };
-            if plan.ty == InputType::Integer && !n.fract().is_zero() {
+            if ty == InputType::Integer && !n.fract().is_zero() {
                 return Err(invalid("a whole number"));
             }
-            if plan.ty == InputType::Percent {
+            if ty == InputType::Percent {
                 n = percent_to_fraction(n);
             }
-            if let Some((op, limit)) = plan
-                .bounds
+            if let Some((op, limit)) = bounds
                 .iter()
                 .find(|(op, limit)| !bound_holds(*op, n, *limit))
             {
                 return Err(Arc::new(Fault::OutOfRange {
-                    input: plan.name.to_string(),
+                    input: name.to_string(),
                     value: n,
-                    bound: describe_bound(*op, *limit, plan.ty),
+                    bound: describe_bound(*op, *limit, ty),
                 }));
             }
             Value::Number(n)

@@ -128,6 +128,7 @@ impl Walk<'_> {
             program: self.program,
             slots: self.slots,
             cohorts: &[],
+            element: None,
         }
         .node(node)
     }
@@ -156,6 +157,8 @@ impl Walk<'_> {
             Node::Normalise(n) => Err(unsupported(&n.at, "a normalisation across the cohort")),
             Node::Rank(r) => Err(unsupported(&r.at, "a rank")),
             Node::External(call) => Err(unsupported(&call.at, "a hook function")),
+            Node::Collection(c) => Err(unsupported(&c.at, "an aggregate over a collection")),
+            Node::Field(_) | Node::It | Node::List(_) => Ok(Interval::point(Decimal::ZERO)),
             Node::Const(_) => Ok(Interval::point(Decimal::ZERO)),
             Node::Not(_) | Node::Cmp(..) | Node::And(..) | Node::Or(..) => {
                 Ok(Interval::point(Decimal::ZERO))
@@ -266,6 +269,7 @@ impl Walk<'_> {
             .copied()
             .unwrap_or(Interval::point(Decimal::ZERO));
         Ok(match f {
+            Builtin::ContainsAll | Builtin::Missing => return Err(unsupported(at, "a list")),
             Builtin::Min => Interval {
                 lo: all.iter().map(|i| i.lo).min().unwrap_or_default(),
                 hi: all.iter().map(|i| i.hi).min().unwrap_or_default(),

@@ -246,6 +246,7 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
                         program,
                         slots,
                         cohorts: &out.cohorts,
+                        element: None,
                     }
                     .node(&formula.node)
                 };
@@ -274,6 +275,7 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
             program,
             slots,
             cohorts: &out.cohorts,
+            element: None,
         };
         out.decisions
             .extend(program.rules.iter().map(|rule| eval.decide(rule)));
@@ -301,6 +303,7 @@ fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
                 program,
                 slots,
                 cohorts: &out.cohorts,
+                element: None,
             };
             let member = cohort
                 .filter
@@ -330,6 +333,37 @@ fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
                 *cell = Some(rank);
             }
         }
+    }
+}
+
+/// What made a requirement fail, member by member: the items `contains_all` misses, the
+/// elements `all(…)` finds failing and `none(…)` finds matching, named by their `id` (or
+/// `name`, `title`, or position). Empty when the requirement has none of these.
+pub fn requirement_evidence(
+    program: &Program,
+    slots: Slots<'_>,
+    cohorts: &[Option<CohortStats>],
+    node: &Node,
+) -> indexmap::IndexMap<String, serde_json::Value> {
+    let eval = Eval {
+        program,
+        slots,
+        cohorts,
+        element: None,
+    };
+    let mut out = indexmap::IndexMap::new();
+    eval.evidence(node, &mut out);
+    out
+}
+
+/// How evidence names a collection element: its `id`, `name` or `title`, or its position.
+fn member_name(index: usize, item: &Value) -> serde_json::Value {
+    match item {
+        Value::Record(fields) => ["id", "name", "title"]
+            .iter()
+            .find_map(|k| fields.get(*k).map(Value::to_json))
+            .unwrap_or_else(|| serde_json::Value::String(format!("#{}", index + 1))),
+        other => other.to_json(),
     }
 }
 
@@ -371,6 +405,7 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
             program,
             slots,
             cohorts: &out.cohorts,
+            element: None,
         };
         for (k, &c) in todo.iter().enumerate() {
             let Some(cohort) = program.cohorts.get(c) else {
@@ -420,6 +455,8 @@ struct Eval<'a> {
     program: &'a Program,
     slots: Slots<'a>,
     cohorts: &'a [Option<CohortStats>],
+    /// The element a collection condition is looking at.
+    element: Option<&'a Value>,
 }
 
 impl Eval<'_> {
@@ -480,6 +517,151 @@ impl Eval<'_> {
             Ok(false) => Decision::of(Status::Fail),
             Err(f) => Decision::error(f),
         }
+    }
+
+    fn no_element(&self, name: &str) -> Arc<Fault> {
+        Arc::new(Fault::WrongKind {
+            what: format!("`{name}` is only known inside a collection condition"),
+        })
+    }
+
+    fn evidence(&self, node: &Node, out: &mut indexmap::IndexMap<String, serde_json::Value>) {
+        match node {
+            Node::Call(Builtin::ContainsAll, args, _) => {
+                if let Ok(missing) = self.missing(args) {
+                    let list = match args.first() {
+                        Some(Node::Slot(s)) => self
+                            .program
+                            .slots
+                            .get(*s)
+                            .map_or("list".to_string(), |i| i.name.to_string()),
+                        _ => "list".to_string(),
+                    };
+                    out.insert(
+                        format!("missing from {list}"),
+                        Value::List(Arc::from(missing)).to_json(),
+                    );
+                }
+            }
+            Node::Collection(c)
+                if matches!(
+                    c.op,
+                    crate::compile::CollectionOp::All | crate::compile::CollectionOp::None
+                ) =>
+            {
+                let (Some(filter), Some(Ok(Value::List(items)))) =
+                    (&c.filter, self.slots.get(c.list))
+                else {
+                    return;
+                };
+                let all = c.op == crate::compile::CollectionOp::All;
+                let members: Vec<serde_json::Value> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| self.at(item).bool(filter).is_ok_and(|holds| holds != all))
+                    .map(|(i, item)| member_name(i, item))
+                    .collect();
+                let list = self
+                    .program
+                    .slots
+                    .get(c.list)
+                    .map_or("list".to_string(), |i| i.name.to_string());
+                let key = if all {
+                    format!("{list} failing")
+                } else {
+                    format!("{list} matching")
+                };
+                out.insert(key, serde_json::Value::Array(members));
+            }
+            _ => {
+                for child in crate::compile::children(node) {
+                    self.evidence(child, out);
+                }
+            }
+        }
+    }
+
+    /// The same evaluation, looking at one element of a collection.
+    fn at<'e>(&'e self, element: &'e Value) -> Eval<'e> {
+        Eval {
+            program: self.program,
+            slots: self.slots,
+            cohorts: self.cohorts,
+            element: Some(element),
+        }
+    }
+
+    /// An aggregate over a collection input.
+    fn collection(&self, c: &crate::compile::CollectionNode) -> Outcome {
+        use crate::compile::CollectionOp as Op;
+        let items = match self.slots.get(c.list) {
+            Some(Ok(Value::List(items))) => Arc::clone(items),
+            Some(Err(f)) => return Err(Arc::clone(f)),
+            _ => return Err(self.no_element("the collection")),
+        };
+        let empty = || {
+            Arc::new(Fault::Domain {
+                at: c.at.clone(),
+                what: "no elements to aggregate".into(),
+            })
+        };
+        let (mut matching, mut total) = (0usize, Decimal::ZERO);
+        let mut best: Option<Decimal> = None;
+        for item in items.iter() {
+            let eval = self.at(item);
+            if let Some(filter) = &c.filter
+                && !eval.bool(filter)?
+            {
+                continue;
+            }
+            matching += 1;
+            if matches!(c.op, Op::Sum | Op::Mean | Op::Min | Op::Max) {
+                let x = match &c.field {
+                    Some(f) => eval.num(&Node::Field(Arc::clone(f)))?,
+                    None => eval.num(&Node::It)?,
+                };
+                total = arith(Arith::Add, total, x, &c.at)?;
+                best = Some(match (best, c.op) {
+                    (None, _) => x,
+                    (Some(b), Op::Min) => b.min(x),
+                    (Some(b), _) => b.max(x),
+                });
+            }
+        }
+        let n = items.len();
+        Ok(match c.op {
+            Op::Count => Value::Number(Decimal::from(matching)),
+            Op::Share if n == 0 => return Err(empty()),
+            Op::Share => Value::Number(arith(
+                Arith::Div,
+                Decimal::from(matching),
+                Decimal::from(n),
+                &c.at,
+            )?),
+            Op::Sum => Value::Number(total),
+            Op::Mean if matching == 0 => return Err(empty()),
+            Op::Mean => Value::Number(arith(Arith::Div, total, Decimal::from(matching), &c.at)?),
+            Op::Min | Op::Max => Value::Number(best.ok_or_else(empty)?),
+            Op::All => Value::Bool(matching == n),
+            Op::Any => Value::Bool(matching > 0),
+            Op::None => Value::Bool(matching == 0),
+        })
+    }
+
+    /// The required items missing from a list.
+    fn missing(&self, args: &[Node]) -> Result<Vec<Value>, Arc<Fault>> {
+        let list = |node: Option<&Node>| -> Result<Arc<[Value]>, Arc<Fault>> {
+            match node.map(|n| self.node(n)).transpose()? {
+                Some(Value::List(items)) => Ok(items),
+                _ => Err(self.no_element("a list")),
+            }
+        };
+        let (have, need) = (list(args.first())?, list(args.get(1))?);
+        Ok(need
+            .iter()
+            .filter(|item| !have.iter().any(|h| compare(Cmp::Eq, h, item)))
+            .cloned()
+            .collect())
     }
 
     /// A hook returned the wrong kind of value.
@@ -545,7 +727,11 @@ impl Eval<'_> {
             | Node::Const(_)
             | Node::If(..)
             | Node::Approx(..)
-            | Node::External(_) => match self.node(node)? {
+            | Node::External(_)
+            | Node::Field(_)
+            | Node::It
+            | Node::Collection(_)
+            | Node::Call(..) => match self.node(node)? {
                 Value::Bool(b) => Ok(b),
                 other => Err(self.wrong(node, &other, "true or false")),
             },
@@ -637,9 +823,35 @@ impl Eval<'_> {
                     self.node(b)
                 }
             }
+            Node::Call(Builtin::Missing, args, _) => {
+                Ok(Value::List(Arc::from(self.missing(args)?)))
+            }
+            Node::Call(Builtin::ContainsAll, args, _) => {
+                Ok(Value::Bool(self.missing(args)?.is_empty()))
+            }
             Node::Call(f, args, at) => self.call(*f, args, at).map(Value::Number),
             Node::Aggregate(agg) => aggregate::aggregate(self, agg).map(Value::Number),
             Node::External(call) => self.call_external(call),
+            Node::It => self.element.cloned().ok_or_else(|| self.no_element("it")),
+            Node::Field(name) => match self.element {
+                Some(Value::Record(fields)) => {
+                    fields.get(name.as_ref()).cloned().ok_or_else(|| {
+                        Arc::new(Fault::Missing {
+                            input: name.to_string(),
+                            field: name.to_string(),
+                        })
+                    })
+                }
+                _ => Err(self.no_element(name)),
+            },
+            Node::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.node(item)?);
+                }
+                Ok(Value::List(Arc::from(values)))
+            }
+            Node::Collection(c) => self.collection(c),
             Node::Normalise(n) => {
                 let x = self.num(&Node::Slot(n.column))?;
                 let stats = self.stats(n.cohort, &n.at)?;
@@ -691,6 +903,8 @@ impl Eval<'_> {
                     total
                 }
             }
+            // Lists are handled in `node`; they never reach a numeric call.
+            Builtin::ContainsAll | Builtin::Missing => Decimal::ZERO,
             Builtin::Abs => first()?.abs(),
             Builtin::Floor => first()?.floor(),
             Builtin::Ceil => first()?.ceil(),

@@ -132,7 +132,13 @@ fn perturb_node(node: &mut Node, plan: &SensitivityPlan, rng: &mut Rng) {
             .args
             .iter_mut()
             .for_each(|a| perturb_node(a, plan, rng)),
-        Node::Const(_) | Node::Slot(_) | Node::Rank(_) => {}
+        Node::Collection(c) => {
+            if let Some(f) = c.filter.as_mut() {
+                perturb_node(f, plan, rng);
+            }
+        }
+        Node::List(items) => items.iter_mut().for_each(|i| perturb_node(i, plan, rng)),
+        Node::Const(_) | Node::Slot(_) | Node::Rank(_) | Node::Field(_) | Node::It => {}
     }
 }
 

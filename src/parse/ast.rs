@@ -434,6 +434,81 @@ pub struct Input {
     pub field: Option<String>,
     /// Label.
     pub label: Label,
+    /// `list of …`: the elements of a collection input.
+    pub list: Option<ListOf>,
+}
+
+/// What a collection input holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListOf {
+    /// Values of one type (`list of text`).
+    Values(InputType),
+    /// Records with typed fields (`list of record { … }`).
+    Records(Vec<FieldDecl>),
+}
+
+/// One field of a record element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    /// Its name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: InputType,
+    /// May be absent.
+    pub optional: bool,
+}
+
+/// What a collection aggregate computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionOp {
+    /// Number of (matching) elements.
+    Count,
+    /// Matching elements ÷ all elements.
+    Share,
+    /// Sum of a field.
+    Sum,
+    /// Mean of a field.
+    Mean,
+    /// Smallest value of a field.
+    Min,
+    /// Largest value of a field.
+    Max,
+    /// Every element matches.
+    All,
+    /// Some element matches.
+    Any,
+    /// No element matches.
+    None,
+}
+
+impl CollectionOp {
+    /// As written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            CollectionOp::Count => "count",
+            CollectionOp::Share => "share",
+            CollectionOp::Sum => "sum",
+            CollectionOp::Mean => "mean",
+            CollectionOp::Min => "min",
+            CollectionOp::Max => "max",
+            CollectionOp::All => "all",
+            CollectionOp::Any => "any",
+            CollectionOp::None => "none",
+        }
+    }
+}
+
+/// `count(services where level >= 3)`, `sum(posts.views)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection {
+    /// The aggregate.
+    pub op: CollectionOp,
+    /// The collection input.
+    pub list: Ident,
+    /// The field aggregated (`posts.views`).
+    pub field: Option<Ident>,
+    /// The condition on elements.
+    pub filter: Option<Expr>,
 }
 
 /// `indicator name = expr`.
@@ -641,4 +716,8 @@ pub enum ExprKind {
     Normalise(Box<Normalise>),
     /// `rank of x …`.
     Rank(Box<RankSpec>),
+    /// An aggregate over a collection.
+    Collection(Box<Collection>),
+    /// `["a", "b"]`.
+    List(Vec<Expr>),
 }

@@ -146,6 +146,8 @@ fn depth(e: &Expr) -> usize {
         ExprKind::If(c, a, b) => depth(c).max(depth(a)).max(depth(b)),
         ExprKind::Call(_, args) => args.iter().map(depth).max().unwrap_or(0),
         ExprKind::Normalise(n) => n.cohort.as_ref().map_or(0, depth),
+        ExprKind::Collection(c) => c.filter.as_ref().map_or(0, depth),
+        ExprKind::List(items) => items.iter().map(depth).max().unwrap_or(0),
         ExprKind::Rank(r) => r.cohort.as_ref().map_or(0, depth),
         _ => 0,
     }
@@ -371,6 +373,16 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_to => "`to`",
         Rule::kw_at => "`at least`",
         Rule::colon => "`:`",
+        Rule::dot => "`.`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::list_type | Rule::kw_list => "`list of`",
+        Rule::record_type | Rule::kw_record => "`record {`",
+        Rule::field_decl => "a field such as `level: integer`",
+        Rule::kw_where => "`where`",
+        Rule::collection | Rule::collection_fn | Rule::list_literal => "an expression",
         Rule::equals => "`=`",
         Rule::comma => "`,`",
         Rule::dots => "`..`",
@@ -448,6 +460,14 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_extends
             | Rule::kw_remove
             | Rule::kw_replace
+            | Rule::kw_list
+            | Rule::kw_record
+            | Rule::kw_where
+            | Rule::dot
+            | Rule::lbrace
+            | Rule::rbrace
+            | Rule::lbracket
+            | Rule::rbracket
     )
 }
 
@@ -700,20 +720,39 @@ impl Lower {
             default: None,
             field: None,
             label: Label::default(),
+            list: None,
         };
         for p in inner(pair) {
             match p.as_rule() {
                 Rule::ident => input.name = self.ident(&p),
+                Rule::list_type => {
+                    input.ty_loc = self.loc(&p);
+                    input.ty = InputType::Text;
+                    let Some(elements) = inner(p).next() else {
+                        continue;
+                    };
+                    input.list = Some(match elements.as_rule() {
+                        Rule::record_type => {
+                            let mut fields = Vec::new();
+                            for f in inner(elements) {
+                                let mut parts = inner(f);
+                                let (Some(name), Some(ty)) = (parts.next(), parts.next()) else {
+                                    continue;
+                                };
+                                fields.push(FieldDecl {
+                                    name: self.ident(&name),
+                                    ty: input_type(ty.as_str()),
+                                    optional: parts.next().is_some(),
+                                });
+                            }
+                            ListOf::Records(fields)
+                        }
+                        _ => ListOf::Values(input_type(elements.as_str())),
+                    });
+                }
                 Rule::type_name => {
                     input.ty_loc = self.loc(&p);
-                    input.ty = match p.as_str() {
-                        "integer" => InputType::Integer,
-                        "decimal" => InputType::Decimal,
-                        "percent" => InputType::Percent,
-                        "boolean" => InputType::Boolean,
-                        "text" => InputType::Text,
-                        _ => InputType::Number,
-                    };
+                    input.ty = input_type(p.as_str());
                 }
                 Rule::compare_bound => {
                     let loc = self.loc(&p);
@@ -1437,6 +1476,43 @@ impl Lower {
             Rule::ident => ExprKind::Name(pair.as_str().to_string()),
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
+            Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
+            Rule::collection => {
+                let mut parts = inner(pair);
+                let op = match parts.next().map(|o| o.as_str().to_string()).as_deref() {
+                    Some("count") => CollectionOp::Count,
+                    Some("share") => CollectionOp::Share,
+                    Some("sum") => CollectionOp::Sum,
+                    Some("mean") => CollectionOp::Mean,
+                    Some("min") => CollectionOp::Min,
+                    Some("max") => CollectionOp::Max,
+                    Some("all") => CollectionOp::All,
+                    Some("any") => CollectionOp::Any,
+                    _ => CollectionOp::None,
+                };
+                let mut collection = Collection {
+                    op,
+                    list: Ident {
+                        name: String::new(),
+                        loc: loc.clone(),
+                    },
+                    field: None,
+                    filter: None,
+                };
+                let mut seen_list = false;
+                for p in parts {
+                    match p.as_rule() {
+                        Rule::ident if !seen_list => {
+                            collection.list = self.ident(&p);
+                            seen_list = true;
+                        }
+                        Rule::ident => collection.field = Some(self.ident(&p)),
+                        Rule::expr => collection.filter = Some(self.expr(p)),
+                        _ => {}
+                    }
+                }
+                ExprKind::Collection(Box::new(collection))
+            }
             Rule::if_expr => {
                 let mut parts = inner(pair)
                     .map(|p| self.expr(p))
@@ -1461,6 +1537,18 @@ impl Lower {
             _ => ExprKind::Bool(false),
         };
         Expr { kind, loc }
+    }
+}
+
+/// A type keyword.
+fn input_type(keyword: &str) -> InputType {
+    match keyword {
+        "integer" => InputType::Integer,
+        "decimal" => InputType::Decimal,
+        "percent" => InputType::Percent,
+        "boolean" => InputType::Boolean,
+        "text" => InputType::Text,
+        _ => InputType::Number,
     }
 }
 
@@ -1521,6 +1609,23 @@ mod tests {
                     .map(|c| format!(" among {}", show(c)))
                     .unwrap_or_default()
             ),
+            ExprKind::List(items) => format!(
+                "[{}]",
+                items.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Collection(c) => format!(
+                "({} {}{}{})",
+                c.op.keyword(),
+                c.list.name,
+                c.field
+                    .as_ref()
+                    .map(|f| format!(".{}", f.name))
+                    .unwrap_or_default(),
+                c.filter
+                    .as_ref()
+                    .map(|f| format!(" where {}", show(f)))
+                    .unwrap_or_default()
+            ),
             ExprKind::Rank(r) => format!(
                 "(rank {}{}{})",
                 r.column.name,
@@ -1530,6 +1635,20 @@ mod tests {
                     .unwrap_or_default()
             ),
         }
+    }
+
+    #[test]
+    fn collections_and_lists() {
+        assert_eq!(
+            show(&expr("count(s where a >= 3 and b) + 1")),
+            "((count s where ((a >= 3) and b)) + 1)"
+        );
+        assert_eq!(show(&expr("sum(s.views)")), "(sum s.views)");
+        assert_eq!(show(&expr("sum(a, b)")), "sum(a, b)");
+        assert_eq!(
+            show(&expr("contains_all(x, [\"a\", \"b\"])")),
+            "contains_all(x, [\"a\", \"b\"])"
+        );
     }
 
     #[test]

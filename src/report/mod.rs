@@ -231,13 +231,17 @@ pub fn build(
                 Status::Error => summary.errors += 1,
                 Status::Skip => summary.skipped += 1,
             }
-            findings.push(finding(
-                program,
-                rule,
-                name,
-                view(data, index, result),
-                decision,
-            ));
+            let mut f = finding(program, rule, name, view(data, index, result), decision);
+            if decision.status == Status::Fail {
+                let extra = crate::evaluate::requirement_evidence(
+                    program,
+                    view(data, index, result),
+                    &results.cohorts,
+                    &rule.require,
+                );
+                f.evidence.extend(extra);
+            }
+            findings.push(f);
         }
     }
     let columns = program

@@ -1,0 +1,95 @@
+//! Collections: list and record inputs, aggregates with `where`, membership, and evidence
+//! that names what is missing and which members fail; bad nested data names its path.
+
+use chiso::{Dataset, Report, RuleSet, Status};
+
+fn run(data: &str) -> Report {
+    let rules = RuleSet::load("tests/collections/portal.chiso").unwrap_or_else(|e| panic!("{e}"));
+    let data = Dataset::from_json_str("portals.json", data, rules.unit_key()).unwrap();
+    rules.evaluate(&data)
+}
+
+fn sample() -> Report {
+    run(&std::fs::read_to_string("tests/collections/portals.json").unwrap())
+}
+
+fn finding<'a>(r: &'a Report, rule: &str, unit: &str) -> &'a chiso::report::Finding {
+    r.findings
+        .iter()
+        .find(|f| f.rule == rule && f.unit == unit)
+        .unwrap()
+}
+
+#[test]
+fn aggregates_over_records_and_values() {
+    let r = sample();
+    let a = &r.units[0];
+    assert_eq!(a.values["level_3_4"].to_string(), "2");
+    assert_eq!(a.values["share_4"].to_string(), "0.5");
+    assert_eq!(a.values["mean_level"].to_string(), "3.5");
+    assert_eq!(a.values["top"].to_string(), "4");
+    assert_eq!(a.values["gaps"], serde_json::json!(["direction", "laws"]));
+    assert_eq!(finding(&r, "some_news", "a.gov.vn").status, Status::Pass);
+    assert_eq!(finding(&r, "some_news", "c.gov.vn").status, Status::Fail);
+}
+
+#[test]
+fn evidence_names_missing_items_and_failing_members() {
+    let r = sample();
+    let f = finding(&r, "mandatory_sections", "a.gov.vn");
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(
+        f.evidence["missing from sections"],
+        serde_json::json!(["direction", "laws"])
+    );
+    let f = finding(&r, "level_2_has_forms", "a.gov.vn");
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(f.evidence["services failing"], serde_json::json!(["S2"]));
+    assert!(
+        !finding(&r, "mandatory_sections", "b.gov.vn")
+            .evidence
+            .contains_key("missing from sections")
+    );
+}
+
+#[test]
+fn bad_nested_data_names_its_path() {
+    let r = sample();
+    let c = r.units.iter().find(|u| u.unit == "c.gov.vn").unwrap();
+    assert_eq!(
+        c.errors["level_3_4"],
+        "`services` (field `services[0].level`) is \"three\", expected a whole number"
+    );
+    assert_eq!(
+        finding(&r, "level_2_has_forms", "c.gov.vn").status,
+        Status::Error
+    );
+    let r = run(r#"[{"unit": "x", "sections": "intro", "services": [{"id": "S1", "level": 1}]}]"#);
+    let x = &r.units[0];
+    assert_eq!(
+        x.errors["gaps"],
+        "`sections` is \"intro\", expected a list (a JSON array)"
+    );
+    assert_eq!(
+        x.errors["level_3_4"],
+        "`services` (field `services[0].has_forms`) is missing"
+    );
+    let r = run(r#"[{"unit": "y", "sections": [], "services": [7]}]"#);
+    assert_eq!(
+        r.units[0].errors["top"],
+        "`services` (field `services[0]`) is 7, expected a record (a JSON object)"
+    );
+    // An empty collection has no mean and no share, but counts to 0.
+    let r = run(r#"[{"unit": "z", "sections": [], "services": []}]"#);
+    assert_eq!(r.units[0].values["level_3_4"].to_string(), "0");
+    assert!(r.units[0].errors["share_4"].starts_with("no elements to aggregate"));
+}
+
+#[test]
+fn sum_of_a_number_is_still_the_built_in() {
+    let rules = RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput a: number\nindicator s = sum(a)\nindicator m = max(a)\n").unwrap();
+    let data = Dataset::from_json_str("d.json", r#"[{"unit": "u", "a": 3}]"#, "unit").unwrap();
+    let r = rules.evaluate(&data);
+    assert_eq!(r.units[0].values["s"].to_string(), "3");
+    assert_eq!(r.units[0].values["m"].to_string(), "3");
+}
