@@ -243,6 +243,10 @@ pub fn item(declaration: &Item) -> String {
             out
         }
         Item::Remove(r) => format!("remove {} {}\n", r.kind, r.name.name),
+        Item::Holidays(h) => {
+            let days: Vec<String> = h.days.iter().map(|d| crate::date::format(*d)).collect();
+            format!("holidays {}\n", wrap_list(&days, "holidays ".len()))
+        }
         Item::Replace(inner) => format!("replace {}", item(inner)),
         Item::Test(t) => {
             let mut out = format!("test {}\n", quote(&t.name.name));
@@ -530,7 +534,7 @@ fn operand(e: &Expr, min: u8) -> String {
 /// The canonical text of an expression.
 pub fn expr(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Number(_) | ExprKind::Bool(_) => written(&e.loc),
+        ExprKind::Number(_) | ExprKind::Bool(_) | ExprKind::Date(_) => written(&e.loc),
         ExprKind::Text(t) => quote(t),
         ExprKind::Name(n) => n.clone(),
         ExprKind::Unary(UnaryOp::Neg, x) => format!("-{}", operand(x, 7)),
@@ -566,6 +570,7 @@ pub fn expr(e: &Expr) -> String {
             rank_tail(&mut out, r);
             out
         }
+        ExprKind::Project(list, field) => format!("{}.{}", list.name, field.name),
         ExprKind::List(items) => {
             let items: Vec<String> = items.iter().map(expr).collect();
             format!("[{}]", items.join(", "))

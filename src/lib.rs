@@ -8,6 +8,7 @@
 pub mod check;
 pub mod compile;
 pub mod data;
+pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod evaluate;

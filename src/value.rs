@@ -17,6 +17,8 @@ pub enum Value {
     Bool(bool),
     /// Text.
     Text(Arc<str>),
+    /// A calendar date, as days since 1970-01-01.
+    Date(i32),
     /// A list (from and to hook scripts).
     List(Arc<[Value]>),
     /// A record of named values (from and to hook scripts; a predicate's evidence).
@@ -30,6 +32,7 @@ impl Value {
             Value::Number(n) => number_to_json(*n),
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Text(t) => serde_json::Value::String(t.to_string()),
+            Value::Date(d) => serde_json::Value::String(crate::date::format(*d)),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect())
             }
@@ -48,6 +51,7 @@ impl Value {
             Value::Number(_) => "a number",
             Value::Bool(_) => "a true/false value",
             Value::Text(_) => "text",
+            Value::Date(_) => "a date",
             Value::List(_) => "a list",
             Value::Record(_) => "a record",
         }
@@ -60,6 +64,7 @@ impl Value {
             (Value::Number(n), None) => n.normalize().to_string(),
             (Value::Bool(b), _) => b.to_string(),
             (Value::Text(t), _) => t.to_string(),
+            (Value::Date(d), _) => crate::date::format(*d),
             (other, _) => other.to_json().to_string(),
         }
     }

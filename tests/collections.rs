@@ -93,3 +93,32 @@ fn sum_of_a_number_is_still_the_built_in() {
     assert_eq!(r.units[0].values["s"].to_string(), "3");
     assert_eq!(r.units[0].values["m"].to_string(), "3");
 }
+
+#[test]
+fn dates_weeks_gaps_and_working_days() {
+    let rules = RuleSet::load("tests/collections/posts.chiso").unwrap_or_else(|e| panic!("{e}"));
+    let data = rules.load_data(&["tests/collections/posts.json"]).unwrap();
+    let r = rules.evaluate(&data);
+    let p = &r.units[0];
+    assert_eq!(p.values["last_post"], serde_json::json!("2020-01-24"));
+    // Posts on Jan 6 and 8, 15, 20 and 24: only the week of Monday Jan 13 has fewer than 2.
+    assert_eq!(p.values["thin_weeks"], serde_json::json!(["2020-01-13"]));
+    assert_eq!(p.values["gap"].to_string(), "7");
+    // Dec 31, Jan 2 and Jan 3 (Jan 1 is a declared holiday).
+    assert_eq!(p.values["working_days"].to_string(), "3");
+    // Published within the 7 days before the report date (Jan 26): Jan 20 and 24.
+    assert_eq!(p.values["recent"].to_string(), "2");
+    assert_eq!(r.findings[0].status, Status::Pass);
+    // A date that is not one is an error naming field and value.
+    let bad = Dataset::from_json_str(
+        "bad.json",
+        r#"[{"unit": "q", "report_date": "2020-02-30", "deadline": "2020-01-03", "posts": [{"title": "a", "published": "2020-01-06"}]}]"#,
+        "unit",
+    )
+    .unwrap();
+    let r = rules.evaluate(&bad);
+    assert_eq!(
+        r.units[0].errors["recent"],
+        "`report_date` is \"2020-02-30\", expected a date such as \"2022-08-15\""
+    );
+}

@@ -190,7 +190,7 @@ impl Checker<'_> {
                     continue;
                 }
                 // Resolved away by `extends` before checking.
-                Item::Hooks(_) | Item::Remove(_) | Item::Replace(_) => continue,
+                Item::Hooks(_) | Item::Remove(_) | Item::Replace(_) | Item::Holidays(_) => continue,
                 Item::Test(_) => {
                     if let Some(first) = tests.insert(&ident.name, &ident.loc) {
                         self.diags.push(
@@ -388,6 +388,7 @@ impl Checker<'_> {
                     (_, Some(_)) => Ty::List,
                     (InputType::Boolean, None) => Ty::Bool,
                     (InputType::Text, None) => Ty::Text,
+                    (InputType::Date, None) => Ty::Date,
                     _ => Ty::Number,
                 };
                 self.set_ty(&i.name.name, ty);
@@ -447,6 +448,14 @@ impl Checker<'_> {
         }
     }
 
+    /// The type of `e` without reporting anything (diagnostics come when it is checked).
+    fn peek_ty(&mut self, e: &Expr) -> Ty {
+        let before = self.diags.len();
+        let ty = self.expr_ty(e);
+        self.diags.truncate(before);
+        ty
+    }
+
     fn expect(&mut self, e: &Expr, want: Ty, context: &str) -> Ty {
         let ty = self.expr_ty(e);
         if ty != want && ty != Ty::Unknown {
@@ -468,6 +477,7 @@ impl Checker<'_> {
     fn expr_ty(&mut self, e: &Expr) -> Ty {
         match &e.kind {
             ExprKind::Number(_) => Ty::Number,
+            ExprKind::Date(_) => Ty::Date,
             ExprKind::Text(_) => Ty::Text,
             ExprKind::Bool(_) => Ty::Bool,
             ExprKind::Name(n) => self.name_ty(n, &e.loc),
@@ -478,6 +488,45 @@ impl Checker<'_> {
             ExprKind::Unary(UnaryOp::Not, x) => {
                 self.expect(x, Ty::Bool, "the operand of `not`");
                 Ty::Bool
+            }
+            ExprKind::Binary(
+                op @ (BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge),
+                a,
+                b,
+            ) if self.peek_ty(a) == Ty::Date || self.peek_ty(b) == Ty::Date => {
+                let (ta, tb) = (self.expr_ty(a), self.expr_ty(b));
+                match (op, ta, tb) {
+                    (BinaryOp::Add, Ty::Date, Ty::Number)
+                    | (BinaryOp::Add, Ty::Number, Ty::Date)
+                    | (BinaryOp::Sub, Ty::Date, Ty::Number) => Ty::Date,
+                    (BinaryOp::Sub, Ty::Date, Ty::Date) => Ty::Number,
+                    (
+                        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge,
+                        Ty::Date,
+                        Ty::Date,
+                    ) => Ty::Bool,
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                format!(
+                                    "`{}` cannot combine {} with {}",
+                                    op.symbol(),
+                                    ta.describe(),
+                                    tb.describe()
+                                ),
+                                &e.loc,
+                            )
+                            .with_label("dates add and subtract days, and compare with dates")
+                            .with_help("date + days, date - days, date - date (days), date < date"),
+                        );
+                        Ty::Unknown
+                    }
+                }
             }
             ExprKind::Binary(op, a, b) => {
                 let sym = op.symbol();
@@ -571,6 +620,33 @@ impl Checker<'_> {
                 Ty::List
             }
             ExprKind::Collection(c) => self.collection_ty(c, &e.loc),
+            ExprKind::Project(list, field) => {
+                self.name_ty(&list.name, &list.loc);
+                match element_scope(self.items, &list.name) {
+                    Some(scope) if scope.contains_key(&field.name) && !scope.contains_key("it") => {
+                    }
+                    Some(scope) => {
+                        let mut d = Diagnostic::error(
+                            format!("`{}` has no field `{}`", list.name, field.name),
+                            &field.loc,
+                        )
+                        .with_label("unknown field");
+                        if let Some(s) = did_you_mean(&field.name, scope.keys().map(String::as_str))
+                        {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        self.diags.push(d);
+                    }
+                    None => self.diags.push(
+                        Diagnostic::error(
+                            format!("`{}` is not a collection of records", list.name),
+                            &list.loc,
+                        )
+                        .with_label("no fields"),
+                    ),
+                }
+                Ty::List
+            }
         }
     }
 
@@ -621,6 +697,21 @@ impl Checker<'_> {
                 )
                 .with_help(format!("usage: {}", builtin.usage())),
             );
+        }
+        let dates = |n| vec![Ty::Date; n];
+        let signature: Option<(Vec<Ty>, Ty)> = match builtin {
+            Builtin::DaysBetween | Builtin::WorkingDaysBetween => Some((dates(2), Ty::Number)),
+            Builtin::WeeksWithFewer => {
+                Some((vec![Ty::List, Ty::Number, Ty::Date, Ty::Date], Ty::List))
+            }
+            Builtin::LongestGap => Some((vec![Ty::List], Ty::Number)),
+            _ => None,
+        };
+        if let Some((params, result)) = signature {
+            for (i, (a, want)) in args.iter().zip(params).enumerate() {
+                self.expect(a, want, &format!("argument {} of `{}`", i + 1, f.name));
+            }
+            return result;
         }
         if matches!(builtin, Builtin::ContainsAll | Builtin::Missing) {
             for (i, a) in args.iter().enumerate() {
@@ -857,6 +948,7 @@ impl Checker<'_> {
         match (&c.field, numeric_op) {
             (Some(f), _) => match scope.get(&f.name) {
                 Some(Ty::Number) if numeric_op => {}
+                Some(Ty::Date) if matches!(c.op, CollectionOp::Min | CollectionOp::Max) => {}
                 Some(ty) if numeric_op => self.diags.push(
                     Diagnostic::error(
                         format!(
@@ -907,6 +999,12 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+        let field_ty = c
+            .field
+            .as_ref()
+            .and_then(|f| scope.get(&f.name))
+            .or_else(|| scope.get("it"))
+            .copied();
         if let Some(filter) = &c.filter {
             self.scope.push(scope);
             self.expect(filter, Ty::Bool, "the `where` condition");
@@ -919,6 +1017,7 @@ impl Checker<'_> {
         }
         match c.op {
             CollectionOp::All | CollectionOp::Any | CollectionOp::None => Ty::Bool,
+            CollectionOp::Min | CollectionOp::Max if field_ty == Some(Ty::Date) => Ty::Date,
             _ => Ty::Number,
         }
     }
@@ -1362,6 +1461,7 @@ pub fn element_scope(items: &[Item], list: &str) -> Option<HashMap<String, Ty>> 
     let ty = |t: InputType| match t {
         InputType::Boolean => Ty::Bool,
         InputType::Text => Ty::Text,
+        InputType::Date => Ty::Date,
         _ => Ty::Number,
     };
     items.iter().find_map(|i| match i {
@@ -1423,6 +1523,7 @@ pub fn names_in(e: &Expr, out: &mut Vec<(String, Loc)>) {
             }
         }
         ExprKind::List(items) => items.iter().for_each(|i| names_in(i, out)),
-        ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) => {}
+        ExprKind::Project(list, _) => out.push((list.name.clone(), list.loc.clone())),
+        ExprKind::Number(_) | ExprKind::Date(_) | ExprKind::Text(_) | ExprKind::Bool(_) => {}
     }
 }

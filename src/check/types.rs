@@ -11,6 +11,8 @@ pub enum Ty {
     Text,
     /// A list (a collection input or a list literal).
     List,
+    /// A calendar date.
+    Date,
     /// Not known because of an earlier error; never reported again.
     Unknown,
 }
@@ -23,6 +25,7 @@ impl Ty {
             Ty::Bool => "a true/false value",
             Ty::Text => "text",
             Ty::List => "a list",
+            Ty::Date => "a date",
             Ty::Unknown => "unknown",
         }
     }
@@ -53,11 +56,19 @@ pub enum Builtin {
     ContainsAll,
     /// `missing(list, required)`: the required items not in the list.
     Missing,
+    /// `days_between(a, b)`: calendar days from a to b.
+    DaysBetween,
+    /// `working_days_between(a, b)`: Monday–Friday days after a up to b, minus `holidays`.
+    WorkingDaysBetween,
+    /// `weeks_with_fewer(dates, n, from, to)`: the weeks (by their Monday) with fewer than n dates.
+    WeeksWithFewer,
+    /// `longest_gap(dates)`: the most days between consecutive dates.
+    LongestGap,
 }
 
 impl Builtin {
     /// Every built-in, for suggestions.
-    pub const ALL: [Builtin; 11] = [
+    pub const ALL: [Builtin; 15] = [
         Builtin::Min,
         Builtin::Max,
         Builtin::Abs,
@@ -69,6 +80,10 @@ impl Builtin {
         Builtin::Mean,
         Builtin::ContainsAll,
         Builtin::Missing,
+        Builtin::DaysBetween,
+        Builtin::WorkingDaysBetween,
+        Builtin::WeeksWithFewer,
+        Builtin::LongestGap,
     ];
 
     /// Looks a function up by name.
@@ -90,6 +105,10 @@ impl Builtin {
             Builtin::Mean => "mean",
             Builtin::ContainsAll => "contains_all",
             Builtin::Missing => "missing",
+            Builtin::DaysBetween => "days_between",
+            Builtin::WorkingDaysBetween => "working_days_between",
+            Builtin::WeeksWithFewer => "weeks_with_fewer",
+            Builtin::LongestGap => "longest_gap",
         }
     }
 
@@ -98,7 +117,13 @@ impl Builtin {
         match self {
             Builtin::Min | Builtin::Max | Builtin::Sum | Builtin::Mean => (1, None),
             Builtin::Abs | Builtin::Floor | Builtin::Ceil | Builtin::Sqrt => (1, Some(1)),
-            Builtin::Round | Builtin::ContainsAll | Builtin::Missing => (2, Some(2)),
+            Builtin::Round
+            | Builtin::ContainsAll
+            | Builtin::Missing
+            | Builtin::DaysBetween
+            | Builtin::WorkingDaysBetween => (2, Some(2)),
+            Builtin::WeeksWithFewer => (4, Some(4)),
+            Builtin::LongestGap => (1, Some(1)),
         }
     }
 
@@ -116,6 +141,10 @@ impl Builtin {
             Builtin::Mean => "mean(a, b, …)",
             Builtin::ContainsAll => "contains_all(list, [\"a\", \"b\"])",
             Builtin::Missing => "missing(list, [\"a\", \"b\"])",
+            Builtin::DaysBetween => "days_between(from_date, to_date)",
+            Builtin::WorkingDaysBetween => "working_days_between(from_date, to_date)",
+            Builtin::WeeksWithFewer => "weeks_with_fewer(dates, 2, from_date, to_date)",
+            Builtin::LongestGap => "longest_gap(dates)",
         }
     }
 }

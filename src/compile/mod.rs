@@ -97,6 +97,8 @@ pub enum Node {
     It,
     /// A list literal.
     List(Vec<Node>),
+    /// A field of every element of a collection input, as a list.
+    Project(Slot, Arc<str>),
 }
 
 /// `count(services where level >= 3)` and the like.
@@ -341,6 +343,8 @@ pub struct Program {
     pub sensitivity: Option<SensitivityPlan>,
     /// Hook and native functions the program calls.
     pub externals: Externals,
+    /// Days that are not working days (`holidays`), as days since 1970-01-01.
+    pub holidays: Vec<i32>,
 }
 
 impl Program {
@@ -447,6 +451,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
     let mut display_order = Vec::new();
     let mut ranks = Vec::new();
     let mut sensitivity = None;
+    let mut holidays = Vec::new();
     for item in &checked.items {
         match item {
             Item::Input(i) => {
@@ -481,6 +486,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
                 });
             }
+            Item::Holidays(h) => holidays.extend(h.days.iter().copied()),
             Item::Constant(_)
             | Item::Hooks(_)
             | Item::Test(_)
@@ -575,6 +581,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
         slot_of,
         sensitivity,
         externals: externals.clone(),
+        holidays,
     }
 }
 
@@ -651,6 +658,7 @@ pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
     match node {
         Node::Slot(s) => out.push(*s),
         Node::Collection(c) => out.push(c.list),
+        Node::Project(list, _) => out.push(*list),
         Node::Normalise(n) => out.push(n.column),
         Node::Rank(r) => out.push(r.column),
         _ => {}
@@ -668,7 +676,8 @@ pub fn children(node: &Node) -> Vec<&Node> {
         | Node::Normalise(_)
         | Node::Rank(_)
         | Node::Field(_)
-        | Node::It => Vec::new(),
+        | Node::It
+        | Node::Project(..) => Vec::new(),
         Node::List(items) => items.iter().collect(),
         Node::Collection(c) => c.filter.iter().collect(),
         Node::Neg(x) | Node::Not(x) => vec![x],
@@ -689,6 +698,7 @@ pub fn children(node: &Node) -> Vec<&Node> {
 fn literal(e: &ast::Expr) -> Option<Value> {
     match &e.kind {
         ExprKind::Number(n) => Some(Value::Number(*n)),
+        ExprKind::Date(d) => Some(Value::Date(*d)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Text(t) => Some(Value::Text(Arc::from(t.as_str()))),
         ExprKind::List(items) => items
@@ -785,6 +795,7 @@ impl Lowering<'_> {
         let b = |x: &ast::Expr| Box::new(self.expr(x));
         match &e.kind {
             ExprKind::Number(n) => Node::Const(Value::Number(*n)),
+            ExprKind::Date(d) => Node::Const(Value::Date(*d)),
             ExprKind::Text(t) => Node::Const(Value::Text(Arc::from(t.as_str()))),
             ExprKind::Bool(v) => Node::Const(Value::Bool(*v)),
             ExprKind::Name(n) => self.name(n),
@@ -824,6 +835,9 @@ impl Lowering<'_> {
             }
             ExprKind::Rank(r) => Node::Rank(Box::new(self.rank(r))),
             ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
+            ExprKind::Project(list, field) => {
+                Node::Project(self.slot(&list.name), Arc::from(field.name.as_str()))
+            }
             ExprKind::Collection(c) => {
                 match crate::check::element_scope(self.items, &c.list.name) {
                     Some(scope) => {

@@ -99,6 +99,13 @@ fn convert(
         })
     };
     let value = match ty {
+        InputType::Date => match raw {
+            RawValue::Text(t) => match crate::date::parse(t) {
+                Some(d) => Value::Date(d),
+                None => return Err(invalid("a date such as \"2022-08-15\"")),
+            },
+            _ => return Err(invalid("a date such as \"2022-08-15\"")),
+        },
         InputType::Boolean => match raw {
             RawValue::Bool(b) => Value::Bool(*b),
             RawValue::Text(t) => match t.trim().to_lowercase().as_str() {

@@ -158,7 +158,9 @@ impl Walk<'_> {
             Node::Rank(r) => Err(unsupported(&r.at, "a rank")),
             Node::External(call) => Err(unsupported(&call.at, "a hook function")),
             Node::Collection(c) => Err(unsupported(&c.at, "an aggregate over a collection")),
-            Node::Field(_) | Node::It | Node::List(_) => Ok(Interval::point(Decimal::ZERO)),
+            Node::Field(_) | Node::It | Node::List(_) | Node::Project(..) => {
+                Ok(Interval::point(Decimal::ZERO))
+            }
             Node::Const(_) => Ok(Interval::point(Decimal::ZERO)),
             Node::Not(_) | Node::Cmp(..) | Node::And(..) | Node::Or(..) => {
                 Ok(Interval::point(Decimal::ZERO))
@@ -269,7 +271,12 @@ impl Walk<'_> {
             .copied()
             .unwrap_or(Interval::point(Decimal::ZERO));
         Ok(match f {
-            Builtin::ContainsAll | Builtin::Missing => return Err(unsupported(at, "a list")),
+            Builtin::ContainsAll
+            | Builtin::Missing
+            | Builtin::DaysBetween
+            | Builtin::WorkingDaysBetween
+            | Builtin::WeeksWithFewer
+            | Builtin::LongestGap => return Err(unsupported(at, "a list or a date")),
             Builtin::Min => Interval {
                 lo: all.iter().map(|i| i.lo).min().unwrap_or_default(),
                 hi: all.iter().map(|i| i.hi).min().unwrap_or_default(),

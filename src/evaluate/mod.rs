@@ -356,6 +356,37 @@ pub fn requirement_evidence(
     out
 }
 
+/// Dates plus or minus days, and date minus date (days).
+fn date_arith(op: Arith, a: &Value, b: &Value, at: &crate::source::Loc) -> Outcome {
+    let days = |n: &Decimal| -> Result<i32, Arc<Fault>> {
+        n.trunc()
+            .to_i32()
+            .filter(|_| n.fract().is_zero())
+            .ok_or_else(|| {
+                Arc::new(Fault::Domain {
+                    at: at.clone(),
+                    what: format!("{n} is not a whole number of days"),
+                })
+            })
+    };
+    let shifted = |d: i32, n: i32| {
+        d.checked_add(n)
+            .map(Value::Date)
+            .ok_or_else(|| Arc::new(Fault::Overflow { at: at.clone() }))
+    };
+    match (op, a, b) {
+        (Arith::Add, Value::Date(d), Value::Number(n))
+        | (Arith::Add, Value::Number(n), Value::Date(d)) => shifted(*d, days(n)?),
+        (Arith::Sub, Value::Date(d), Value::Number(n)) => shifted(*d, -days(n)?),
+        (Arith::Sub, Value::Date(x), Value::Date(y)) => {
+            Ok(Value::Number(Decimal::from(i64::from(*x) - i64::from(*y))))
+        }
+        _ => Err(Arc::new(Fault::WrongKind {
+            what: format!("cannot combine {} with {}", a.kind(), b.kind()),
+        })),
+    }
+}
+
 /// How evidence names a collection element: its `id`, `name` or `title`, or its position.
 fn member_name(index: usize, item: &Value) -> serde_json::Value {
     match item {
@@ -606,7 +637,7 @@ impl Eval<'_> {
             })
         };
         let (mut matching, mut total) = (0usize, Decimal::ZERO);
-        let mut best: Option<Decimal> = None;
+        let mut best: Option<Value> = None;
         for item in items.iter() {
             let eval = self.at(item);
             if let Some(filter) = &c.filter
@@ -615,17 +646,30 @@ impl Eval<'_> {
                 continue;
             }
             matching += 1;
-            if matches!(c.op, Op::Sum | Op::Mean | Op::Min | Op::Max) {
-                let x = match &c.field {
-                    Some(f) => eval.num(&Node::Field(Arc::clone(f)))?,
-                    None => eval.num(&Node::It)?,
-                };
-                total = arith(Arith::Add, total, x, &c.at)?;
-                best = Some(match (best, c.op) {
-                    (None, _) => x,
-                    (Some(b), Op::Min) => b.min(x),
-                    (Some(b), _) => b.max(x),
-                });
+            let value = || match &c.field {
+                Some(f) => eval.node(&Node::Field(Arc::clone(f))),
+                None => eval.node(&Node::It),
+            };
+            match c.op {
+                Op::Sum | Op::Mean => {
+                    let x = match value()? {
+                        Value::Number(x) => x,
+                        other => return Err(self.wrong(&Node::It, &other, "a number")),
+                    };
+                    total = arith(Arith::Add, total, x, &c.at)?;
+                }
+                Op::Min | Op::Max => {
+                    let v = value()?;
+                    let better = match &best {
+                        None => true,
+                        Some(b) if c.op == Op::Min => compare(Cmp::Lt, &v, b),
+                        Some(b) => compare(Cmp::Gt, &v, b),
+                    };
+                    if better {
+                        best = Some(v);
+                    }
+                }
+                _ => {}
             }
         }
         let n = items.len();
@@ -641,7 +685,7 @@ impl Eval<'_> {
             Op::Sum => Value::Number(total),
             Op::Mean if matching == 0 => return Err(empty()),
             Op::Mean => Value::Number(arith(Arith::Div, total, Decimal::from(matching), &c.at)?),
-            Op::Min | Op::Max => Value::Number(best.ok_or_else(empty)?),
+            Op::Min | Op::Max => best.ok_or_else(empty)?,
             Op::All => Value::Bool(matching == n),
             Op::Any => Value::Bool(matching > 0),
             Op::None => Value::Bool(matching == 0),
@@ -662,6 +706,69 @@ impl Eval<'_> {
             .filter(|item| !have.iter().any(|h| compare(Cmp::Eq, h, item)))
             .cloned()
             .collect())
+    }
+
+    /// The calendar built-ins.
+    fn calendar(&self, f: Builtin, args: &[Node]) -> Outcome {
+        let date = |i: usize| -> Result<i32, Arc<Fault>> {
+            match args.get(i).map(|a| self.node(a)).transpose()? {
+                Some(Value::Date(d)) => Ok(d),
+                _ => Err(self.no_element("a date")),
+            }
+        };
+        let dates = |i: usize| -> Result<Vec<i32>, Arc<Fault>> {
+            match args.get(i).map(|a| self.node(a)).transpose()? {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Date(d) => Ok(*d),
+                        _ => Err(self.no_element("a list of dates")),
+                    })
+                    .collect(),
+                _ => Err(self.no_element("a list of dates")),
+            }
+        };
+        Ok(match f {
+            Builtin::DaysBetween => {
+                Value::Number(Decimal::from(i64::from(date(1)?) - i64::from(date(0)?)))
+            }
+            Builtin::WorkingDaysBetween => Value::Number(Decimal::from(
+                crate::date::working_days_between(date(0)?, date(1)?, &self.program.holidays),
+            )),
+            Builtin::LongestGap => {
+                let mut ds = dates(0)?;
+                ds.sort_unstable();
+                let gap = ds
+                    .windows(2)
+                    .map(|w| w.get(1).copied().unwrap_or(0) - w.first().copied().unwrap_or(0))
+                    .max()
+                    .unwrap_or(0);
+                Value::Number(Decimal::from(gap))
+            }
+            _ => {
+                let ds = dates(0)?;
+                let n = match args.get(1).map(|a| self.num(a)).transpose()? {
+                    Some(n) => n,
+                    None => Decimal::ZERO,
+                };
+                let (from, to) = (date(2)?, date(3)?);
+                let mut weeks = Vec::new();
+                let mut monday = crate::date::week_start(from);
+                // Bounded: one step a week between two dates.
+                while monday <= to {
+                    let end = monday + 6;
+                    let count = ds
+                        .iter()
+                        .filter(|d| **d >= monday.max(from) && **d <= end.min(to))
+                        .count();
+                    if Decimal::from(count) < n {
+                        weeks.push(Value::Date(monday));
+                    }
+                    monday += 7;
+                }
+                Value::List(Arc::from(weeks))
+            }
+        })
     }
 
     /// A hook returned the wrong kind of value.
@@ -789,10 +896,20 @@ impl Eval<'_> {
             },
             Node::Neg(x) => Ok(Value::Number(-self.num(x)?)),
             Node::Not(x) => Ok(Value::Bool(!self.bool(x)?)),
-            Node::Arith(op, a, b, at) => {
-                let (a, b) = (self.num(a)?, self.num(b)?);
-                arith(*op, a, b, at).map(Value::Number)
-            }
+            Node::Arith(op, a, b, at) => match (self.direct_number(a), self.direct_number(b)) {
+                (Some(x), Some(y)) => {
+                    let (x, y) = (*x.map_err(Arc::clone)?, *y.map_err(Arc::clone)?);
+                    arith(*op, x, y, at).map(Value::Number)
+                }
+                _ => match (self.node(a)?, self.node(b)?) {
+                    (Value::Number(x), Value::Number(y)) => arith(*op, x, y, at).map(Value::Number),
+                    (x @ Value::Date(_), y) | (x, y @ Value::Date(_)) => {
+                        date_arith(*op, &x, &y, at)
+                    }
+                    (Value::Number(_), other) => Err(self.wrong(b, &other, "a number")),
+                    (other, _) => Err(self.wrong(a, &other, "a number")),
+                },
+            },
             Node::Cmp(op, a, b) => self.compare(*op, a, b).map(Value::Bool),
             Node::Approx(a, b, _) => {
                 let ia = interval::of(self.program, self.slots, a)?;
@@ -826,6 +943,14 @@ impl Eval<'_> {
             Node::Call(Builtin::Missing, args, _) => {
                 Ok(Value::List(Arc::from(self.missing(args)?)))
             }
+            Node::Call(
+                f @ (Builtin::DaysBetween
+                | Builtin::WorkingDaysBetween
+                | Builtin::WeeksWithFewer
+                | Builtin::LongestGap),
+                args,
+                _,
+            ) => self.calendar(*f, args),
             Node::Call(Builtin::ContainsAll, args, _) => {
                 Ok(Value::Bool(self.missing(args)?.is_empty()))
             }
@@ -852,6 +977,19 @@ impl Eval<'_> {
                 Ok(Value::List(Arc::from(values)))
             }
             Node::Collection(c) => self.collection(c),
+            Node::Project(list, field) => match self.slots.get(*list) {
+                Some(Ok(Value::List(items))) => Ok(Value::List(Arc::from(
+                    items
+                        .iter()
+                        .filter_map(|item| match item {
+                            Value::Record(fields) => fields.get(field.as_ref()).cloned(),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ))),
+                Some(Err(f)) => Err(Arc::clone(f)),
+                _ => Err(self.no_element("a collection")),
+            },
             Node::Normalise(n) => {
                 let x = self.num(&Node::Slot(n.column))?;
                 let stats = self.stats(n.cohort, &n.at)?;
@@ -903,8 +1041,13 @@ impl Eval<'_> {
                     total
                 }
             }
-            // Lists are handled in `node`; they never reach a numeric call.
-            Builtin::ContainsAll | Builtin::Missing => Decimal::ZERO,
+            // Lists and dates are handled in `node`; they never reach a numeric call.
+            Builtin::ContainsAll
+            | Builtin::Missing
+            | Builtin::DaysBetween
+            | Builtin::WorkingDaysBetween
+            | Builtin::WeeksWithFewer
+            | Builtin::LongestGap => Decimal::ZERO,
             Builtin::Abs => first()?.abs(),
             Builtin::Floor => first()?.floor(),
             Builtin::Ceil => first()?.ceil(),
@@ -983,6 +1126,7 @@ fn compare(op: Cmp, a: &Value, b: &Value) -> bool {
         (Value::Number(x), Value::Number(y)) => cmp_decimal(x, y),
         (Value::Text(x), Value::Text(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
         _ => return op == Cmp::Ne,
     };
     order_holds(op, ord)

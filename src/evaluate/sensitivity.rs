@@ -138,7 +138,12 @@ fn perturb_node(node: &mut Node, plan: &SensitivityPlan, rng: &mut Rng) {
             }
         }
         Node::List(items) => items.iter_mut().for_each(|i| perturb_node(i, plan, rng)),
-        Node::Const(_) | Node::Slot(_) | Node::Rank(_) | Node::Field(_) | Node::It => {}
+        Node::Const(_)
+        | Node::Slot(_)
+        | Node::Rank(_)
+        | Node::Field(_)
+        | Node::It
+        | Node::Project(..) => {}
     }
 }
 

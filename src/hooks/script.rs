@@ -311,6 +311,7 @@ fn to_dynamic(v: &Value) -> Dynamic {
         Value::Number(n) => Dynamic::from_decimal(*n),
         Value::Bool(b) => Dynamic::from_bool(*b),
         Value::Text(t) => Dynamic::from(t.to_string()),
+        Value::Date(d) => Dynamic::from(crate::date::format(*d)),
         Value::List(items) => Dynamic::from_array(items.iter().map(to_dynamic).collect::<Array>()),
         Value::Record(fields) => {
             let map: Map = fields

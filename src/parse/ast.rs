@@ -75,10 +75,21 @@ pub enum Item {
     Hooks(Hooks),
     /// `test "…"`: an example run by `chiso test`.
     Test(Test),
+    /// `holidays …`: non-working days for `working_days_between`.
+    Holidays(Holidays),
     /// `remove kind name`: drops a declaration of the extended methodology.
     Remove(Remove),
     /// `replace …`: a declaration of the extended methodology, written anew.
     Replace(Box<Item>),
+}
+
+/// `holidays 2020-01-01, …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holidays {
+    /// The keyword, for locations.
+    pub keyword: Ident,
+    /// The days, as days since 1970-01-01.
+    pub days: Vec<i32>,
 }
 
 /// `remove indicator name`.
@@ -103,6 +114,7 @@ impl Item {
             Item::Sensitivity(_) => "sensitivity",
             Item::Hooks(_) => "hooks",
             Item::Test(_) => "test",
+            Item::Holidays(_) => "holidays",
             Item::Remove(_) => "remove",
             Item::Replace(inner) => inner.kind(),
         }
@@ -196,6 +208,7 @@ impl Item {
             Item::Sensitivity(s) => &s.keyword,
             Item::Hooks(h) => &h.keyword,
             Item::Test(t) => &t.name,
+            Item::Holidays(h) => &h.keyword,
             Item::Remove(r) => &r.name,
             Item::Replace(inner) => inner.ident(),
         }
@@ -373,6 +386,8 @@ pub enum InputType {
     Boolean,
     /// Text.
     Text,
+    /// A calendar date, `2022-08-15`.
+    Date,
 }
 
 impl InputType {
@@ -385,6 +400,7 @@ impl InputType {
             InputType::Percent => "percent",
             InputType::Boolean => "boolean",
             InputType::Text => "text",
+            InputType::Date => "date",
         }
     }
 }
@@ -698,6 +714,8 @@ pub struct Expr {
 pub enum ExprKind {
     /// A number literal; `40%` is already 0.4.
     Number(Decimal),
+    /// A date literal, as days since 1970-01-01.
+    Date(i32),
     /// A string literal.
     Text(String),
     /// `true` / `false`.
@@ -720,4 +738,6 @@ pub enum ExprKind {
     Collection(Box<Collection>),
     /// `["a", "b"]`.
     List(Vec<Expr>),
+    /// `posts.published`: a field of every element.
+    Project(Ident, Ident),
 }

@@ -170,6 +170,7 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
             names.dedup();
             let declarations = [
                 "`constant`",
+                "`holidays`",
                 "`test`",
                 "`remove`",
                 "`replace`",
@@ -194,6 +195,8 @@ fn syntax_error(source: &Arc<Source>, err: &pest::error::Error<Rule>) -> Diagnos
                 // Whatever can start an expression is summed up as "an expression".
                 let operand = [
                     "`(`",
+                    "`[`",
+                    "a date such as 2022-08-15",
                     "`if`",
                     "`rank`",
                     "`true` or `false`",
@@ -382,7 +385,11 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::record_type | Rule::kw_record => "`record {`",
         Rule::field_decl => "a field such as `level: integer`",
         Rule::kw_where => "`where`",
-        Rule::collection | Rule::collection_fn | Rule::list_literal => "an expression",
+        Rule::date => "a date such as 2022-08-15",
+        Rule::holidays_decl | Rule::kw_holidays => "`holidays`",
+        Rule::collection | Rule::collection_fn | Rule::list_literal | Rule::projection => {
+            "an expression"
+        }
         Rule::equals => "`=`",
         Rule::comma => "`,`",
         Rule::dots => "`..`",
@@ -461,6 +468,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_remove
             | Rule::kw_replace
             | Rule::kw_list
+            | Rule::kw_holidays
             | Rule::kw_record
             | Rule::kw_where
             | Rule::dot
@@ -547,6 +555,23 @@ impl Lower {
                 Rule::test_decl => {
                     let test = self.test(pair);
                     file.items.push(Item::Test(test));
+                }
+                Rule::holidays_decl => {
+                    let start = pair.as_span().start();
+                    let keyword = Ident {
+                        name: "holidays".into(),
+                        loc: Loc {
+                            source: Arc::clone(&self.source),
+                            range: start..start + "holidays".len(),
+                        },
+                    };
+                    let mut days = Vec::new();
+                    for d in inner(pair) {
+                        if let ExprKind::Date(day) = self.primary(d).kind {
+                            days.push(day);
+                        }
+                    }
+                    file.items.push(Item::Holidays(Holidays { keyword, days }));
                 }
                 Rule::remove_decl => {
                     let mut parts = inner(pair);
@@ -1477,6 +1502,26 @@ impl Lower {
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
             Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
+            Rule::projection => {
+                let mut parts = inner(pair);
+                match (parts.next(), parts.next()) {
+                    (Some(l), Some(f)) => ExprKind::Project(self.ident(&l), self.ident(&f)),
+                    _ => ExprKind::Bool(false),
+                }
+            }
+            Rule::date => match crate::date::parse(pair.as_str()) {
+                Some(d) => ExprKind::Date(d),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            format!("`{}` is not a calendar date", pair.as_str()),
+                            &loc,
+                        )
+                        .with_label("no such day"),
+                    );
+                    ExprKind::Date(0)
+                }
+            },
             Rule::collection => {
                 let mut parts = inner(pair);
                 let op = match parts.next().map(|o| o.as_str().to_string()).as_deref() {
@@ -1548,6 +1593,7 @@ fn input_type(keyword: &str) -> InputType {
         "percent" => InputType::Percent,
         "boolean" => InputType::Boolean,
         "text" => InputType::Text,
+        "date" => InputType::Date,
         _ => InputType::Number,
     }
 }
@@ -1585,6 +1631,8 @@ mod tests {
     fn show(e: &Expr) -> String {
         match &e.kind {
             ExprKind::Number(n) => n.to_string(),
+            ExprKind::Date(d) => crate::date::format(*d),
+            ExprKind::Project(l, f) => format!("{}.{}", l.name, f.name),
             ExprKind::Text(t) => format!("{t:?}"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Name(n) => n.clone(),
