@@ -55,7 +55,9 @@ fn dataset(test: &Test, key: &str) -> Dataset {
                 let raw = match &value.kind {
                     ExprKind::Bool(b) => RawValue::Bool(*b),
                     ExprKind::Text(t) => RawValue::Text(t.clone()),
-                    // Numbers as written, so `40%` reaches a percent input as a percentage.
+                    ExprKind::List(_) => RawValue::Nested(json(value)),
+                    // Numbers and dates as written, so `40%` reaches a percent input as a
+                    // percentage.
                     _ => RawValue::Text(value.loc.text().to_string()),
                 };
                 fields.insert(name.name.clone(), raw);
@@ -71,6 +73,16 @@ fn dataset(test: &Test, key: &str) -> Dataset {
         })
         .collect();
     Dataset { records }
+}
+
+/// A literal of a test as the JSON a submission would carry.
+fn json(value: &crate::parse::ast::Expr) -> serde_json::Value {
+    match &value.kind {
+        ExprKind::Bool(b) => serde_json::Value::Bool(*b),
+        ExprKind::Text(t) => serde_json::Value::String(t.clone()),
+        ExprKind::List(items) => serde_json::Value::Array(items.iter().map(json).collect()),
+        _ => serde_json::Value::String(value.loc.text().to_string()),
+    }
 }
 
 /// Runs every test of a rule set.

@@ -752,20 +752,24 @@ impl Eval<'_> {
                     None => Decimal::ZERO,
                 };
                 let (from, to) = (date(2)?, date(3)?);
-                let mut weeks = Vec::new();
-                let mut monday = crate::date::week_start(from);
-                // Bounded: one step a week between two dates.
-                while monday <= to {
-                    let end = monday + 6;
-                    let count = ds
-                        .iter()
-                        .filter(|d| **d >= monday.max(from) && **d <= end.min(to))
-                        .count();
-                    if Decimal::from(count) < n {
-                        weeks.push(Value::Date(monday));
+                // One pass over the dates into per-week counts, then one over the weeks.
+                let first = crate::date::week_start(from);
+                let week_count = usize::try_from((to - first).max(-1) / 7 + 1).unwrap_or(0);
+                let mut counts = vec![0usize; week_count];
+                for d in ds.iter().filter(|d| **d >= from && **d <= to) {
+                    if let Some(c) = usize::try_from((d - first) / 7)
+                        .ok()
+                        .and_then(|w| counts.get_mut(w))
+                    {
+                        *c += 1;
                     }
-                    monday += 7;
                 }
+                let weeks: Vec<Value> = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| Decimal::from(**c) < n)
+                    .map(|(w, _)| Value::Date(first + 7 * w as i32))
+                    .collect();
                 Value::List(Arc::from(weeks))
             }
         })
