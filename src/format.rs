@@ -178,7 +178,25 @@ fn header(h: &Header) -> String {
     if let Some((path, _)) = &h.extends {
         let _ = writeln!(out, "  extends {}", quote(path));
     }
+    if let Some(d) = &h.dated_by {
+        let _ = writeln!(out, "  dated by {}", d.name);
+    }
+    if let Some(period) = h.in_force {
+        let _ = writeln!(out, "  {}", in_force(period));
+    }
     out
+}
+
+/// `in force from D [until D]`.
+fn in_force((from, until): (i32, Option<i32>)) -> String {
+    match until {
+        Some(u) => format!(
+            "in force from {} until {}",
+            crate::date::format(from),
+            crate::date::format(u)
+        ),
+        None => format!("in force from {}", crate::date::format(from)),
+    }
 }
 
 fn display(d: Option<u32>, r: Rounding) -> Option<String> {
@@ -413,7 +431,22 @@ fn rule(r: &Rule) -> String {
         let _ = writeln!(out, "  when {}", wrapped(w, "  when ".len()));
     }
     for req in &r.require {
-        let _ = writeln!(out, "  require {}", wrapped(req, "  require ".len()));
+        let target = r
+            .target
+            .as_ref()
+            .map(|(year, baseline, loc)| match baseline {
+                Some(_) => format!(" {}", written(loc)),
+                None => format!(" by {year}"),
+            });
+        let _ = writeln!(
+            out,
+            "  require {}{}",
+            wrapped(req, "  require ".len()),
+            target.unwrap_or_default()
+        );
+    }
+    if let Some(period) = r.in_force {
+        let _ = writeln!(out, "  {}", in_force(period));
     }
     if let Some((_, loc)) = &r.message {
         let _ = writeln!(out, "  message {}", loc.text());

@@ -122,3 +122,35 @@ fn dates_weeks_gaps_and_working_days() {
         "`report_date` is \"2020-02-30\", expected a date such as \"2022-08-15\""
     );
 }
+
+#[test]
+fn targets_report_their_gap_and_the_straight_line() {
+    let rules = RuleSet::load("tests/collections/targets.chiso").unwrap_or_else(|e| panic!("{e}"));
+    for result in chiso::testing::run(&rules) {
+        assert!(result.passed(), "{result}");
+    }
+    let data = Dataset::from_json_str(
+        "d.json",
+        r#"[{"unit": "behind", "report_date": "2022-12-31", "level_4_share": 20, "portal_items_share": 90}]"#,
+        "unit",
+    )
+    .unwrap();
+    let r = rules.evaluate(&data);
+    let f = r.findings.iter().find(|f| f.rule == "level_4").unwrap();
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(
+        f.message,
+        "behind: behind the straight line to the 2025 target"
+    );
+    assert_eq!(f.evidence["gap to target"].to_string(), "0.3");
+    assert_eq!(f.evidence["expected in 2022"].to_string(), "0.3");
+    let p = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "portal_content")
+        .unwrap();
+    assert_eq!(
+        p.message,
+        "does not apply: not in force on 2022-12-31: in force from 2011-10-01 until 2022-08-15"
+    );
+}

@@ -119,6 +119,22 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
     checker.check_rules();
     checker.check_ranks_and_sensitivity();
     checker.check_tests();
+    if let Some(d) = &header.dated_by {
+        let ty = checker.name_ty(&d.name, &d.loc);
+        if ty != Ty::Date && ty != Ty::Unknown {
+            checker.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "`dated by` needs a date input; `{}` is {}",
+                        d.name,
+                        ty.describe()
+                    ),
+                    &d.loc,
+                )
+                .with_label("not a date"),
+            );
+        }
+    }
     checker.unused_inputs();
     let Checker { symbols, diags, .. } = checker;
     if diags.iter().any(Diagnostic::is_error) {
@@ -1382,6 +1398,22 @@ impl Checker<'_> {
     fn check_rules(&mut self) {
         for item in self.items {
             let Item::Rule(rule) = item else { continue };
+            if let Some((_, _, loc)) = &rule.target {
+                let simple = rule.require.first().is_some_and(|r| {
+                    matches!(&r.kind, ExprKind::Binary(BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Lt, _, t)
+                        if matches!(t.kind, ExprKind::Number(_)))
+                });
+                if !simple {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "a target needs a requirement `value >= number` (or >, <=, <)",
+                            loc,
+                        )
+                        .with_label("target of what?")
+                        .with_help("write e.g. `require share_level_4 >= 50% by 2025`"),
+                    );
+                }
+            }
             for (clause, loc) in &rule.repeated {
                 self.diags.push(
                     Diagnostic::error(

@@ -309,8 +309,27 @@ pub struct RulePlan {
     pub evidence: Vec<Slot>,
     /// Slots compared with `~=`: their intervals are evidence too.
     pub interval_evidence: Vec<Slot>,
+    /// When the rule is in force (days since 1970-01-01): its own or the methodology's.
+    pub in_force: Option<(i32, Option<i32>)>,
+    /// `by YEAR [from VALUE in YEAR]` on a requirement `value op threshold`.
+    pub target: Option<TargetPlan>,
     /// Where the rule is declared.
     pub loc: Loc,
+}
+
+/// A target: the requirement `value op threshold` by a year, with an optional baseline.
+#[derive(Debug, Clone)]
+pub struct TargetPlan {
+    /// The year by which the threshold must be reached.
+    pub year: i32,
+    /// The baseline value and its year.
+    pub baseline: Option<(Decimal, i32)>,
+    /// The value compared.
+    pub value: Node,
+    /// The comparison.
+    pub op: Cmp,
+    /// The threshold.
+    pub threshold: Decimal,
 }
 
 /// A compiled rule set.
@@ -345,6 +364,8 @@ pub struct Program {
     pub externals: Externals,
     /// Days that are not working days (`holidays`), as days since 1970-01-01.
     pub holidays: Vec<i32>,
+    /// The date input that says when each unit's data is from (`dated by`).
+    pub dated_by: Option<Slot>,
 }
 
 impl Program {
@@ -440,6 +461,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
     }
     let lower = Lowering {
         items: &checked.items,
+        in_force: checked.header.in_force,
         scope: RefCell::new(Vec::new()),
         slot_of: &slot_of,
         constants: &constants,
@@ -569,6 +591,11 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
     // Declared ranks sort their own members once (evaluate::declared_ranks); their
     // cohorts need no order of their own.
     let stages = stages(&formulas, &cohorts, inputs.len());
+    let dated_by = checked
+        .header
+        .dated_by
+        .as_ref()
+        .and_then(|d| slot_of.get(d.name.as_str()).copied());
     Program {
         slots,
         inputs,
@@ -582,6 +609,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
         sensitivity,
         externals: externals.clone(),
         holidays,
+        dated_by,
     }
 }
 
@@ -712,6 +740,8 @@ fn literal(e: &ast::Expr) -> Option<Value> {
 
 struct Lowering<'a> {
     items: &'a [Item],
+    /// The methodology's `in force` period.
+    in_force: Option<(i32, Option<i32>)>,
     /// Element scopes of the collection conditions being lowered.
     scope: RefCell<Vec<std::collections::HashMap<String, Ty>>>,
     slot_of: &'a IndexMap<Arc<str>, Slot>,
@@ -936,6 +966,30 @@ impl Lowering<'_> {
             cite: r.cite.clone(),
             evidence,
             interval_evidence,
+            in_force: r.in_force.or(self.in_force),
+            target: r.target.as_ref().and_then(|(year, baseline, _)| {
+                let require = r.require.first()?;
+                let ExprKind::Binary(op, value, threshold) = &require.kind else {
+                    return None;
+                };
+                let ExprKind::Number(threshold) = threshold.kind else {
+                    return None;
+                };
+                let op = match op {
+                    BinaryOp::Ge => Cmp::Ge,
+                    BinaryOp::Gt => Cmp::Gt,
+                    BinaryOp::Le => Cmp::Le,
+                    BinaryOp::Lt => Cmp::Lt,
+                    _ => return None,
+                };
+                Some(TargetPlan {
+                    year: *year,
+                    baseline: *baseline,
+                    value: self.expr(value),
+                    op,
+                    threshold,
+                })
+            }),
             loc: r.name.loc.clone(),
         }
     }

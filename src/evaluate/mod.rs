@@ -60,6 +60,7 @@ pub struct Decision {
 struct Detail {
     fault: Option<Arc<Fault>>,
     evidence: Option<Arc<indexmap::IndexMap<String, Value>>>,
+    note: Option<String>,
 }
 
 impl Decision {
@@ -76,6 +77,7 @@ impl Decision {
             detail: Some(Box::new(Detail {
                 fault: Some(fault),
                 evidence: None,
+                note: None,
             })),
         }
     }
@@ -86,8 +88,29 @@ impl Decision {
             detail: Some(Box::new(Detail {
                 fault: None,
                 evidence: Some(evidence),
+                note: None,
             })),
         }
+    }
+
+    fn noted(
+        status: Status,
+        note: String,
+        evidence: Option<Arc<indexmap::IndexMap<String, Value>>>,
+    ) -> Self {
+        Self {
+            status,
+            detail: Some(Box::new(Detail {
+                fault: None,
+                evidence,
+                note: Some(note),
+            })),
+        }
+    }
+
+    /// Why the rule did not apply, or how a target was judged.
+    pub fn note(&self) -> Option<&str> {
+        self.detail.as_ref().and_then(|d| d.note.as_deref())
     }
 
     /// The reason, when the status is `error`.
@@ -507,13 +530,49 @@ impl Eval<'_> {
             })
     }
 
+    /// The date of the unit's data (`dated by`), if the rule set has one.
+    fn data_date(&self) -> Option<Result<i32, Arc<Fault>>> {
+        match self.slots.get(self.program.dated_by?)? {
+            Ok(Value::Date(d)) => Some(Ok(*d)),
+            Ok(_) => None,
+            Err(f) => Some(Err(Arc::clone(f))),
+        }
+    }
+
     fn decide(&self, rule: &crate::compile::RulePlan) -> Decision {
+        if let (Some((from, until)), Some(date)) = (rule.in_force, self.data_date()) {
+            let d = match date {
+                Ok(d) => d,
+                Err(f) => return Decision::error(f),
+            };
+            if d < from || until.is_some_and(|u| d >= u) {
+                let period = match until {
+                    Some(u) => format!(
+                        "from {} until {}",
+                        crate::date::format(from),
+                        crate::date::format(u)
+                    ),
+                    None => format!("from {}", crate::date::format(from)),
+                };
+                return Decision::noted(
+                    Status::Skip,
+                    format!(
+                        "not in force on {}: in force {period}",
+                        crate::date::format(d)
+                    ),
+                    None,
+                );
+            }
+        }
         if let Some(when) = &rule.when {
             match self.bool(when) {
                 Ok(true) => {}
                 Ok(false) => return Decision::of(Status::Skip),
                 Err(f) => return Decision::error(f),
             }
+        }
+        if let Some(target) = &rule.target {
+            return self.target(target);
         }
         // A hook predicate may return a record: `#{ pass: …, evidence: #{ … } }`.
         if let Node::External(call) = &rule.require {
@@ -706,6 +765,73 @@ impl Eval<'_> {
             .filter(|item| !have.iter().any(|h| compare(Cmp::Eq, h, item)))
             .cloned()
             .collect())
+    }
+
+    /// A target by a year: met, on the straight line from its baseline, or behind.
+    fn target(&self, t: &crate::compile::TargetPlan) -> Decision {
+        let x = match self.num(&t.value) {
+            Ok(x) => x,
+            Err(f) => return Decision::error(f),
+        };
+        let mut evidence = indexmap::IndexMap::new();
+        evidence.insert("target".to_string(), Value::Number(t.threshold));
+        evidence.insert(
+            "target year".to_string(),
+            Value::Number(Decimal::from(t.year)),
+        );
+        if let Some(gap) = t.threshold.checked_sub(x) {
+            evidence.insert("gap to target".to_string(), Value::Number(gap));
+        }
+        if order_holds(t.op, cmp_decimal(&x, &t.threshold)) {
+            return Decision::noted(Status::Pass, "target met".into(), Some(Arc::new(evidence)));
+        }
+        let year = match self.data_date() {
+            Some(Ok(d)) => crate::date::civil_from_days(d).0,
+            Some(Err(f)) => return Decision::error(f),
+            None => {
+                return Decision::error(Arc::new(Fault::WrongKind {
+                    what: "a target by a year needs the date of the data: add `dated by <date input>` to the header".into(),
+                }));
+            }
+        };
+        if year >= t.year {
+            return Decision::noted(
+                Status::Fail,
+                format!("target for {} not met", t.year),
+                Some(Arc::new(evidence)),
+            );
+        }
+        let Some((base, base_year)) = t.baseline.filter(|(_, y)| *y < t.year) else {
+            return Decision::noted(
+                Status::Skip,
+                format!("target year {} not reached ({year})", t.year),
+                Some(Arc::new(evidence)),
+            );
+        };
+        // The straight line from the baseline to the target.
+        let expected = Decimal::from(year - base_year)
+            .checked_div(Decimal::from(t.year - base_year))
+            .and_then(|share| t.threshold.checked_sub(base)?.checked_mul(share))
+            .and_then(|step| base.checked_add(step));
+        let Some(expected) = expected else {
+            return Decision::error(Arc::new(Fault::WrongKind {
+                what: "the straight line to the target cannot be computed".into(),
+            }));
+        };
+        evidence.insert(format!("expected in {year}"), Value::Number(expected));
+        if order_holds(t.op, cmp_decimal(&x, &expected)) {
+            Decision::noted(
+                Status::Pass,
+                format!("on track for {}", t.year),
+                Some(Arc::new(evidence)),
+            )
+        } else {
+            Decision::noted(
+                Status::Fail,
+                format!("behind the straight line to the {} target", t.year),
+                Some(Arc::new(evidence)),
+            )
+        }
     }
 
     /// The calendar built-ins.

@@ -50,6 +50,10 @@ pub struct Header {
     pub sources: Vec<String>,
     /// `extends "…"`: the path of the extended rule set, as written, and where.
     pub extends: Option<(String, Loc)>,
+    /// `dated by …`: the date input of each unit.
+    pub dated_by: Option<Ident>,
+    /// `in force from … until …`: days since 1970-01-01.
+    pub in_force: Option<(i32, Option<i32>)>,
     /// Location of the header keyword and name.
     pub loc: Loc,
 }
@@ -634,7 +638,15 @@ pub struct Rule {
     pub cite: Option<String>,
     /// Clauses written more than once: (clause keyword, location).
     pub repeated: Vec<(&'static str, Loc)>,
+    /// `in force from … until …`.
+    pub in_force: Option<(i32, Option<i32>)>,
+    /// `by YEAR [from VALUE in YEAR]`.
+    pub target: Option<Target>,
 }
+
+/// A rule's `by YEAR [from VALUE in YEAR]` clause: (target year, optional
+/// baseline (value, year), where the clause was written).
+pub type Target = (i32, Option<(Decimal, i32)>, Loc);
 
 /// Unary operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

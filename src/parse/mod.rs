@@ -387,6 +387,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_where => "`where`",
         Rule::date => "a date such as 2022-08-15",
         Rule::holidays_decl | Rule::kw_holidays => "`holidays`",
+        Rule::dated_clause | Rule::kw_dated => "`dated by`",
+        Rule::in_force_clause | Rule::kw_in_force => "`in force from`",
+        Rule::kw_until => "`until`",
+        Rule::target_clause => "`by` a target year",
         Rule::collection | Rule::collection_fn | Rule::list_literal | Rule::projection => {
             "an expression"
         }
@@ -469,6 +473,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_replace
             | Rule::kw_list
             | Rule::kw_holidays
+            | Rule::kw_dated
+            | Rule::kw_in_force
+            | Rule::kw_until
             | Rule::kw_record
             | Rule::kw_where
             | Rule::dot
@@ -618,6 +625,8 @@ impl Lower {
             unit_key: None,
             sources: Vec::new(),
             extends: None,
+            dated_by: None,
+            in_force: None,
             loc,
         };
         for p in inner(pair) {
@@ -639,6 +648,8 @@ impl Lower {
                         header.sources.push(s);
                     }
                 }
+                Rule::dated_clause => header.dated_by = inner(p).next().map(|i| self.ident(&i)),
+                Rule::in_force_clause => header.in_force = self.in_force(p),
                 Rule::extends_clause => {
                     if let Some(q) = inner(p).next() {
                         let loc = self.loc(&q);
@@ -847,6 +858,16 @@ impl Lower {
                 (None, rounding)
             }
         }
+    }
+
+    /// `in force from D [until D]`.
+    fn in_force(&mut self, pair: Pair<'_, Rule>) -> Option<(i32, Option<i32>)> {
+        let mut dates = inner(pair).map(|d| match self.primary(d).kind {
+            ExprKind::Date(day) => day,
+            _ => 0,
+        });
+        let from = dates.next()?;
+        Some((from, dates.next()))
     }
 
     fn method(&mut self, pair: Pair<'_, Rule>) -> (Method, Loc) {
@@ -1259,6 +1280,8 @@ impl Lower {
             message: None,
             cite: None,
             repeated: Vec::new(),
+            in_force: None,
+            target: None,
         };
         for p in inner(pair) {
             let loc = self.loc(&p);
@@ -1298,6 +1321,21 @@ impl Lower {
                         let parts = self.message(&s);
                         rule.message = Some((parts, self.loc(&s)));
                     }
+                }
+                Rule::in_force_clause => rule.in_force = self.in_force(p),
+                Rule::target_clause => {
+                    let mut parts = inner(p);
+                    let year = parts
+                        .next()
+                        .and_then(|y| y.as_str().parse().ok())
+                        .unwrap_or(0);
+                    let baseline = match (parts.next(), parts.next()) {
+                        (Some(v), Some(y)) => {
+                            Some((self.number(&v), y.as_str().parse().unwrap_or(0)))
+                        }
+                        _ => None,
+                    };
+                    rule.target = Some((year, baseline, loc));
                 }
                 Rule::cite_clause => {
                     if rule.cite.is_some() {

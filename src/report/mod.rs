@@ -352,6 +352,9 @@ fn finding(
         }
     }
     let message = match decision.status {
+        Status::Fail if rule.message.is_empty() && decision.note().is_some() => {
+            format!("{unit}: {}", decision.note().unwrap_or_default())
+        }
         Status::Fail => {
             if rule.message.is_empty() {
                 format!("{unit} does not meet `{}`", rule.id)
@@ -363,7 +366,10 @@ fn finding(
             .title
             .clone()
             .map_or_else(|| "requirement met".to_string(), |t| format!("{t}: met")),
-        Status::Skip => "does not apply: the `when` condition is false".to_string(),
+        Status::Skip => match decision.note() {
+            Some(note) => format!("does not apply: {note}"),
+            None => "does not apply: the `when` condition is false".to_string(),
+        },
         Status::Error => match decision.fault() {
             Some(f) => format!("cannot decide: {f}"),
             None => "cannot decide".to_string(),
