@@ -391,7 +391,13 @@ fn test_runs_the_examples_in_rule_files() {
         text.contains("ok      the ATTT rule applies from two IT-qualified staff"),
         "{text}"
     );
-    assert!(text.trim_end().ends_with("7 passed, 0 failed"), "{text}");
+    // Every shipped rule set carries tests; the count grows with each new one.
+    let last = text.trim_end().lines().last().unwrap_or_default();
+    let passed: usize = last
+        .strip_suffix(" passed, 0 failed")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(passed >= 8, "{text}");
 }
 
 #[test]

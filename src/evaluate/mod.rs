@@ -779,8 +779,17 @@ impl Eval<'_> {
             "target year".to_string(),
             Value::Number(Decimal::from(t.year)),
         );
-        if let Some(gap) = t.threshold.checked_sub(x) {
-            evidence.insert("gap to target".to_string(), Value::Number(gap));
+        // The gap is how far the value falls short, so a target exceeded shows 0, not a
+        // negative shortfall.
+        let short = match t.op {
+            Cmp::Ge | Cmp::Gt => t.threshold.checked_sub(x),
+            _ => x.checked_sub(t.threshold),
+        };
+        if let Some(gap) = short {
+            evidence.insert(
+                "gap to target".to_string(),
+                Value::Number(gap.max(Decimal::ZERO)),
+            );
         }
         if order_holds(t.op, cmp_decimal(&x, &t.threshold)) {
             return Decision::noted(Status::Pass, "target met".into(), Some(Arc::new(evidence)));

@@ -1,0 +1,80 @@
+//! The plan-target rule sets against hand-written expected findings.
+
+use chiso::RuleSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `rules` on `data` and compares with the fixture's `rule | unit | status | gap` rows.
+fn check_against_fixture(rules: &str, data: &str, fixture: &str) -> usize {
+    let set = RuleSet::load(root().join(rules)).unwrap_or_else(|e| panic!("{e}"));
+    let data = set
+        .load_data(&[Path::new(&root().join(data))])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = set.evaluate(&data);
+    let text = std::fs::read_to_string(root().join(fixture)).unwrap();
+    let mut checked = 0;
+    for row in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = row.split('|').map(str::trim).collect();
+        let [rule, unit, status, gap] = cols[..] else {
+            panic!("bad fixture row {row:?}")
+        };
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.rule == rule && f.unit == unit)
+            .unwrap_or_else(|| panic!("no finding for {rule} / {unit}"));
+        assert_eq!(
+            format!("{:?}", finding.status).to_lowercase(),
+            status,
+            "{rule} / {unit}: {}",
+            finding.message
+        );
+        if !gap.is_empty() {
+            let got = finding.evidence.get("gap to target").map(|v| v.to_string());
+            assert_eq!(
+                got.as_deref().map(|g| g.trim_matches('"')),
+                Some(gap),
+                "{rule} / {unit}"
+            );
+            assert!(
+                finding
+                    .cite
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("2972/QĐ-UBND")
+            );
+        }
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn quang_binh_2025_plan_matches_the_hand_written_findings() {
+    let n = check_against_fixture(
+        "rules/quang-binh-2025-plan",
+        "examples/quang-binh-2025-plan/quang-binh.json",
+        "tests/plans/quang-binh-2025-expected.txt",
+    );
+    assert_eq!(n, 21);
+}
+
+#[test]
+fn quang_binh_2025_plan_has_every_target_of_the_brief() {
+    let set = RuleSet::load(root().join("rules/quang-binh-2025-plan")).unwrap();
+    let text = std::fs::read_to_string(
+        root().join("rules/quang-binh-2025-plan/quang-binh-2025-plan.chiso"),
+    )
+    .unwrap();
+    for k in 1..=16 {
+        let id = format!("QB-{k:02}");
+        assert!(text.contains(&format!("{id}\"")), "{id} has no cited rule");
+    }
+    assert_eq!(set.program().rules.len(), 16);
+}
