@@ -431,13 +431,10 @@ fn rule(r: &Rule) -> String {
         let _ = writeln!(out, "  when {}", wrapped(w, "  when ".len()));
     }
     for req in &r.require {
-        let target = r
-            .target
-            .as_ref()
-            .map(|(year, baseline, loc)| match baseline {
-                Some(_) => format!(" {}", written(loc)),
-                None => format!(" by {year}"),
-            });
+        let target = r.target.as_ref().map(|t| match (&t.baseline, t.deadline) {
+            (None, None) => format!(" by {}", t.year),
+            _ => format!(" {}", written(&t.loc)),
+        });
         let _ = writeln!(
             out,
             "  require {}{}",

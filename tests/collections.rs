@@ -153,4 +153,26 @@ fn targets_report_their_gap_and_the_straight_line() {
         p.message,
         "does not apply: not in force on 2022-12-31: in force from 2011-10-01 until 2022-08-15"
     );
+    let data = Dataset::from_json_str(
+        "d.json",
+        r#"[{"unit": "after", "report_date": "2020-08-01", "level_4_share": 20, "soc_in_operation": false}]"#,
+        "unit",
+    )
+    .unwrap();
+    let r = rules.evaluate(&data);
+    let f = r.findings.iter().find(|f| f.rule == "by_july").unwrap();
+    assert_eq!(
+        (f.status, f.message.as_str()),
+        (Status::Fail, "after: target for 2020-07-31 not met")
+    );
+    assert_eq!(f.evidence["deadline"].to_string(), "\"2020-07-31\"");
+    assert_eq!(f.evidence["gap to target"].to_string(), "0.1");
+    let soc = r.findings.iter().find(|f| f.rule == "soc").unwrap();
+    assert_eq!(
+        (soc.status, soc.message.as_str()),
+        (
+            Status::Skip,
+            "does not apply: target date 2020-12-31 not reached (2020-08-01)"
+        )
+    );
 }

@@ -1398,7 +1398,12 @@ impl Checker<'_> {
     fn check_rules(&mut self) {
         for item in self.items {
             let Item::Rule(rule) = item else { continue };
-            if let Some((_, _, loc)) = &rule.target {
+            if let Some(crate::parse::ast::Target {
+                loc,
+                baseline: Some(_),
+                ..
+            }) = &rule.target
+            {
                 let simple = rule.require.first().is_some_and(|r| {
                     matches!(&r.kind, ExprKind::Binary(BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Lt, _, t)
                         if matches!(t.kind, ExprKind::Number(_)))
@@ -1406,11 +1411,11 @@ impl Checker<'_> {
                 if !simple {
                     self.diags.push(
                         Diagnostic::error(
-                            "a target needs a requirement `value >= number` (or >, <=, <)",
+                            "a target with a baseline needs a requirement `value >= number` (or >, <=, <)",
                             loc,
                         )
-                        .with_label("target of what?")
-                        .with_help("write e.g. `require share_level_4 >= 50% by 2025`"),
+                        .with_label("no straight line to a yes/no target")
+                        .with_help("write e.g. `require share_level_4 >= 50% by 2025 from 10% in 2019`"),
                     );
                 }
             }

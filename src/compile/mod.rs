@@ -322,14 +322,14 @@ pub struct RulePlan {
 pub struct TargetPlan {
     /// The year by which the threshold must be reached.
     pub year: i32,
+    /// `by DATE`: the deadline (days since 1970-01-01); data dated after it is judged.
+    pub deadline: Option<i32>,
     /// The baseline value and its year.
     pub baseline: Option<(Decimal, i32)>,
-    /// The value compared.
+    /// The value compared, or for a yes/no target the whole requirement.
     pub value: Node,
-    /// The comparison.
-    pub op: Cmp,
-    /// The threshold.
-    pub threshold: Decimal,
+    /// `value op threshold`; `None` for a yes/no target (`require soc_in_operation by …`).
+    pub compare: Option<(Cmp, Decimal)>,
 }
 
 /// A compiled rule set.
@@ -967,27 +967,28 @@ impl Lowering<'_> {
             evidence,
             interval_evidence,
             in_force: r.in_force.or(self.in_force),
-            target: r.target.as_ref().and_then(|(year, baseline, _)| {
+            target: r.target.as_ref().and_then(|t| {
                 let require = r.require.first()?;
-                let ExprKind::Binary(op, value, threshold) = &require.kind else {
-                    return None;
+                let compared = match &require.kind {
+                    ExprKind::Binary(op, value, threshold) => match (op, &threshold.kind) {
+                        (BinaryOp::Ge, ExprKind::Number(n)) => Some((Cmp::Ge, value, *n)),
+                        (BinaryOp::Gt, ExprKind::Number(n)) => Some((Cmp::Gt, value, *n)),
+                        (BinaryOp::Le, ExprKind::Number(n)) => Some((Cmp::Le, value, *n)),
+                        (BinaryOp::Lt, ExprKind::Number(n)) => Some((Cmp::Lt, value, *n)),
+                        _ => None,
+                    },
+                    _ => None,
                 };
-                let ExprKind::Number(threshold) = threshold.kind else {
-                    return None;
-                };
-                let op = match op {
-                    BinaryOp::Ge => Cmp::Ge,
-                    BinaryOp::Gt => Cmp::Gt,
-                    BinaryOp::Le => Cmp::Le,
-                    BinaryOp::Lt => Cmp::Lt,
-                    _ => return None,
+                let (value, compare) = match compared {
+                    Some((op, value, threshold)) => (self.expr(value), Some((op, threshold))),
+                    None => (self.expr(require), None),
                 };
                 Some(TargetPlan {
-                    year: *year,
-                    baseline: *baseline,
-                    value: self.expr(value),
-                    op,
-                    threshold,
+                    year: t.year,
+                    deadline: t.deadline,
+                    baseline: t.baseline,
+                    value,
+                    compare,
                 })
             }),
             loc: r.name.loc.clone(),

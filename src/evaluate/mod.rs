@@ -767,35 +767,48 @@ impl Eval<'_> {
             .collect())
     }
 
-    /// A target by a year: met, on the straight line from its baseline, or behind.
+    /// A target by a year or a deadline: met, on the straight line from its baseline, or
+    /// behind.
     fn target(&self, t: &crate::compile::TargetPlan) -> Decision {
-        let x = match self.num(&t.value) {
-            Ok(x) => x,
-            Err(f) => return Decision::error(f),
-        };
         let mut evidence = indexmap::IndexMap::new();
-        evidence.insert("target".to_string(), Value::Number(t.threshold));
-        evidence.insert(
-            "target year".to_string(),
-            Value::Number(Decimal::from(t.year)),
-        );
-        // The gap is how far the value falls short, so a target exceeded shows 0, not a
-        // negative shortfall.
-        let short = match t.op {
-            Cmp::Ge | Cmp::Gt => t.threshold.checked_sub(x),
-            _ => x.checked_sub(t.threshold),
+        let (met, x) = match t.compare {
+            Some((op, threshold)) => {
+                let x = match self.num(&t.value) {
+                    Ok(x) => x,
+                    Err(f) => return Decision::error(f),
+                };
+                evidence.insert("target".to_string(), Value::Number(threshold));
+                // The gap is how far the value falls short, so a target exceeded shows 0,
+                // not a negative shortfall.
+                let short = match op {
+                    Cmp::Ge | Cmp::Gt => threshold.checked_sub(x),
+                    _ => x.checked_sub(threshold),
+                };
+                if let Some(gap) = short {
+                    evidence.insert(
+                        "gap to target".to_string(),
+                        Value::Number(gap.max(Decimal::ZERO)),
+                    );
+                }
+                (order_holds(op, cmp_decimal(&x, &threshold)), Some(x))
+            }
+            None => match self.bool(&t.value) {
+                Ok(b) => (b, None),
+                Err(f) => return Decision::error(f),
+            },
         };
-        if let Some(gap) = short {
-            evidence.insert(
-                "gap to target".to_string(),
-                Value::Number(gap.max(Decimal::ZERO)),
-            );
-        }
-        if order_holds(t.op, cmp_decimal(&x, &t.threshold)) {
+        match t.deadline {
+            Some(day) => evidence.insert("deadline".to_string(), Value::Date(day)),
+            None => evidence.insert(
+                "target year".to_string(),
+                Value::Number(Decimal::from(t.year)),
+            ),
+        };
+        if met {
             return Decision::noted(Status::Pass, "target met".into(), Some(Arc::new(evidence)));
         }
-        let year = match self.data_date() {
-            Some(Ok(d)) => crate::date::civil_from_days(d).0,
+        let (year, day) = match self.data_date() {
+            Some(Ok(d)) => (crate::date::civil_from_days(d).0, d),
             Some(Err(f)) => return Decision::error(f),
             None => {
                 return Decision::error(Arc::new(Fault::WrongKind {
@@ -803,24 +816,35 @@ impl Eval<'_> {
                 }));
             }
         };
-        if year >= t.year {
+        // A deadline is judged the day after it; a target year from its first day.
+        let (due, by) = match t.deadline {
+            Some(deadline) => (day > deadline, crate::date::format(deadline)),
+            None => (year >= t.year, t.year.to_string()),
+        };
+        if due {
             return Decision::noted(
                 Status::Fail,
-                format!("target for {} not met", t.year),
+                format!("target for {by} not met"),
                 Some(Arc::new(evidence)),
             );
         }
-        let Some((base, base_year)) = t.baseline.filter(|(_, y)| *y < t.year) else {
+        let baseline = t.baseline.filter(|(_, y)| *y < t.year);
+        let (Some((base, base_year)), Some((op, threshold)), Some(x)) = (baseline, t.compare, x)
+        else {
+            let when = match t.deadline {
+                Some(_) => crate::date::format(day),
+                None => year.to_string(),
+            };
             return Decision::noted(
                 Status::Skip,
-                format!("target year {} not reached ({year})", t.year),
+                format!("target date {by} not reached ({when})"),
                 Some(Arc::new(evidence)),
             );
         };
         // The straight line from the baseline to the target.
         let expected = Decimal::from(year - base_year)
             .checked_div(Decimal::from(t.year - base_year))
-            .and_then(|share| t.threshold.checked_sub(base)?.checked_mul(share))
+            .and_then(|share| threshold.checked_sub(base)?.checked_mul(share))
             .and_then(|step| base.checked_add(step));
         let Some(expected) = expected else {
             return Decision::error(Arc::new(Fault::WrongKind {
@@ -828,7 +852,7 @@ impl Eval<'_> {
             }));
         };
         evidence.insert(format!("expected in {year}"), Value::Number(expected));
-        if order_holds(t.op, cmp_decimal(&x, &expected)) {
+        if order_holds(op, cmp_decimal(&x, &expected)) {
             Decision::noted(
                 Status::Pass,
                 format!("on track for {}", t.year),

@@ -644,9 +644,18 @@ pub struct Rule {
     pub target: Option<Target>,
 }
 
-/// A rule's `by YEAR [from VALUE in YEAR]` clause: (target year, optional
-/// baseline (value, year), where the clause was written).
-pub type Target = (i32, Option<(Decimal, i32)>, Loc);
+/// A rule's `by YEAR [from VALUE in YEAR]` or `by DATE [...]` clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The target year (the deadline's year for `by DATE`).
+    pub year: i32,
+    /// `by DATE`: the deadline, as days since 1970-01-01; data dated after it is judged.
+    pub deadline: Option<i32>,
+    /// `from VALUE in YEAR`: the baseline value and its year.
+    pub baseline: Option<(Decimal, i32)>,
+    /// Where the clause was written.
+    pub loc: Loc,
+}
 
 /// Unary operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

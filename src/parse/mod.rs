@@ -1325,17 +1325,37 @@ impl Lower {
                 Rule::in_force_clause => rule.in_force = self.in_force(p),
                 Rule::target_clause => {
                     let mut parts = inner(p);
-                    let year = parts
-                        .next()
-                        .and_then(|y| y.as_str().parse().ok())
-                        .unwrap_or(0);
+                    let (year, deadline) = match parts.next() {
+                        Some(d) if d.as_rule() == Rule::date => {
+                            match crate::date::parse(d.as_str()) {
+                                Some(day) => (crate::date::civil_from_days(day).0, Some(day)),
+                                None => {
+                                    self.diags.push(
+                                        Diagnostic::error(
+                                            format!("`{}` is not a calendar date", d.as_str()),
+                                            &self.loc(&d),
+                                        )
+                                        .with_label("no such day"),
+                                    );
+                                    (0, None)
+                                }
+                            }
+                        }
+                        Some(y) => (y.as_str().parse().unwrap_or(0), None),
+                        None => (0, None),
+                    };
                     let baseline = match (parts.next(), parts.next()) {
                         (Some(v), Some(y)) => {
                             Some((self.number(&v), y.as_str().parse().unwrap_or(0)))
                         }
                         _ => None,
                     };
-                    rule.target = Some((year, baseline, loc));
+                    rule.target = Some(ast::Target {
+                        year,
+                        deadline,
+                        baseline,
+                        loc,
+                    });
                 }
                 Rule::cite_clause => {
                     if rule.cite.is_some() {
