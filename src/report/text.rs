@@ -102,6 +102,12 @@ pub fn render(report: &Report) -> String {
             Status::Skip => "skip ",
         };
         match f.status {
+            // A skip with a reason (out of force, target date not reached) says it; the
+            // plain "does not apply" of a false `when` adds nothing.
+            Status::Skip if f.message.len() > "does not apply".len() => {
+                let reason = f.message.trim_start_matches("does not apply: ");
+                let _ = writeln!(out, "    {status} {}: {reason}", f.unit);
+            }
             Status::Pass | Status::Skip => {
                 let _ = writeln!(out, "    {status} {}", f.unit);
             }
