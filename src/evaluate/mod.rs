@@ -1290,6 +1290,12 @@ fn compare(op: Cmp, a: &Value, b: &Value) -> bool {
         (Value::Text(x), Value::Text(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        // Lists are equal item by item (`thin_weeks = []`); they have no order.
+        (Value::List(x), Value::List(y)) if matches!(op, Cmp::Eq | Cmp::Ne) => {
+            let equal =
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| compare(Cmp::Eq, a, b));
+            return equal == (op == Cmp::Eq);
+        }
         _ => return op == Cmp::Ne,
     };
     order_holds(op, ord)

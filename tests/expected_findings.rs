@@ -1,4 +1,5 @@
-//! The plan-target rule sets against hand-written expected findings.
+//! Shipped rule sets on their sample data against expected findings written by hand
+//! (`tests/expected/*.txt`).
 
 use chiso::RuleSet;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `rules` on `data` and compares with the fixture's `rule | unit | status | gap` rows.
+/// Runs `rules` on `data` and compares with the fixture's rows,
+/// `rule | unit | status [| evidence key: expected value]`; every finding must cite `cite`.
 fn check_against_fixture(rules: &str, data: &str, fixture: &str, cite: &str) -> usize {
     let set = RuleSet::load(root().join(rules)).unwrap_or_else(|e| panic!("{e}"));
     let data = set
@@ -37,12 +39,12 @@ fn check_against_fixture(rules: &str, data: &str, fixture: &str, cite: &str) -> 
             "{rule} / {unit}: {}",
             finding.message
         );
-        if !gap.is_empty() {
-            let got = finding.evidence.get("gap to target").map(|v| v.to_string());
+        if let Some((key, expected)) = gap.split_once(": ") {
+            let got = finding.evidence.get(key).map(|v| v.to_string());
             assert_eq!(
                 got.as_deref().map(|g| g.trim_matches('"')),
-                Some(gap),
-                "{rule} / {unit}"
+                Some(expected),
+                "{rule} / {unit}: evidence {key}"
             );
         }
         assert!(
@@ -60,7 +62,7 @@ fn quang_binh_2025_plan_matches_the_hand_written_findings() {
     let n = check_against_fixture(
         "rules/quang-binh-2025-plan",
         "examples/quang-binh-2025-plan/quang-binh.json",
-        "tests/plans/quang-binh-2025-expected.txt",
+        "tests/expected/quang-binh-2025-expected.txt",
         "2972/QĐ-UBND",
     );
     assert_eq!(n, 21);
@@ -85,7 +87,7 @@ fn quang_ninh_2020_plan_matches_the_hand_written_findings() {
     let n = check_against_fixture(
         "rules/quang-ninh-2020-plan",
         "examples/quang-ninh-2020-plan/quang-ninh.json",
-        "tests/plans/quang-ninh-2020-expected.txt",
+        "tests/expected/quang-ninh-2020-expected.txt",
         "60/KH-UBND",
     );
     assert_eq!(n, 58);
@@ -103,4 +105,15 @@ fn quang_ninh_2020_plan_has_every_target_of_the_brief() {
         assert!(text.contains(&format!("{id}\"")), "{id} has no cited rule");
     }
     assert_eq!(set.program().rules.len(), 29);
+}
+
+#[test]
+fn decree_43_2011_names_exactly_what_each_portal_lacks() {
+    let n = check_against_fixture(
+        "rules/decree-43-2011",
+        "examples/decree-43-2011/portals-2020.json",
+        "tests/expected/decree-43-2011-expected.txt",
+        "43/2011/NĐ-CP",
+    );
+    assert_eq!(n, 24);
 }
