@@ -86,6 +86,30 @@ fn bad_nested_data_names_its_path() {
 }
 
 #[test]
+fn duplicate_ids_are_refused_and_duplicates_are_listed() {
+    let r = run(
+        r#"[{"unit": "d", "sections": ["news", "news", "intro", "news", "intro"], "services": [
+            {"id": "S1", "level": 2, "has_forms": true},
+            {"id": "S2", "level": 3, "has_forms": true},
+            {"id": "S1", "level": 4, "has_forms": true}]}]"#,
+    );
+    assert_eq!(
+        r.units[0].errors["level_3_4"],
+        "`services` (field `services[2].id`) is \"S1\", expected a unique id (services[0] has the same one)"
+    );
+    assert_eq!(finding(&r, "level_2_has_forms", "d").status, Status::Error);
+    assert_eq!(
+        r.units[0].values["repeated_sections"],
+        serde_json::json!(["news", "intro"])
+    );
+    let r = sample();
+    assert_eq!(
+        r.units[0].values["repeated_sections"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
 fn sum_of_a_number_is_still_the_built_in() {
     let rules = RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput a: number\nindicator s = sum(a)\nindicator m = max(a)\n").unwrap();
     let data = Dataset::from_json_str("d.json", r#"[{"unit": "u", "a": 3}]"#, "unit").unwrap();

@@ -115,5 +115,5 @@ fn decree_43_2011_names_exactly_what_each_portal_lacks() {
         "tests/expected/decree-43-2011-expected.txt",
         "43/2011/NĐ-CP",
     );
-    assert_eq!(n, 24);
+    assert_eq!(n, 28);
 }

@@ -721,6 +721,7 @@ impl Checker<'_> {
                 Some((vec![Ty::List, Ty::Number, Ty::Date, Ty::Date], Ty::List))
             }
             Builtin::LongestGap => Some((vec![Ty::List], Ty::Number)),
+            Builtin::Duplicates => Some((vec![Ty::List], Ty::List)),
             _ => None,
         };
         if let Some((params, result)) = signature {

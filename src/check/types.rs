@@ -56,6 +56,8 @@ pub enum Builtin {
     ContainsAll,
     /// `missing(list, required)`: the required items not in the list.
     Missing,
+    /// `duplicates(list)`: the items that occur more than once, each listed once.
+    Duplicates,
     /// `days_between(a, b)`: calendar days from a to b.
     DaysBetween,
     /// `working_days_between(a, b)`: Monday–Friday days after a up to b, minus `holidays`.
@@ -68,7 +70,7 @@ pub enum Builtin {
 
 impl Builtin {
     /// Every built-in, for suggestions.
-    pub const ALL: [Builtin; 15] = [
+    pub const ALL: [Builtin; 16] = [
         Builtin::Min,
         Builtin::Max,
         Builtin::Abs,
@@ -80,6 +82,7 @@ impl Builtin {
         Builtin::Mean,
         Builtin::ContainsAll,
         Builtin::Missing,
+        Builtin::Duplicates,
         Builtin::DaysBetween,
         Builtin::WorkingDaysBetween,
         Builtin::WeeksWithFewer,
@@ -105,6 +108,7 @@ impl Builtin {
             Builtin::Mean => "mean",
             Builtin::ContainsAll => "contains_all",
             Builtin::Missing => "missing",
+            Builtin::Duplicates => "duplicates",
             Builtin::DaysBetween => "days_between",
             Builtin::WorkingDaysBetween => "working_days_between",
             Builtin::WeeksWithFewer => "weeks_with_fewer",
@@ -123,7 +127,7 @@ impl Builtin {
             | Builtin::DaysBetween
             | Builtin::WorkingDaysBetween => (2, Some(2)),
             Builtin::WeeksWithFewer => (4, Some(4)),
-            Builtin::LongestGap => (1, Some(1)),
+            Builtin::LongestGap | Builtin::Duplicates => (1, Some(1)),
         }
     }
 
@@ -141,6 +145,7 @@ impl Builtin {
             Builtin::Mean => "mean(a, b, …)",
             Builtin::ContainsAll => "contains_all(list, [\"a\", \"b\"])",
             Builtin::Missing => "missing(list, [\"a\", \"b\"])",
+            Builtin::Duplicates => "duplicates(services.id)",
             Builtin::DaysBetween => "days_between(from_date, to_date)",
             Builtin::WorkingDaysBetween => "working_days_between(from_date, to_date)",
             Builtin::WeeksWithFewer => "weeks_with_fewer(dates, 2, from_date, to_date)",

@@ -44,6 +44,9 @@ fn bind_list(plan: &InputPlan, list: &ListOf, raw: &RawValue) -> Outcome {
         }));
     };
     let mut values = Vec::with_capacity(items.len());
+    // A record field named `id` identifies its member: two members with one id would make
+    // "which services fail" ambiguous, so the data is refused.
+    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         let path = format!("{}[{i}]", plan.field);
         let value = match list {
@@ -72,6 +75,19 @@ fn bind_list(plan: &InputPlan, list: &ListOf, raw: &RawValue) -> Outcome {
                             let value = convert(&plan.name, &field_path, f.ty, &[], &v)?;
                             record.insert(f.name.name.clone(), value);
                         }
+                    }
+                }
+                if let Some(id) = record.get("id") {
+                    if let Some(first) = ids.insert(id.to_string(), i) {
+                        return Err(Arc::new(Fault::Invalid {
+                            input: plan.name.to_string(),
+                            field: format!("{path}.id"),
+                            found: object.get("id").map(|v| v.to_string()).unwrap_or_default(),
+                            expected: format!(
+                                "a unique id ({}[{first}] has the same one)",
+                                plan.field
+                            ),
+                        }));
                     }
                 }
                 Value::Record(Arc::new(record))

@@ -273,6 +273,7 @@ impl Walk<'_> {
         Ok(match f {
             Builtin::ContainsAll
             | Builtin::Missing
+            | Builtin::Duplicates
             | Builtin::DaysBetween
             | Builtin::WorkingDaysBetween
             | Builtin::WeeksWithFewer

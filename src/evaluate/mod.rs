@@ -1106,6 +1106,11 @@ impl Eval<'_> {
             Node::Call(Builtin::Missing, args, _) => {
                 Ok(Value::List(Arc::from(self.missing(args)?)))
             }
+            Node::Call(Builtin::Duplicates, args, _) => match args.first().map(|a| self.node(a)) {
+                Some(Ok(Value::List(items))) => Ok(Value::List(Arc::from(duplicates(&items)))),
+                Some(Err(f)) => Err(f),
+                _ => Err(self.no_element("a list")),
+            },
             Node::Call(
                 f @ (Builtin::DaysBetween
                 | Builtin::WorkingDaysBetween
@@ -1207,6 +1212,7 @@ impl Eval<'_> {
             // Lists and dates are handled in `node`; they never reach a numeric call.
             Builtin::ContainsAll
             | Builtin::Missing
+            | Builtin::Duplicates
             | Builtin::DaysBetween
             | Builtin::WorkingDaysBetween
             | Builtin::WeeksWithFewer
@@ -1282,6 +1288,21 @@ fn power(a: Decimal, b: Decimal) -> Option<Decimal> {
         return None;
     }
     a.checked_powd(b)
+}
+
+/// The items occurring more than once, each once, in order of their second occurrence.
+/// Items are keyed by their display text, so a 10,000-member list stays linear.
+fn duplicates(items: &[Value]) -> Vec<Value> {
+    let mut seen = std::collections::HashMap::with_capacity(items.len());
+    let mut out = Vec::new();
+    for item in items {
+        let count = seen.entry(item.to_string()).or_insert(0u32);
+        *count += 1;
+        if *count == 2 {
+            out.push(item.clone());
+        }
+    }
+    out
 }
 
 fn compare(op: Cmp, a: &Value, b: &Value) -> bool {
