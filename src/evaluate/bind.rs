@@ -77,18 +77,15 @@ fn bind_list(plan: &InputPlan, list: &ListOf, raw: &RawValue) -> Outcome {
                         }
                     }
                 }
-                if let Some(id) = record.get("id") {
-                    if let Some(first) = ids.insert(id.to_string(), i) {
-                        return Err(Arc::new(Fault::Invalid {
-                            input: plan.name.to_string(),
-                            field: format!("{path}.id"),
-                            found: object.get("id").map(|v| v.to_string()).unwrap_or_default(),
-                            expected: format!(
-                                "a unique id ({}[{first}] has the same one)",
-                                plan.field
-                            ),
-                        }));
-                    }
+                if let Some(id) = record.get("id")
+                    && let Some(first) = ids.insert(id.to_string(), i)
+                {
+                    return Err(Arc::new(Fault::Invalid {
+                        input: plan.name.to_string(),
+                        field: format!("{path}.id"),
+                        found: object.get("id").map(|v| v.to_string()).unwrap_or_default(),
+                        expected: format!("a unique id ({}[{first}] has the same one)", plan.field),
+                    }));
                 }
                 Value::Record(Arc::new(record))
             }
