@@ -145,6 +145,19 @@ fn dates_weeks_gaps_and_working_days() {
         r.units[0].errors["recent"],
         "`report_date` is \"2020-02-30\", expected a date such as \"2022-08-15\""
     );
+    // Deep inside a list, the path says which member and field.
+    let bad = Dataset::from_json_str(
+        "bad.json",
+        r#"[{"unit": "q", "report_date": "2020-01-26", "deadline": "2020-01-03", "posts": [{"title": "a", "published": "2020-01-06"}, {"title": "b", "published": "6/1/2020"}]}]"#,
+        "unit",
+    )
+    .unwrap();
+    let r = rules.evaluate(&bad);
+    assert_eq!(
+        r.units[0].errors["thin_weeks"],
+        "`posts` (field `posts[1].published`) is \"6/1/2020\", expected a date such as \"2022-08-15\""
+    );
+    assert_eq!(r.findings[0].status, Status::Error);
 }
 
 #[test]
