@@ -255,24 +255,13 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
         }
         compute_cohorts(program, data, &mut out, &needed);
         for (u, inputs) in data.inputs.iter().enumerate() {
-            let (start, end) = (u * width, (u + 1) * width);
+            let start = u * width;
             for k in stage.clone() {
                 let Some(formula) = program.formulas.get(k) else {
                     continue;
                 };
-                let value = {
-                    let slots = Slots {
-                        inputs,
-                        computed: out.computed.get(start..end).unwrap_or(&[]),
-                    };
-                    Eval {
-                        program,
-                        slots,
-                        cohorts: &out.cohorts,
-                        element: None,
-                    }
-                    .node(&formula.node)
-                };
+                let value = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u)
+                    .node(&formula.node);
                 if let Some(cell) = out.computed.get_mut(start + k) {
                     *cell = value;
                 }
@@ -289,17 +278,7 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
     }
     compute_cohorts(program, data, &mut out, &needed);
     for (u, inputs) in data.inputs.iter().enumerate() {
-        let (start, end) = (u * width, (u + 1) * width);
-        let slots = Slots {
-            inputs,
-            computed: out.computed.get(start..end).unwrap_or(&[]),
-        };
-        let eval = Eval {
-            program,
-            slots,
-            cohorts: &out.cohorts,
-            element: None,
-        };
+        let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         out.decisions
             .extend(program.rules.iter().map(|rule| eval.decide(rule)));
     }
@@ -310,7 +289,7 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
 /// Every declared rank: the cohort's members sorted once, competition ranks handed out in
 /// one pass ("1, 2, 2, 4"), values compared at the declared decimals.
 fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
-    let (width, count) = (out.formulas, program.ranks.len());
+    let count = program.ranks.len();
     out.ranks = vec![None; data.inputs.len() * count];
     for (k, plan) in program.ranks.iter().enumerate() {
         let Some(cohort) = program.cohorts.get(plan.node.cohort) else {
@@ -318,21 +297,12 @@ fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
         };
         let mut members: Vec<(Decimal, usize)> = Vec::with_capacity(data.inputs.len());
         for (u, inputs) in data.inputs.iter().enumerate() {
-            let slots = Slots {
-                inputs,
-                computed: out.computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
-            };
-            let eval = Eval {
-                program,
-                slots,
-                cohorts: &out.cohorts,
-                element: None,
-            };
+            let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
             let member = cohort
                 .filter
                 .as_ref()
                 .is_none_or(|f| eval.bool(f).unwrap_or(false));
-            if let (true, Some(Ok(Value::Number(x)))) = (member, slots.get(plan.node.column)) {
+            if let (true, Some(Ok(Value::Number(x)))) = (member, eval.slots.get(plan.node.column)) {
                 let x = cohort.rounded.map_or(*x, |d| round_half_up(*x, d));
                 members.push((x, u));
             }
@@ -435,7 +405,6 @@ fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
 
 /// Computes the statistics of the listed cohorts not computed yet.
 fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, needed: &[usize]) {
-    let width = out.formulas;
     let mut todo: Vec<usize> = needed
         .iter()
         .copied()
@@ -451,21 +420,12 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
     let mut values: Vec<Vec<Decimal>> = vec![Vec::with_capacity(data.inputs.len()); todo.len()];
     let mut references: Vec<Option<Result<Decimal, Arc<Fault>>>> = vec![None; todo.len()];
     for (u, inputs) in data.inputs.iter().enumerate() {
-        let slots = Slots {
-            inputs,
-            computed: out.computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
-        };
-        let eval = Eval {
-            program,
-            slots,
-            cohorts: &out.cohorts,
-            element: None,
-        };
+        let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         for (k, &c) in todo.iter().enumerate() {
             let Some(cohort) = program.cohorts.get(c) else {
                 continue;
             };
-            let value = slots.get(cohort.column);
+            let value = eval.slots.get(cohort.column);
             if let Some(name) = &cohort.reference
                 && data
                     .units
@@ -511,6 +471,28 @@ struct Eval<'a> {
     cohorts: &'a [Option<CohortStats>],
     /// The element a collection condition is looking at.
     element: Option<&'a Value>,
+}
+
+impl<'a> Eval<'a> {
+    /// The evaluator for unit `u`: its inputs and the values computed for it so far.
+    /// Takes the evaluation's fields apart so callers may still push decisions meanwhile.
+    fn for_unit(
+        program: &'a Program,
+        inputs: &'a [Outcome],
+        (computed, cohorts): (&'a [Outcome], &'a [Option<CohortStats>]),
+        u: usize,
+    ) -> Self {
+        let width = program.formulas.len();
+        Eval {
+            program,
+            slots: Slots {
+                inputs,
+                computed: computed.get(u * width..(u + 1) * width).unwrap_or(&[]),
+            },
+            cohorts,
+            element: None,
+        }
+    }
 }
 
 impl Eval<'_> {
