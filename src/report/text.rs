@@ -102,13 +102,12 @@ pub fn render(report: &Report) -> String {
             Status::Skip => "skip ",
         };
         match f.status {
-            // A skip with a reason (out of force, target date not reached) says it; the
-            // plain "does not apply" of a false `when` adds nothing.
-            Status::Skip if f.message.len() > "does not apply".len() => {
+            // Every skip says why (false `when`, out of force, target date not reached).
+            Status::Skip => {
                 let reason = f.message.trim_start_matches("does not apply: ");
                 let _ = writeln!(out, "    {status} {}: {reason}", f.unit);
             }
-            Status::Pass | Status::Skip => {
+            Status::Pass => {
                 let _ = writeln!(out, "    {status} {}", f.unit);
             }
             Status::Fail | Status::Error => {
