@@ -1405,10 +1405,10 @@ impl Checker<'_> {
                 ..
             }) = &rule.target
             {
-                let simple = rule.require.first().is_some_and(|r| {
-                    matches!(&r.kind, ExprKind::Binary(BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Lt, _, t)
-                        if matches!(t.kind, ExprKind::Number(_)))
-                });
+                let simple = rule
+                    .require
+                    .first()
+                    .is_some_and(|r| r.as_threshold().is_some());
                 if !simple {
                     self.diags.push(
                         Diagnostic::error(

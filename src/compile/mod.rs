@@ -969,18 +969,16 @@ impl Lowering<'_> {
             in_force: r.in_force.or(self.in_force),
             target: r.target.as_ref().and_then(|t| {
                 let require = r.require.first()?;
-                let compared = match &require.kind {
-                    ExprKind::Binary(op, value, threshold) => match (op, &threshold.kind) {
-                        (BinaryOp::Ge, ExprKind::Number(n)) => Some((Cmp::Ge, value, *n)),
-                        (BinaryOp::Gt, ExprKind::Number(n)) => Some((Cmp::Gt, value, *n)),
-                        (BinaryOp::Le, ExprKind::Number(n)) => Some((Cmp::Le, value, *n)),
-                        (BinaryOp::Lt, ExprKind::Number(n)) => Some((Cmp::Lt, value, *n)),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                let (value, compare) = match compared {
-                    Some((op, value, threshold)) => (self.expr(value), Some((op, threshold))),
+                let (value, compare) = match require.as_threshold() {
+                    Some((op, value, threshold)) => {
+                        let op = match op {
+                            BinaryOp::Ge => Cmp::Ge,
+                            BinaryOp::Gt => Cmp::Gt,
+                            BinaryOp::Le => Cmp::Le,
+                            _ => Cmp::Lt,
+                        };
+                        (self.expr(value), Some((op, threshold)))
+                    }
                     None => (self.expr(require), None),
                 };
                 Some(TargetPlan {

@@ -730,6 +730,24 @@ pub struct Expr {
     pub loc: Loc,
 }
 
+impl Expr {
+    /// `value op number` with an ordering `op` (`>=`, `>`, `<=`, `<`): the shape of a
+    /// target that has a gap and a straight line, as (op, value, threshold).
+    pub fn as_threshold(&self) -> Option<(BinaryOp, &Expr, Decimal)> {
+        match &self.kind {
+            ExprKind::Binary(
+                op @ (BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Lt),
+                value,
+                threshold,
+            ) => match threshold.kind {
+                ExprKind::Number(n) => Some((*op, value, n)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 /// The kinds of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
