@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod calendar;
 pub mod check;
 pub mod compile;
 pub mod data;

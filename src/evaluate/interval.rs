@@ -325,9 +325,16 @@ impl Walk<'_> {
                 hi: first.hi.ceil(),
             },
             Builtin::Round => {
-                let places = all
-                    .get(1)
-                    .map_or(0, |p| u32::try_from(p.lo.mantissa()).unwrap_or(0));
+                // The number of places is a value (`2.0` is two places), not its digits.
+                let places = match all.get(1) {
+                    None => 0,
+                    Some(p) => whole_places(p).ok_or_else(|| {
+                        Arc::new(Fault::Domain {
+                            at: at.clone(),
+                            what: "`round` needs a whole number of places from 0 to 28".into(),
+                        })
+                    })?,
+                };
                 Interval {
                     lo: round_half_up(first.lo, places),
                     hi: round_half_up(first.hi, places),
@@ -350,6 +357,15 @@ impl Walk<'_> {
             }
         })
     }
+}
+
+/// A number of decimal places known exactly: a point interval holding a whole number in 0..=28.
+fn whole_places(p: &Interval) -> Option<u32> {
+    use rust_decimal::prelude::ToPrimitive;
+    if p.lo != p.hi || !p.lo.fract().is_zero() {
+        return None;
+    }
+    p.lo.to_u32().filter(|n| *n <= 28)
 }
 
 #[cfg(test)]

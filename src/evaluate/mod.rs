@@ -850,7 +850,7 @@ impl Eval<'_> {
     }
 
     /// The calendar built-ins.
-    fn calendar(&self, f: Builtin, args: &[Node]) -> Outcome {
+    fn calendar(&self, f: Builtin, args: &[Node], at: &crate::source::Loc) -> Outcome {
         let date = |i: usize| -> Result<i32, Arc<Fault>> {
             match args.get(i).map(|a| self.node(a)).transpose()? {
                 Some(Value::Date(d)) => Ok(d),
@@ -873,9 +873,15 @@ impl Eval<'_> {
             Builtin::DaysBetween => {
                 Value::Number(Decimal::from(i64::from(date(1)?) - i64::from(date(0)?)))
             }
-            Builtin::WorkingDaysBetween => Value::Number(Decimal::from(
-                crate::date::working_days_between(date(0)?, date(1)?, &self.program.holidays),
-            )),
+            Builtin::WorkingDaysBetween => {
+                let (from, to) = (date(0)?, date(1)?);
+                crate::calendar::require_declared_years(from, to, &self.program.holidays, at)?;
+                Value::Number(Decimal::from(crate::date::working_days_between(
+                    from,
+                    to,
+                    &self.program.holidays,
+                )))
+            }
             Builtin::LongestGap => {
                 let mut ds = dates(0)?;
                 ds.sort_unstable();
@@ -893,9 +899,26 @@ impl Eval<'_> {
                     None => Decimal::ZERO,
                 };
                 let (from, to) = (date(2)?, date(3)?);
+                if from > to {
+                    return Err(Arc::new(Fault::Domain {
+                        at: at.clone(),
+                        what: format!(
+                            "the period starts on {} after it ends on {}",
+                            crate::date::format(from),
+                            crate::date::format(to)
+                        ),
+                    }));
+                }
+                // A period ending on a Monday holds only that Monday of its last week:
+                // that week has not happened yet and is not judged.
+                let last = if crate::date::weekday(to) == 0 && to > from {
+                    to - 1
+                } else {
+                    to
+                };
                 // One pass over the dates into per-week counts, then one over the weeks.
                 let first = crate::date::week_start(from);
-                let week_count = usize::try_from((to - first).max(-1) / 7 + 1).unwrap_or(0);
+                let week_count = usize::try_from((last - first).max(-1) / 7 + 1).unwrap_or(0);
                 let mut counts = vec![0usize; week_count];
                 for d in ds.iter().filter(|d| **d >= from && **d <= to) {
                     if let Some(c) = usize::try_from((d - first) / 7)
@@ -1099,8 +1122,8 @@ impl Eval<'_> {
                 | Builtin::WeeksWithFewer
                 | Builtin::LongestGap),
                 args,
-                _,
-            ) => self.calendar(*f, args),
+                at,
+            ) => self.calendar(*f, args, at),
             Node::Call(Builtin::ContainsAll, args, _) => {
                 Ok(Value::Bool(self.missing(args)?.is_empty()))
             }

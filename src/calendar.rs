@@ -1,0 +1,79 @@
+//! Holiday calendars: which years a rule set declares its public holidays for, and the
+//! refusal to count working days in a year it does not.
+//!
+//! A working-day count over a year whose holidays nobody declared would silently treat
+//! Tết as working days; instead the count is a fault naming the year.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::evaluate::Fault;
+use crate::source::Loc;
+
+/// The calendar years that hold at least one declared holiday.
+pub fn declared_years(holidays: &[i32]) -> BTreeSet<i32> {
+    holidays
+        .iter()
+        .map(|d| crate::date::civil_from_days(*d).0)
+        .collect()
+}
+
+/// `Ok` when every year of the days after `from` up to `to` (either order) has declared
+/// holidays; otherwise a fault at the call naming the first year without any.
+pub fn require_declared_years(
+    from: i32,
+    to: i32,
+    holidays: &[i32],
+    at: &Loc,
+) -> Result<(), Arc<Fault>> {
+    let (lo, hi) = if to >= from { (from, to) } else { (to, from) };
+    if lo == hi {
+        return Ok(());
+    }
+    let declared = declared_years(holidays);
+    let first = crate::date::civil_from_days(lo + 1).0;
+    let last = crate::date::civil_from_days(hi).0;
+    match (first..=last).find(|y| !declared.contains(y)) {
+        None => Ok(()),
+        Some(year) => Err(Arc::new(Fault::Domain {
+            at: at.clone(),
+            what: format!(
+                "no public holidays are declared for {year}, so its working days cannot be counted \
+                 (declare them with `holidays`)"
+            ),
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::parse;
+    use crate::source::Source;
+
+    fn at() -> Loc {
+        Loc {
+            source: Source::new("t", "working_days_between(a, b)"),
+            range: 0..27,
+        }
+    }
+
+    #[test]
+    fn a_year_without_holidays_is_refused() {
+        let holidays = [parse("2020-01-01").unwrap(), parse("2020-04-30").unwrap()];
+        let (a, b) = (parse("2020-12-20").unwrap(), parse("2021-02-20").unwrap());
+        let fault = require_declared_years(a, b, &holidays, &at()).unwrap_err();
+        assert!(
+            fault
+                .to_string()
+                .contains("no public holidays are declared for 2021")
+        );
+        assert!(require_declared_years(b, a, &holidays, &at()).is_err());
+        let inside = parse("2020-05-04").unwrap();
+        assert!(require_declared_years(a, inside, &holidays, &at()).is_ok());
+        // The count starts the day after `from`: 31 December is not counted.
+        let eve = parse("2019-12-31").unwrap();
+        assert!(require_declared_years(eve, a, &holidays, &at()).is_ok());
+        assert!(require_declared_years(eve - 1, a, &holidays, &at()).is_err());
+    }
+}
