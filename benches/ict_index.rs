@@ -48,7 +48,7 @@ fn generated(base: &Dataset, n: usize) -> Dataset {
         }
         records.push(record);
     }
-    Dataset { records }
+    Dataset::from_records(records).expect("unique units")
 }
 
 fn bench(c: &mut Criterion) {

@@ -81,8 +81,8 @@ fn dataset(units: &[Unit]) -> Dataset {
                 fields,
             }
         })
-        .collect();
-    Dataset { records }
+        .collect::<Vec<_>>();
+    Dataset::from_records(records).expect("unique units")
 }
 
 type NativeRule = Box<dyn Fn(&Unit) -> Status>;

@@ -43,8 +43,8 @@ impl fmt::Display for TestResult {
     }
 }
 
-/// The test's data as a dataset.
-fn dataset(test: &Test, key: &str) -> Dataset {
+/// The test's data as a dataset (unit names in NFC, like data files').
+fn dataset(test: &Test, key: &str) -> Result<Dataset, crate::DataError> {
     let records = test
         .given
         .iter()
@@ -71,8 +71,8 @@ fn dataset(test: &Test, key: &str) -> Dataset {
                 fields,
             }
         })
-        .collect();
-    Dataset { records }
+        .collect::<Vec<_>>();
+    Dataset::from_records(records)
 }
 
 /// A literal of a test as the JSON a submission would carry.
@@ -91,17 +91,28 @@ pub fn run(rules: &RuleSet) -> Vec<TestResult> {
 }
 
 fn run_one(rules: &RuleSet, test: &Test) -> TestResult {
-    let report = rules.evaluate(&dataset(test, rules.unit_key()));
+    let data = match dataset(test, rules.unit_key()) {
+        Ok(data) => data,
+        Err(e) => {
+            return TestResult {
+                name: test.name.name.clone(),
+                loc: test.name.loc.clone(),
+                failures: vec![(test.name.loc.clone(), e.to_string())],
+            };
+        }
+    };
+    let report = rules.evaluate(&data);
     let mut failures = Vec::new();
     for e in &test.expect {
-        let unit = report.units.iter().find(|u| u.unit == e.unit);
+        let expected_unit = crate::data::names::nfc(&e.unit);
+        let unit = report.units.iter().find(|u| u.unit == expected_unit);
         let failure = match (&e.kind, unit) {
             (_, None) => Some(format!("no unit `{}`", e.unit)),
             (Expected::Finding { rule, status }, Some(_)) => {
                 match report
                     .findings
                     .iter()
-                    .find(|f| f.rule == rule.name && f.unit == e.unit)
+                    .find(|f| f.rule == rule.name && f.unit == expected_unit)
                 {
                     None => Some(format!("no finding of `{}` for `{}`", rule.name, e.unit)),
                     Some(f) => {

@@ -251,7 +251,7 @@ fn bad_values_make_findings_error_naming_unit_field_and_value() {
     );
     assert_eq!(
         message("infosec_training", "Comma"),
-        "error cannot decide: `staff_total` is \"1,5\", expected a whole number"
+        "error cannot decide: `staff_total` is \"1,5\", expected a whole number; \"1,5\" was not read as a number: its comma may be a decimal comma or a thousands separator (declare which: `--decimal-comma` or `--thousands ,`)"
     );
     assert_eq!(
         message("infosec_training", "Zero staff"),

@@ -15,6 +15,19 @@ pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, 
         message: e.to_string(),
     };
     let headers = reader.headers().map_err(csv_error)?.clone();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(first) = headers.iter().take(i).position(|g| g == h) {
+            return Err(DataError::Csv {
+                file: file.to_string(),
+                line: 1,
+                message: format!(
+                    "columns {} and {} are both named `{h}`; which one holds the data?",
+                    first + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
     if !headers.iter().any(|h| h == key) {
         return Err(DataError::Shape {
             file: file.to_string(),
@@ -71,6 +84,15 @@ mod tests {
         let data =
             crate::Dataset::from_json_str("t.json", "\u{feff}[{\"unit\": \"Y\"}]", "unit").unwrap();
         assert_eq!(data.records[0].unit, "Y");
+    }
+
+    #[test]
+    fn a_column_named_twice_is_an_error_naming_both() {
+        let err = records("t.csv", "unit,a,b,a\nX,1,2,3\n", "unit").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:1: invalid CSV: columns 2 and 4 are both named `a`; which one holds the data?"
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@ use indexmap::IndexMap;
 
 use super::{DataError, Origin, RawValue, Record};
 
-pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| DataError::Json {
+/// The JSON error as a data error at its line and column.
+fn json_error(file: &str, e: &serde_json::Error) -> DataError {
+    DataError::Json {
         file: file.to_string(),
         line: e.line(),
         column: e.column(),
@@ -15,7 +16,17 @@ pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, 
             .next()
             .unwrap_or_default()
             .to_string(),
-    })?;
+    }
+}
+
+pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
+    // serde_json keeps the last of two equal keys; a field written twice is a mistake in
+    // the submission (which value did the province mean?), so it is found first.
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::Deserialize::deserialize(&mut de)
+        .map(|UniqueKeys| ())
+        .map_err(|e| json_error(file, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(file, &e))?;
     let (items, prefix) = match value {
         serde_json::Value::Array(items) => (items, ""),
         serde_json::Value::Object(mut map) => match map.shift_remove("units") {
@@ -81,6 +92,71 @@ pub(super) fn raw(v: serde_json::Value) -> RawValue {
     }
 }
 
+/// A JSON document walked only to refuse an object that names one key twice.
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_none<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(self)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        let mut index = 0;
+        while let Some(key) = map.next_key::<String>()? {
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` is written twice in one object (as its field {} and {}); which value is meant?",
+                    first + 1,
+                    index + 1
+                )));
+            }
+            map.next_value::<UniqueKeys>()?;
+            seen.push((key, index));
+            index += 1;
+        }
+        Ok(self)
+    }
+}
+
 fn kind_of(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
@@ -107,6 +183,29 @@ mod tests {
     fn syntax_errors_have_line_and_column() {
         let err = records("t.json", "[\n {\"unit\": \"A\",}\n]", "unit").unwrap_err();
         assert!(err.to_string().starts_with("t.json:2:"), "{err}");
+    }
+
+    #[test]
+    fn a_key_written_twice_is_an_error_naming_both() {
+        let err = records(
+            "t.json",
+            "[{\"unit\": \"A\", \"x\": 1,\n  \"y\": 2, \"x\": 3}]",
+            "unit",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.json:2:13: invalid JSON: the key `x` is written twice in one object (as its field 2 and 4); which value is meant?"
+        );
+        // Numbers with every digit (arbitrary precision) still pass the walk.
+        assert!(
+            records(
+                "t.json",
+                r#"[{"unit": "A", "x": 0.1234567890123456789012}]"#,
+                "unit"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 
 mod csv_file;
 mod json_file;
+pub mod names;
+pub mod numbers;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -73,10 +76,23 @@ pub struct Record {
 }
 
 /// Units to evaluate, in the order they were loaded.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Build one with a loader or [`Dataset::from_records`] / [`Dataset::push`]: the dataset
+/// keeps an index of unit names beside `records` so that the duplicate check stays a hash
+/// lookup (a 100,000-row file used to take minutes).
+#[derive(Debug, Clone, Default)]
 pub struct Dataset {
     /// The records.
     pub records: Vec<Record>,
+    /// Unit name (NFC) → position in `records`. Rebuilt when `records` was changed
+    /// directly (its length no longer matches).
+    index: HashMap<String, usize>,
+}
+
+impl PartialEq for Dataset {
+    fn eq(&self, other: &Self) -> bool {
+        self.records == other.records
+    }
 }
 
 /// Why a data file cannot be used at all.
@@ -236,17 +252,52 @@ impl Dataset {
         Ok(())
     }
 
-    /// Adds one record; a unit may appear only once.
-    pub fn push(&mut self, record: Record) -> Result<(), DataError> {
-        if let Some(first) = self.records.iter().find(|r| r.unit == record.unit) {
+    /// A dataset of records built elsewhere; a unit may appear only once.
+    pub fn from_records(records: impl IntoIterator<Item = Record>) -> Result<Self, DataError> {
+        let mut data = Dataset::default();
+        for record in records {
+            data.push(record)?;
+        }
+        Ok(data)
+    }
+
+    /// Adds one record; a unit may appear only once (names compared in Unicode NFC, so
+    /// "Sở Y tế" typed on two systems is one unit).
+    pub fn push(&mut self, mut record: Record) -> Result<(), DataError> {
+        self.sync_index();
+        record.unit = names::nfc(&record.unit);
+        if let Some(&first) = self.index.get(&record.unit) {
             return Err(DataError::DuplicateUnit {
                 unit: record.unit,
-                first: first.origin.clone(),
+                first: self.records[first].origin.clone(),
                 second: record.origin,
             });
         }
+        self.index.insert(record.unit.clone(), self.records.len());
         self.records.push(record);
         Ok(())
+    }
+
+    /// The position of unit `name` (compared in NFC), if the dataset has it.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        let name = names::nfc(name);
+        if self.index.len() == self.records.len() {
+            self.index.get(&name).copied()
+        } else {
+            self.records.iter().position(|r| r.unit == name)
+        }
+    }
+
+    /// Rebuilds the index when `records` was edited directly.
+    fn sync_index(&mut self) {
+        if self.index.len() != self.records.len() {
+            self.index = self
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (names::nfc(&r.unit), i))
+                .collect();
+        }
     }
 }
 
@@ -258,7 +309,13 @@ impl Record {
         key: &str,
     ) -> Result<Self, DataError> {
         let unit = match fields.get(key) {
-            Some(RawValue::Text(t)) if !t.trim().is_empty() => t.trim().to_string(),
+            Some(RawValue::Text(t)) if !t.trim().is_empty() => {
+                names::check_unit_name(t.trim()).map_err(|message| DataError::Record {
+                    origin: origin.clone(),
+                    message,
+                })?;
+                names::nfc(t.trim())
+            }
             Some(RawValue::Number(n)) => n.clone(),
             None | Some(RawValue::Null) => {
                 return Err(DataError::Record {

@@ -144,7 +144,15 @@ fn convert(
                 _ => text,
             };
             let Some(mut n) = parse_decimal(text) else {
-                return Err(invalid(expected_number(ty)));
+                if beyond_exact(text) {
+                    return Err(invalid(
+                        "a number of at most 28 significant digits (an exact decimal holds no more, and chiso does not cut digits)",
+                    ));
+                }
+                return Err(invalid(&crate::data::numbers::with_hint(
+                    expected_number(ty),
+                    text,
+                )));
             };
             if ty == InputType::Integer && !n.fract().is_zero() {
                 return Err(invalid("a whole number"));
@@ -177,16 +185,26 @@ fn expected_number(ty: InputType) -> &'static str {
     }
 }
 
+/// True when `text` is a number only a rounded decimal can hold: more significant digits
+/// than the 96-bit mantissa of an exact decimal (about 28), or more than 28 decimals.
+fn beyond_exact(text: &str) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+    Decimal::from_str(mantissa).is_ok() && Decimal::from_str_exact(mantissa).is_err()
+}
+
 /// Parses a decimal as written in data: `0.59`, `-3`, `1e2`. A comma as decimal
-/// separator is refused rather than guessed.
+/// separator is refused rather than guessed, and so is a number with more digits than an
+/// exact decimal holds (it would otherwise be silently rounded).
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if text.is_empty() || text.contains(',') {
         return None;
     }
     if text.contains(['e', 'E']) {
+        let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+        Decimal::from_str_exact(mantissa).ok()?;
         return Decimal::from_scientific(text).ok();
     }
-    Decimal::from_str(text).ok()
+    Decimal::from_str_exact(text).ok()
 }
 
 fn describe_bound(op: BoundOp, limit: Decimal, ty: InputType) -> String {
@@ -223,5 +241,24 @@ mod tests {
         assert_eq!(parse_decimal("0,59"), None);
         assert_eq!(parse_decimal("abc"), None);
         assert_eq!(parse_decimal(""), None);
+    }
+
+    #[test]
+    fn more_digits_than_an_exact_decimal_holds_are_refused_not_cut() {
+        let d28 = "0.1234567890123456789012345678";
+        assert_eq!(parse_decimal(d28).map(|d| d.to_string()), Some(d28.into()));
+        assert_eq!(parse_decimal("0.12345678901234567890123456789"), None);
+        assert_eq!(parse_decimal("123456789012345678901.123456789"), None);
+        // Leading zeros are not significant.
+        assert!(parse_decimal("0.0000000000000000000000001").is_some());
+        assert_eq!(parse_decimal("1.23456789012345678901234567890e3"), None);
+        // What an exact decimal prints (29 digits) reads back exactly.
+        assert!(parse_decimal("2.0000000000000000000000000003").is_some());
+        let raw = RawValue::Number("3.14159265358979323846264338327950".into());
+        let err = convert("x", "x", InputType::Number, &[], &raw).unwrap_err();
+        assert!(
+            err.to_string().contains("at most 28 significant digits"),
+            "{err}"
+        );
     }
 }
