@@ -20,6 +20,7 @@ pub mod parse;
 pub mod report;
 pub mod ruleset;
 pub mod source;
+pub mod stream;
 pub mod testing;
 pub mod value;
 

@@ -83,13 +83,43 @@ enum Command {
         /// Seed of the sensitivity runs (same seed, same result).
         #[arg(long, default_value_t = 1, requires = "sensitivity")]
         seed: u64,
+        /// Which findings the report lists (the summary counts all of them).
+        #[arg(long, value_enum, default_value_t = Findings::All)]
+        findings: Findings,
+        /// Which values the report lists per unit: none, the declared indicators and
+        /// scores, or the inputs as well.
+        #[arg(long, value_enum, default_value_t = Values::Declared)]
+        values: Values,
     },
+}
+
+/// `--findings`.
+#[derive(Clone, Copy, ValueEnum)]
+enum Findings {
+    /// Every finding.
+    All,
+    /// Only `fail` and `error`.
+    Failing,
+}
+
+/// `--values`.
+#[derive(Clone, Copy, ValueEnum)]
+enum Values {
+    /// No per-unit values (findings still show their evidence).
+    None,
+    /// Indicators and scores.
+    Declared,
+    /// Inputs, indicators and scores.
+    All,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// JSON Lines: one finding per line, written as it is decided, in bounded memory
+    /// (rule sets without cohort operations).
+    Jsonl,
 }
 
 fn main() -> ExitCode {
@@ -118,11 +148,24 @@ fn main() -> ExitCode {
             previous,
             sensitivity,
             seed,
+            findings,
+            values,
         } => {
             let extras = Extras {
                 explain,
                 previous,
                 sensitivity: sensitivity.map(|n| (n as usize, seed)),
+                lean: chiso::stream::StreamOptions {
+                    findings: match findings {
+                        Findings::All => chiso::stream::FindingFilter::All,
+                        Findings::Failing => chiso::stream::FindingFilter::Failing,
+                    },
+                    values: match values {
+                        Values::None => chiso::stream::ValueFilter::None,
+                        Values::Declared => chiso::stream::ValueFilter::Declared,
+                        Values::All => chiso::stream::ValueFilter::All,
+                    },
+                },
             };
             run(&rules, &data, format, out.as_deref(), &extras)
         }
@@ -208,6 +251,7 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
     match format {
         Format::Text => print!("{}", d.to_text()),
         Format::Json => println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default()),
+        Format::Jsonl => println!("{}", serde_json::to_string(&d).unwrap_or_default()),
     }
     ExitCode::SUCCESS
 }
@@ -294,6 +338,14 @@ struct Extras {
     explain: Option<String>,
     previous: Option<PathBuf>,
     sensitivity: Option<(usize, u64)>,
+    /// `--findings` and `--values`.
+    lean: chiso::stream::StreamOptions,
+}
+
+impl Extras {
+    fn any(&self) -> bool {
+        self.explain.is_some() || self.previous.is_some() || self.sensitivity.is_some()
+    }
 }
 
 fn run(
@@ -310,6 +362,15 @@ fn run(
             return ExitCode::from(UNUSABLE);
         }
     };
+    if extras.any() && (matches!(format, Format::Jsonl) || extras.lean != Default::default()) {
+        eprintln!(
+            "error: --explain, --previous and --sensitivity need the full report: they cannot be combined with --format jsonl, --findings or --values"
+        );
+        return ExitCode::from(UNUSABLE);
+    }
+    if matches!(format, Format::Jsonl) {
+        return run_jsonl(&rules, data, out, extras.lean);
+    }
     let dataset = match rules.load_data(data) {
         Ok(d) => d,
         Err(e) => {
@@ -332,7 +393,12 @@ fn run(
         previous: previous.as_ref(),
         sensitivity: extras.sensitivity,
     };
-    let report = match rules.evaluate_with(&dataset, &options) {
+    let report = if extras.lean == Default::default() {
+        rules.evaluate_with(&dataset, &options)
+    } else {
+        Ok(rules.evaluate_lean(&dataset, &extras.lean))
+    };
+    let report = match report {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -341,7 +407,7 @@ fn run(
     };
     let text = match format {
         Format::Text => report.to_text(),
-        Format::Json => report.to_json() + "\n",
+        Format::Json | Format::Jsonl => report.to_json() + "\n",
     };
     match out {
         Some(path) => {
@@ -356,5 +422,38 @@ fn run(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--format jsonl`: records read, decided and written one at a time.
+fn run_jsonl(
+    rules: &RuleSet,
+    data: &[PathBuf],
+    out: Option<&std::path::Path>,
+    lean: chiso::stream::StreamOptions,
+) -> ExitCode {
+    use std::io::Write;
+    let mut writer: Box<dyn Write> = match out {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return ExitCode::from(UNUSABLE);
+            }
+        },
+        None => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        )),
+    };
+    let records = chiso::stream::Records::open(data, rules.unit_key());
+    match rules.write_jsonl(records, lean, &mut writer) {
+        Ok(summary) if summary.failed_errors > 0 || summary.errors > 0 => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writer.flush();
+            eprintln!("error: {e}");
+            ExitCode::from(UNUSABLE)
+        }
     }
 }

@@ -197,9 +197,7 @@ impl Dataset {
     pub fn from_json_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut data = Dataset::default();
-        for record in json_file::records(file, text, key)? {
-            data.push(record)?;
-        }
+        data.push_all(json_file::records(file, text, key)?)?;
         Ok(data)
     }
 
@@ -222,14 +220,13 @@ impl Dataset {
         key: &str,
     ) -> Result<Self, DataError> {
         let mut data = Dataset::default();
-        for (index, value) in records.into_iter().enumerate() {
+        data.push_each(records.into_iter().enumerate().map(|(index, value)| {
             let origin = Origin {
                 file: source.to_string(),
                 position: format!("[{index}]"),
             };
-            let record = json_file::record(value, origin, key)?;
-            data.push(record)?;
-        }
+            json_file::record(value, origin, key)
+        }))?;
         Ok(data)
     }
 
@@ -238,16 +235,43 @@ impl Dataset {
     pub fn from_csv_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut data = Dataset::default();
-        for record in csv_file::records(file, text, key)? {
-            data.push(record)?;
-        }
+        data.push_all(csv_file::records(file, text, key)?)?;
         Ok(data)
     }
 
     /// Adds the records of another dataset (another file of the same submission).
     pub fn extend(&mut self, other: Dataset) -> Result<(), DataError> {
-        for record in other.records {
-            self.push(record)?;
+        self.push_all(other.records)
+    }
+
+    /// Adds many records, finding duplicates through a map of unit names (one lookup per
+    /// record, not a scan of every record loaded before it).
+    fn push_all(&mut self, records: impl IntoIterator<Item = Record>) -> Result<(), DataError> {
+        self.push_each(records.into_iter().map(Ok))
+    }
+
+    /// [`Self::push_all`] over records that may each fail to build (in order).
+    fn push_each(
+        &mut self,
+        records: impl IntoIterator<Item = Result<Record, DataError>>,
+    ) -> Result<(), DataError> {
+        let mut seen: std::collections::HashMap<String, usize> = self
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.unit.clone(), i))
+            .collect();
+        for record in records {
+            let record = record?;
+            if let Some(first) = seen.get(&record.unit).and_then(|&i| self.records.get(i)) {
+                return Err(DataError::DuplicateUnit {
+                    unit: record.unit,
+                    first: first.origin.clone(),
+                    second: record.origin,
+                });
+            }
+            seen.insert(record.unit.clone(), self.records.len());
+            self.records.push(record);
         }
         Ok(())
     }
@@ -303,7 +327,7 @@ impl Dataset {
 
 impl Record {
     /// A record from its fields; `key` names the field holding the unit's name.
-    fn new(
+    pub(crate) fn new(
         fields: IndexMap<String, RawValue>,
         origin: Origin,
         key: &str,

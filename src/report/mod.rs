@@ -268,7 +268,7 @@ pub fn build(
 }
 
 /// For each score whose missing-data policy applied to this unit, what it did.
-fn missing_notes(program: &Program, slots: Slots<'_>) -> IndexMap<String, String> {
+pub(crate) fn missing_notes(program: &Program, slots: Slots<'_>) -> IndexMap<String, String> {
     let mut notes = IndexMap::new();
     for formula in &program.formulas {
         let Node::Aggregate(agg) = &formula.node else {
@@ -321,7 +321,7 @@ fn view<'a>(data: &'a BoundData, index: usize, result: UnitResult<'a>) -> Slots<
     }
 }
 
-fn finding(
+pub(crate) fn finding(
     program: &Program,
     rule: &crate::compile::RulePlan,
     unit: &str,

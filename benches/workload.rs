@@ -1,0 +1,435 @@
+//! The workload of issue 13, every engine in one run: 10,000 units × 8 formulas (four
+//! ratios, four rules; every 50th unit sits exactly on each rule's threshold), evaluated
+//!
+//! - by chiso's reference evaluator (`RuleSet::evaluate_bound`, exact decimals),
+//! - by chiso's typed core, a row at a time and a column at a time (`chiso::fast`),
+//! - by plain Rust closures, one boxed closure per formula (the limit),
+//! - by inlined Rust (one function, all eight formulas, no dispatch),
+//! - by one precompiled rhai script,
+//!
+//! and end to end through `RuleSet::evaluate` (bind → evaluate → `Report`) and through the
+//! streaming path with failing findings only. It also times compiling generated rule sets
+//! of 2,000 and 20,000 rules.
+//!
+//! Run: `cargo bench --bench workload`. Throughput is in formula evaluations (units × 8);
+//! ns per formula evaluation = 1e9 / (elements per second). Compare ratios within one run:
+//! the machine is shared and noisy.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use chiso::data::{Dataset, Origin, RawValue, Record};
+use chiso::{RuleSet, Status};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+
+const UNITS: usize = 10_000;
+const FORMULAS: usize = 8;
+
+/// One generated unit.
+#[derive(Clone, Copy)]
+struct Unit {
+    staff_total: i64,
+    computers: i64,
+    population: i64,
+    fixed_phones: i64,
+    internet_subscribers: i64,
+    it_staff: i64,
+    infosec_staff: i64,
+    dvc_total_services: i64,
+    dvc_level4_services: i64,
+}
+
+const FIELDS: [&str; 9] = [
+    "staff_total",
+    "computers",
+    "population",
+    "fixed_phones",
+    "internet_subscribers",
+    "it_staff",
+    "infosec_staff",
+    "dvc_total_services",
+    "dvc_level4_services",
+];
+
+impl Unit {
+    fn values(&self) -> [i64; 9] {
+        [
+            self.staff_total,
+            self.computers,
+            self.population,
+            self.fixed_phones,
+            self.internet_subscribers,
+            self.it_staff,
+            self.infosec_staff,
+            self.dvc_total_services,
+            self.dvc_level4_services,
+        ]
+    }
+}
+
+fn generate() -> Vec<Unit> {
+    // A fixed linear congruential generator: the same units on every run.
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |m: i64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % (m as u64)) as i64
+    };
+    (0..UNITS)
+        .map(|i| {
+            if i % 50 == 0 {
+                // Exactly on every threshold: 9/10 computers, 15 phones per 100, 40%
+                // level-4 services, two IT staff and one infosec officer.
+                let k = 1 + next(40);
+                return Unit {
+                    staff_total: 10 * k,
+                    computers: 9 * k,
+                    population: 2_000 * k,
+                    fixed_phones: 300 * k,
+                    internet_subscribers: 700 * k,
+                    it_staff: 2,
+                    infosec_staff: 1,
+                    dvc_total_services: 5 * k,
+                    dvc_level4_services: 2 * k,
+                };
+            }
+            let staff_total = 5 + next(400);
+            let population = 1_000 + next(200_000);
+            let dvc_total_services = 1 + next(300);
+            Unit {
+                staff_total,
+                computers: next(staff_total * 2),
+                population,
+                fixed_phones: next(population / 3),
+                internet_subscribers: next(population),
+                it_staff: next(12),
+                infosec_staff: next(3),
+                dvc_total_services,
+                dvc_level4_services: next(dvc_total_services + 1),
+            }
+        })
+        .collect()
+}
+
+fn dataset(units: &[Unit]) -> Dataset {
+    let records = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let mut fields = IndexMap::new();
+            for (name, v) in FIELDS.iter().zip(u.values()) {
+                fields.insert((*name).to_string(), RawValue::Number(v.to_string()));
+            }
+            Record {
+                unit: format!("unit {i}"),
+                origin: Origin {
+                    file: "generated".into(),
+                    position: format!("[{i}]"),
+                },
+                fields,
+            }
+        })
+        .collect();
+    Dataset { records }
+}
+
+/// What a formula evaluates to, in the closures and inlined Rust.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Out {
+    Number(f64),
+    Decision(Status),
+}
+
+fn decide(ok: bool) -> Out {
+    Out::Decision(if ok { Status::Pass } else { Status::Fail })
+}
+
+fn ratio(a: i64, b: i64) -> Out {
+    Out::Number(a as f64 / b as f64)
+}
+
+type Closure = Box<dyn Fn(&Unit) -> Out>;
+
+/// The eight formulas as boxed closures. Ratios are `f64` values (never compared); rules
+/// compare by cross-multiplication in integers, so the closures are exact at thresholds.
+fn closures() -> Vec<Closure> {
+    vec![
+        Box::new(|u| ratio(u.computers, u.staff_total)),
+        Box::new(|u| Out::Number(u.fixed_phones as f64 / u.population as f64 * 100.0)),
+        Box::new(|u| Out::Number(u.internet_subscribers as f64 / u.population as f64 * 100.0)),
+        Box::new(|u| ratio(u.dvc_level4_services, u.dvc_total_services)),
+        Box::new(|u| {
+            if u.it_staff >= 2 {
+                decide(u.infosec_staff >= 1)
+            } else {
+                Out::Decision(Status::Skip)
+            }
+        }),
+        Box::new(|u| decide(u.dvc_level4_services * 100 >= 40 * u.dvc_total_services)),
+        Box::new(|u| decide(u.computers * 10 >= 9 * u.staff_total)),
+        Box::new(|u| decide(u.fixed_phones * 100 >= 15 * u.population)),
+    ]
+}
+
+/// The eight formulas inlined into one function.
+#[inline(never)]
+fn inlined(u: &Unit, out: &mut [Out; FORMULAS]) {
+    out[0] = ratio(u.computers, u.staff_total);
+    out[1] = Out::Number(u.fixed_phones as f64 / u.population as f64 * 100.0);
+    out[2] = Out::Number(u.internet_subscribers as f64 / u.population as f64 * 100.0);
+    out[3] = ratio(u.dvc_level4_services, u.dvc_total_services);
+    out[4] = if u.it_staff >= 2 {
+        decide(u.infosec_staff >= 1)
+    } else {
+        Out::Decision(Status::Skip)
+    };
+    out[5] = decide(u.dvc_level4_services * 100 >= 40 * u.dvc_total_services);
+    out[6] = decide(u.computers * 10 >= 9 * u.staff_total);
+    out[7] = decide(u.fixed_phones * 100 >= 15 * u.population);
+}
+
+/// Inlined Rust over columns: one tight loop per formula, the best a hand-written
+/// column engine does.
+struct Columns {
+    v: Vec<Vec<i64>>,
+}
+
+impl Columns {
+    fn of(units: &[Unit]) -> Self {
+        let mut v = vec![Vec::with_capacity(units.len()); FIELDS.len()];
+        for u in units {
+            for (col, x) in v.iter_mut().zip(u.values()) {
+                col.push(x);
+            }
+        }
+        Columns { v }
+    }
+
+    #[inline(never)]
+    fn run(&self, ratios: &mut [Vec<f64>; 4], rules: &mut [Vec<Status>; 4]) {
+        let c = |i: usize| self.v[i].as_slice();
+        let (staff, comp, pop, phones, inet, it, infosec, total, l4) =
+            (c(0), c(1), c(2), c(3), c(4), c(5), c(6), c(7), c(8));
+        let pass = |b: bool| if b { Status::Pass } else { Status::Fail };
+        ratios[0].clear();
+        ratios[0].extend(comp.iter().zip(staff).map(|(a, b)| *a as f64 / *b as f64));
+        ratios[1].clear();
+        ratios[1].extend(
+            phones
+                .iter()
+                .zip(pop)
+                .map(|(a, b)| *a as f64 / *b as f64 * 100.0),
+        );
+        ratios[2].clear();
+        ratios[2].extend(
+            inet.iter()
+                .zip(pop)
+                .map(|(a, b)| *a as f64 / *b as f64 * 100.0),
+        );
+        ratios[3].clear();
+        ratios[3].extend(l4.iter().zip(total).map(|(a, b)| *a as f64 / *b as f64));
+        rules[0].clear();
+        rules[0].extend(it.iter().zip(infosec).map(|(it, s)| {
+            if *it >= 2 {
+                pass(*s >= 1)
+            } else {
+                Status::Skip
+            }
+        }));
+        rules[1].clear();
+        rules[1].extend(l4.iter().zip(total).map(|(a, b)| pass(a * 100 >= 40 * b)));
+        rules[2].clear();
+        rules[2].extend(comp.iter().zip(staff).map(|(a, b)| pass(a * 10 >= 9 * b)));
+        rules[3].clear();
+        rules[3].extend(phones.iter().zip(pop).map(|(a, b)| pass(a * 100 >= 15 * b)));
+    }
+}
+
+const RHAI_SCRIPT: &str = r#"
+    let out = [];
+    out.push(computers / staff_total);
+    out.push(fixed_phones / population * 100);
+    out.push(internet_subscribers / population * 100);
+    out.push(dvc_level4_services / dvc_total_services);
+    if it_staff < 2 { out.push("skip"); }
+    else if infosec_staff >= 1 { out.push("pass"); } else { out.push("fail"); }
+    out.push(if dvc_level4_services / dvc_total_services >= 0.4 { "pass" } else { "fail" });
+    out.push(if computers / staff_total >= 0.9 { "pass" } else { "fail" });
+    out.push(if fixed_phones / population * 100 >= 15 { "pass" } else { "fail" });
+    out
+"#;
+
+/// A rule set of `n` generated rules over 100 inputs, with an indicator per ten rules,
+/// `when` clauses and messages, as a large compliance catalogue looks.
+pub fn generated_rules(n: usize) -> String {
+    let mut text = String::from("methodology \"Generated\" version 1\n  unit agency\n\n");
+    for i in 0..100 {
+        text.push_str(&format!("input x{i}: integer >= 0\n"));
+    }
+    for i in 0..n / 10 {
+        text.push_str(&format!(
+            "indicator share{i} = x{} / (x{} + 1)\n",
+            i % 100,
+            (i * 7 + 3) % 100
+        ));
+    }
+    for i in 0..n {
+        let a = i % 100;
+        let b = (i * 13 + 5) % 100;
+        text.push_str(&format!(
+            "rule r{i} \"Generated rule {i}\"\n  when x{b} >= {}\n  require x{a} >= {} and share{} <= {}%\n  message \"{{unit}} has {{x{a}}} of x{a}\"\n",
+            i % 7,
+            i % 11,
+            i / 10,
+            50 + i % 50
+        ));
+    }
+    text
+}
+
+fn bench(c: &mut Criterion) {
+    let units = generate();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let rules =
+        RuleSet::load(root.join("benches/workload/workload.chiso")).expect("the workload loads");
+    let data = dataset(&units);
+    let bound = rules.bind(&data);
+    let results = rules.evaluate_bound(&bound);
+
+    // Every engine must agree with chiso before its speed means anything.
+    let reference: Vec<Vec<Out>> = results
+        .units()
+        .map(|u| {
+            let mut row: Vec<Out> = u
+                .computed
+                .iter()
+                .map(|v| match v {
+                    Ok(chiso::Value::Number(n)) => {
+                        Out::Number(n.to_string().parse::<f64>().expect("a number"))
+                    }
+                    other => panic!("unexpected value {other:?}"),
+                })
+                .collect();
+            row.extend(u.decisions.iter().map(|d| Out::Decision(d.status)));
+            row
+        })
+        .collect();
+    let near = |a: &Out, b: &Out| match (a, b) {
+        (Out::Number(x), Out::Number(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+        _ => a == b,
+    };
+    let closures = closures();
+    for (u, expected) in units.iter().zip(&reference) {
+        for (f, e) in closures.iter().zip(expected) {
+            assert!(near(&f(u), e), "closures disagree with chiso");
+        }
+        let mut out = [Out::Number(0.0); FORMULAS];
+        inlined(u, &mut out);
+        assert!(out.iter().zip(expected).all(|(a, b)| near(a, b)));
+    }
+    let on_threshold = reference
+        .iter()
+        .step_by(50)
+        .all(|row| row[4..].iter().all(|d| *d == Out::Decision(Status::Pass)));
+    assert!(
+        on_threshold,
+        "every 50th unit passes exactly on its thresholds"
+    );
+    let columns = Columns::of(&units);
+
+    let mut engine = rhai::Engine::new();
+    engine.set_max_operations(0);
+    let ast = engine.compile(RHAI_SCRIPT).expect("script compiles");
+    let run_rhai = |u: &Unit| -> rhai::Array {
+        let mut scope = rhai::Scope::new();
+        for (name, v) in FIELDS.iter().zip(u.values()) {
+            scope.push(*name, Decimal::from(v));
+        }
+        engine
+            .eval_ast_with_scope(&mut scope, &ast)
+            .expect("script runs")
+    };
+    for (u, expected) in units.iter().zip(&reference) {
+        let got: Vec<String> = run_rhai(u)
+            .into_iter()
+            .skip(4)
+            .map(|s| s.into_string().unwrap_or_default())
+            .collect();
+        let want: Vec<String> = expected[4..]
+            .iter()
+            .map(|d| match d {
+                Out::Decision(s) => format!("{s:?}").to_lowercase(),
+                Out::Number(_) => String::new(),
+            })
+            .collect();
+        assert_eq!(got, want, "rhai disagrees with chiso");
+    }
+
+    let mut group = c.benchmark_group("workload_10k_units_x_8_formulas");
+    group.throughput(Throughput::Elements((UNITS * FORMULAS) as u64));
+    group.bench_function("native_closures", |b| {
+        let mut out = Vec::with_capacity(UNITS * FORMULAS);
+        b.iter(|| {
+            out.clear();
+            for u in black_box(&units) {
+                for f in &closures {
+                    out.push(f(u));
+                }
+            }
+            black_box(&out);
+        })
+    });
+    group.bench_function("inlined_rust_rows", |b| {
+        let mut out = vec![[Out::Number(0.0); FORMULAS]; UNITS];
+        b.iter(|| {
+            for (u, o) in black_box(&units).iter().zip(out.iter_mut()) {
+                inlined(u, o);
+            }
+            black_box(&out);
+        })
+    });
+    group.bench_function("inlined_rust_columns", |b| {
+        let mut ratios: [Vec<f64>; 4] = Default::default();
+        let mut decided: [Vec<Status>; 4] = Default::default();
+        b.iter(|| {
+            black_box(&columns).run(&mut ratios, &mut decided);
+            black_box((&ratios, &decided));
+        })
+    });
+    group.bench_function("chiso_reference_rows", |b| {
+        b.iter(|| rules.evaluate_bound(black_box(&bound)))
+    });
+    group.bench_function("chiso_end_to_end_report", |b| {
+        b.iter(|| rules.evaluate(black_box(&data)))
+    });
+    group.bench_function("chiso_end_to_end_failing_only", |b| {
+        let options = chiso::stream::StreamOptions {
+            findings: chiso::stream::FindingFilter::Failing,
+            values: chiso::stream::ValueFilter::None,
+        };
+        b.iter(|| rules.evaluate_lean(black_box(&data), &options))
+    });
+    group.bench_function("rhai_script", |b| {
+        b.iter(|| black_box(&units).iter().map(run_rhai).collect::<Vec<_>>())
+    });
+    group.finish();
+
+    let mut compile = c.benchmark_group("compile_generated_rules");
+    compile.sample_size(10);
+    for n in [2_000usize, 20_000] {
+        let text = generated_rules(n);
+        let loaded = RuleSet::from_text("generated.chiso", &text).expect("generated rules load");
+        assert_eq!(loaded.program().rules.len(), n);
+        compile.throughput(Throughput::Elements(n as u64));
+        compile.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| RuleSet::from_text("generated.chiso", black_box(text)))
+        });
+    }
+    compile.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

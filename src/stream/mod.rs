@@ -1,0 +1,515 @@
+//! Streaming evaluation and lean reports: findings decided record by record, in bounded
+//! memory, and reports that say only what is needed at scale.
+//!
+//! A rule set without cohort operations (`normalise`, `rank of`, declared ranks) decides
+//! each unit from its own record alone, so [`RuleSet::stream`] turns an iterator of
+//! records into an iterator of findings and [`RuleSet::write_jsonl`] writes them as JSON
+//! Lines as they are decided: memory does not grow with the number of records (apart from
+//! the exact index of unit names that refuses a unit appearing twice, ≈ 30 bytes a unit).
+//! A rule set with cohort operations needs every unit before it can decide any; streaming
+//! it is a [`StreamError::Cohort`] naming the operations.
+//!
+//! [`RuleSet::evaluate_lean`] builds an ordinary [`Report`] in memory but keeps only the
+//! findings and values asked for ([`FindingFilter`], [`ValueFilter`]); the summary still
+//! counts every finding.
+
+pub mod read;
+mod unique;
+
+use std::collections::VecDeque;
+use std::io::Write;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::compile::{Node, Program, SlotKind};
+use crate::data::{DataError, Dataset, Record};
+use crate::evaluate::{self, BoundData, Evaluation, Slots, Status, UnitResult};
+use crate::parse::ast::Severity;
+use crate::report::{self, Finding, Report, Summary, UnitReport};
+use crate::ruleset::RuleSet;
+
+pub use read::Records;
+
+/// Which findings a report keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FindingFilter {
+    /// Every finding (the full report).
+    #[default]
+    All,
+    /// Only findings that failed or could not be decided (`fail` and `error`).
+    Failing,
+}
+
+impl FindingFilter {
+    /// True when a finding of this status is kept.
+    pub fn keeps(self, status: Status) -> bool {
+        match self {
+            FindingFilter::All => true,
+            FindingFilter::Failing => matches!(status, Status::Fail | Status::Error),
+        }
+    }
+}
+
+/// Which of a unit's values a report lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ValueFilter {
+    /// None: findings only (their evidence still shows the values that decided them).
+    None,
+    /// The declared indicators and scores (the full report's `values`).
+    #[default]
+    Declared,
+    /// The inputs as well.
+    All,
+}
+
+/// What a lean report or a stream keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Which findings.
+    pub findings: FindingFilter,
+    /// Which values.
+    pub values: ValueFilter,
+}
+
+/// Why a stream cannot run or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// The rule set compares units with each other.
+    #[error(
+        "the rule set compares units with each other ({what}): it needs every unit before it can decide any, so it cannot be streamed; use `--format json` or `text`"
+    )]
+    Cohort {
+        /// The cohort operations, by the value that uses them.
+        what: String,
+    },
+    /// A record could not be read (the findings before it were already written).
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// The output could not be written.
+    #[error("cannot write the report: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// One item of a stream: a unit's values, or one finding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    /// A unit's values (only when the options ask for values), before its findings.
+    Unit(UnitReport),
+    /// A finding the options keep.
+    Finding(Finding),
+}
+
+/// The findings of a stream of records; see [`RuleSet::stream`].
+pub struct Stream<'a, I> {
+    rules: &'a RuleSet,
+    records: I,
+    options: StreamOptions,
+    seen: unique::UniqueUnits,
+    pending: VecDeque<StreamItem>,
+    summary: Summary,
+    stopped: bool,
+}
+
+impl<I> Stream<'_, I> {
+    /// Counts over every finding decided so far (kept or not).
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+}
+
+impl<I: Iterator<Item = Result<Record, DataError>>> Iterator for Stream<'_, I> {
+    type Item = Result<StreamItem, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.stopped {
+                return None;
+            }
+            let record = match self.records.next()? {
+                Ok(r) => r,
+                Err(e) => {
+                    self.stopped = true;
+                    return Some(Err(e));
+                }
+            };
+            if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
+                self.stopped = true;
+                return Some(Err(DataError::DuplicateUnit {
+                    unit: record.unit,
+                    first,
+                    second: record.origin,
+                }));
+            }
+            self.decide(record);
+        }
+    }
+}
+
+impl<I> Stream<'_, I> {
+    /// Evaluates one record with the reference evaluator and queues what is kept.
+    fn decide(&mut self, record: Record) {
+        let program = self.rules.program();
+        let data = Dataset {
+            records: vec![record],
+        };
+        let bound = evaluate::bind(program, &data);
+        let results = evaluate::evaluate(program, &bound);
+        self.summary.units += 1;
+        let Some(result) = results.unit(0) else {
+            return;
+        };
+        let name = bound.units.first().map_or("", |u| u.as_ref());
+        let slots = view(&bound, 0, result);
+        if let Some(values) = unit_values(program, name, slots, result, self.options.values) {
+            self.pending.push_back(StreamItem::Unit(values));
+        }
+        for (rule, decision) in program.rules.iter().zip(result.decisions) {
+            count(&mut self.summary, rule.severity, decision.status);
+            if self.options.findings.keeps(decision.status) {
+                self.pending.push_back(StreamItem::Finding(full_finding(
+                    program, &results, rule, name, slots, decision,
+                )));
+            }
+        }
+    }
+}
+
+/// Adds one decision to the counts.
+fn count(summary: &mut Summary, severity: Severity, status: Status) {
+    match status {
+        Status::Pass => summary.passed += 1,
+        Status::Fail => {
+            summary.failed += 1;
+            if severity == Severity::Error {
+                summary.failed_errors += 1;
+            }
+        }
+        Status::Error => summary.errors += 1,
+        Status::Skip => summary.skipped += 1,
+    }
+}
+
+/// A finding as the full report shows it, with the members that made a requirement fail.
+fn full_finding(
+    program: &Program,
+    results: &Evaluation,
+    rule: &crate::compile::RulePlan,
+    unit: &str,
+    slots: Slots<'_>,
+    decision: &evaluate::Decision,
+) -> Finding {
+    let mut f = report::finding(program, rule, unit, slots, decision);
+    if decision.status == Status::Fail {
+        f.evidence.extend(evaluate::requirement_evidence(
+            program,
+            slots,
+            &results.cohorts,
+            &rule.require,
+        ));
+    }
+    f
+}
+
+fn view<'a>(data: &'a BoundData, index: usize, result: UnitResult<'a>) -> Slots<'a> {
+    Slots {
+        inputs: data.inputs.get(index).map_or(&[], Vec::as_slice),
+        computed: result.computed,
+    }
+}
+
+/// A unit's values as the options ask; `None` when they ask for none.
+fn unit_values(
+    program: &Program,
+    name: &str,
+    slots: Slots<'_>,
+    result: UnitResult<'_>,
+    filter: ValueFilter,
+) -> Option<UnitReport> {
+    let listed: Box<dyn Iterator<Item = usize> + '_> = match filter {
+        ValueFilter::None => return None,
+        ValueFilter::Declared => Box::new(program.display_order.iter().copied()),
+        ValueFilter::All => Box::new(
+            program
+                .inputs
+                .iter()
+                .map(|i| i.slot)
+                .chain(program.display_order.iter().copied()),
+        ),
+    };
+    let mut values = IndexMap::new();
+    let mut errors = IndexMap::new();
+    for slot in listed {
+        let (Some(info), Some(outcome)) = (program.slots.get(slot), slots.get(slot)) else {
+            continue;
+        };
+        match outcome {
+            Ok(v) => {
+                values.insert(info.name.to_string(), v.to_json());
+            }
+            // A missing input is already the reason of the findings that need it.
+            Err(_) if info.kind == SlotKind::Input => {}
+            Err(fault) => {
+                errors.insert(info.name.to_string(), fault.to_string());
+            }
+        }
+    }
+    let ranks = program
+        .ranks
+        .iter()
+        .zip(result.ranks)
+        .filter_map(|(plan, rank)| rank.map(|r| (plan.key.to_string(), r)))
+        .collect();
+    Some(UnitReport {
+        unit: name.to_string(),
+        values,
+        ranks,
+        notes: report::missing_notes(program, slots),
+        changes: IndexMap::new(),
+        errors,
+    })
+}
+
+/// The cohort operations of a program, by the value or rank that uses them; empty when
+/// every unit can be decided from its own record.
+pub fn cohort_operations(program: &Program) -> Vec<String> {
+    fn uses_cohort(node: &Node) -> bool {
+        matches!(node, Node::Normalise(_) | Node::Rank(_))
+            || crate::compile::children(node).into_iter().any(uses_cohort)
+    }
+    let name = |slot: usize| program.slots.get(slot).map_or("?", |s| s.name.as_ref());
+    let mut out: Vec<String> = program
+        .formulas
+        .iter()
+        .filter(|f| uses_cohort(&f.node))
+        .map(|f| format!("`{}`", name(f.slot)))
+        .collect();
+    out.extend(
+        program
+            .rules
+            .iter()
+            .filter(|r| uses_cohort(&r.require) || r.when.as_ref().is_some_and(uses_cohort))
+            .map(|r| format!("rule `{}`", r.id)),
+    );
+    out.extend(program.ranks.iter().map(|r| format!("rank `{}`", r.key)));
+    out
+}
+
+/// The metadata of a rule, written once at the top of a JSON Lines report so that each
+/// finding refers to it by id instead of repeating it.
+#[derive(Serialize)]
+struct RuleLine<'a> {
+    rule: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cite: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct HeaderLine<'a> {
+    format: &'static str,
+    methodology: &'a report::MethodologyInfo,
+    rules: Vec<RuleLine<'a>>,
+}
+
+/// A finding line: a passing one is only its unit, rule and status.
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    unit: &'a str,
+    rule: &'a str,
+    status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a IndexMap<String, serde_json::Value>>,
+}
+
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    summary: &'a Summary,
+}
+
+/// The version tag of the JSON Lines report, on its first line.
+pub const JSONL_FORMAT: &str = "chiso-jsonl-1";
+
+impl RuleSet {
+    /// Decides an iterator of records one record at a time: an iterator of findings (and,
+    /// if asked, each unit's values before its findings), in bounded memory. A unit
+    /// appearing twice, or a record that cannot be read, ends the stream with that error.
+    ///
+    /// ```
+    /// use chiso::stream::{FindingFilter, StreamItem, StreamOptions, ValueFilter};
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require x > 0")?;
+    /// let records = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": 1}, {"unit": "B", "x": 0}]"#, "unit")?.records;
+    /// let options = StreamOptions { findings: FindingFilter::Failing, values: ValueFilter::None };
+    /// let failing: Vec<StreamItem> = rules.stream(records.into_iter().map(Ok), options)?.collect::<Result<_, _>>()?;
+    /// assert!(matches!(&failing[..], [StreamItem::Finding(f)] if f.unit == "B"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stream<I>(
+        &self,
+        records: I,
+        options: StreamOptions,
+    ) -> Result<Stream<'_, I>, StreamError>
+    where
+        I: Iterator<Item = Result<Record, DataError>>,
+    {
+        let cohorts = cohort_operations(self.program());
+        if !cohorts.is_empty() {
+            return Err(StreamError::Cohort {
+                what: cohorts.join(", "),
+            });
+        }
+        Ok(Stream {
+            rules: self,
+            records,
+            options,
+            seen: unique::UniqueUnits::default(),
+            pending: VecDeque::new(),
+            summary: Summary {
+                rules: self.program().rules.len(),
+                ..Summary::default()
+            },
+            stopped: false,
+        })
+    }
+
+    /// Streams records into `out` as JSON Lines: a header line (format, methodology, each
+    /// rule's title, severity and citation once), then per unit its values (if asked) and
+    /// its kept findings as they are decided, then a summary line. Returns the summary.
+    /// On a bad record the lines already written stay and the error is returned.
+    pub fn write_jsonl<I, W>(
+        &self,
+        records: I,
+        options: StreamOptions,
+        out: &mut W,
+    ) -> Result<Summary, StreamError>
+    where
+        I: Iterator<Item = Result<Record, DataError>>,
+        W: Write,
+    {
+        let mut stream = self.stream(records, options)?;
+        let header = HeaderLine {
+            format: JSONL_FORMAT,
+            methodology: self.methodology(),
+            rules: self
+                .program()
+                .rules
+                .iter()
+                .map(|r| RuleLine {
+                    rule: &r.id,
+                    title: r.title.as_deref(),
+                    severity: r.severity,
+                    cite: r.cite.as_deref(),
+                })
+                .collect(),
+        };
+        line(out, &header)?;
+        for item in stream.by_ref() {
+            match item? {
+                StreamItem::Unit(u) => line(out, &u)?,
+                StreamItem::Finding(f) => {
+                    let decided = f.status != Status::Pass;
+                    let failing = matches!(f.status, Status::Fail | Status::Error);
+                    line(
+                        out,
+                        &FindingLine {
+                            unit: &f.unit,
+                            rule: &f.rule,
+                            status: f.status,
+                            message: decided.then_some(f.message.as_str()),
+                            evidence: (failing && !f.evidence.is_empty()).then_some(&f.evidence),
+                        },
+                    )?;
+                }
+            }
+        }
+        let summary = stream.summary().clone();
+        line(out, &SummaryLine { summary: &summary })?;
+        out.flush()?;
+        Ok(summary)
+    }
+
+    /// Evaluates a dataset into a report that keeps only the findings and values asked
+    /// for; the summary counts every finding. With [`StreamOptions::default`] it equals
+    /// [`RuleSet::evaluate`].
+    ///
+    /// ```
+    /// use chiso::stream::{FindingFilter, StreamOptions, ValueFilter};
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require x > 0")?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": 1}, {"unit": "B", "x": 0}]"#, "unit")?;
+    /// let options = StreamOptions { findings: FindingFilter::Failing, values: ValueFilter::None };
+    /// let report = rules.evaluate_lean(&data, &options);
+    /// assert_eq!(report.findings.len(), 1);
+    /// assert_eq!(report.summary.passed, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_lean(&self, data: &Dataset, options: &StreamOptions) -> Report {
+        let program = self.program();
+        let bound = self.bind(data);
+        let results = self.evaluate_bound(&bound);
+        let mut units = Vec::new();
+        let mut summary = Summary {
+            units: bound.units.len(),
+            rules: program.rules.len(),
+            ..Summary::default()
+        };
+        for (index, (name, result)) in bound.units.iter().zip(results.units()).enumerate() {
+            if let Some(u) = unit_values(
+                program,
+                name,
+                view(&bound, index, result),
+                result,
+                options.values,
+            ) {
+                units.push(u);
+            }
+        }
+        let mut findings = Vec::new();
+        for (rule_index, rule) in program.rules.iter().enumerate() {
+            for (index, (name, result)) in bound.units.iter().zip(results.units()).enumerate() {
+                let Some(decision) = result.decisions.get(rule_index) else {
+                    continue;
+                };
+                count(&mut summary, rule.severity, decision.status);
+                if options.findings.keeps(decision.status) {
+                    findings.push(full_finding(
+                        program,
+                        &results,
+                        rule,
+                        name,
+                        view(&bound, index, result),
+                        decision,
+                    ));
+                }
+            }
+        }
+        let mut report = report::build(
+            self.methodology().clone(),
+            program,
+            &BoundData {
+                units: Vec::new(),
+                inputs: Vec::new(),
+            },
+            &Evaluation::default(),
+        );
+        report.units = units;
+        report.findings = findings;
+        report.summary = summary;
+        report
+    }
+}
+
+fn line<W: Write, T: Serialize>(out: &mut W, value: &T) -> Result<(), StreamError> {
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

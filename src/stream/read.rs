@@ -1,0 +1,291 @@
+//! Records read one at a time from data files, so a stream never holds a whole file.
+//!
+//! CSV is read row by row with the same rules as [`Dataset::from_csv_str`] (header row,
+//! trimmed cells, an empty cell is absent, a byte-order mark ignored); JSON Lines
+//! (`.jsonl`, `.ndjson`) line by line, each line one record as in
+//! [`Dataset::from_values`]. A `.json` file is one document, so it is read whole (its
+//! records are then handed out one by one).
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::data::{DataError, Dataset, Origin, RawValue, Record};
+
+/// The records of several data files, in order, read lazily.
+pub struct Records {
+    paths: VecDeque<PathBuf>,
+    key: String,
+    current: Option<Source>,
+}
+
+enum Source {
+    Csv(Box<CsvRows>),
+    Lines {
+        file: String,
+        reader: Box<dyn BufRead>,
+        line: usize,
+        buf: String,
+    },
+    Loaded(std::vec::IntoIter<Record>),
+}
+
+struct CsvRows {
+    file: String,
+    reader: csv::Reader<Box<dyn Read>>,
+    headers: Vec<String>,
+    row: csv::StringRecord,
+}
+
+impl Records {
+    /// The records of `paths`; `key` names the field holding each unit's name.
+    pub fn open<P: AsRef<Path>>(paths: &[P], key: &str) -> Self {
+        Records {
+            paths: paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
+            key: key.to_string(),
+            current: None,
+        }
+    }
+
+    fn open_next(&mut self, path: &Path) -> Result<Source, DataError> {
+        let file = path.display().to_string();
+        let io = |source| DataError::Io {
+            file: file.clone(),
+            source,
+        };
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("csv") => {
+                let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+                // A byte-order mark (spreadsheet exports) is not part of the first field.
+                if reader.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
+                    reader.consume(3);
+                }
+                let boxed: Box<dyn Read> = Box::new(reader);
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(true)
+                    .trim(csv::Trim::All)
+                    .from_reader(boxed);
+                let headers: Vec<String> = reader
+                    .headers()
+                    .map_err(|e| csv_error(&file, &e))?
+                    .iter()
+                    .map(str::to_string)
+                    .collect();
+                if !headers.contains(&self.key) {
+                    return Err(DataError::Shape {
+                        file,
+                        message: format!(
+                            "the header row has no `{}` column naming the units",
+                            self.key
+                        ),
+                    });
+                }
+                Ok(Source::Csv(Box::new(CsvRows {
+                    file,
+                    reader,
+                    headers,
+                    row: csv::StringRecord::new(),
+                })))
+            }
+            Some("jsonl" | "ndjson") => Ok(Source::Lines {
+                reader: Box::new(BufReader::new(File::open(path).map_err(io)?)),
+                file,
+                line: 0,
+                buf: String::new(),
+            }),
+            Some("json") => Ok(Source::Loaded(
+                Dataset::load(path, &self.key)?.records.into_iter(),
+            )),
+            _ => Err(DataError::UnknownFormat { file }),
+        }
+    }
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> DataError {
+    DataError::Csv {
+        file: file.to_string(),
+        line: e.position().map_or(1, csv::Position::line),
+        message: e.to_string(),
+    }
+}
+
+impl Source {
+    fn next(&mut self, key: &str) -> Option<Result<Record, DataError>> {
+        match self {
+            Source::Loaded(records) => records.next().map(Ok),
+            Source::Csv(rows) => {
+                let CsvRows {
+                    file,
+                    reader,
+                    headers,
+                    row,
+                } = rows.as_mut();
+                match reader.read_record(row) {
+                    Ok(false) => None,
+                    Err(e) => Some(Err(csv_error(file, &e))),
+                    Ok(true) => {
+                        let line = row.position().map_or(0, csv::Position::line);
+                        let origin = Origin {
+                            file: file.clone(),
+                            position: format!("row {line}"),
+                        };
+                        let fields: IndexMap<String, RawValue> = headers
+                            .iter()
+                            .zip(row.iter())
+                            .map(|(h, cell)| {
+                                let v = if cell.is_empty() {
+                                    RawValue::Null
+                                } else {
+                                    RawValue::Text(cell.to_string())
+                                };
+                                (h.clone(), v)
+                            })
+                            .collect();
+                        Some(Record::new(fields, origin, key))
+                    }
+                }
+            }
+            Source::Lines {
+                file,
+                reader,
+                line,
+                buf,
+            } => loop {
+                buf.clear();
+                *line += 1;
+                match reader.read_line(buf) {
+                    Ok(0) => return None,
+                    Err(source) => {
+                        return Some(Err(DataError::Io {
+                            file: file.clone(),
+                            source,
+                        }));
+                    }
+                    Ok(_) => {}
+                }
+                let text = if *line == 1 {
+                    buf.trim_start_matches('\u{feff}')
+                } else {
+                    buf.as_str()
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let value: serde_json::Value = match serde_json::from_str(text) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Some(Err(DataError::Json {
+                            file: file.clone(),
+                            line: *line,
+                            column: e.column(),
+                            message: e
+                                .to_string()
+                                .split(" at line")
+                                .next()
+                                .unwrap_or_default()
+                                .to_string(),
+                        }));
+                    }
+                };
+                let position = format!("line {line}");
+                let record = match Dataset::from_values(file, [value], key) {
+                    Ok(data) => data.records.into_iter().next(),
+                    Err(DataError::Record {
+                        mut origin,
+                        message,
+                    }) => {
+                        origin.position = position;
+                        return Some(Err(DataError::Record { origin, message }));
+                    }
+                    Err(other) => return Some(Err(other)),
+                };
+                if let Some(mut record) = record {
+                    record.origin.position = position;
+                    return Some(Ok(record));
+                }
+            },
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = Result<Record, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(source) = &mut self.current {
+                match source.next(&self.key) {
+                    Some(item) => return Some(item),
+                    None => self.current = None,
+                }
+            }
+            let path = self.paths.pop_front()?;
+            match self.open_next(&path) {
+                Ok(source) => self.current = Some(source),
+                Err(e) => {
+                    // A file that cannot be opened ends the stream.
+                    self.paths.clear();
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("chiso-stream-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn csv_rows_are_the_records_the_whole_file_loader_makes() {
+        let text = "\u{feff}unit, a ,b\n Sở Y tế ,1,\n\"Sở, Tư pháp\",2,3\n";
+        let path = write("rows.csv", text);
+        let streamed: Vec<Record> = Records::open(&[&path], "unit")
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let loaded = Dataset::load(&path, "unit").unwrap().records;
+        assert_eq!(streamed, loaded);
+    }
+
+    #[test]
+    fn json_lines_name_their_line() {
+        let path = write("rows.jsonl", "{\"unit\": \"A\", \"x\": 1}\n\n{\"x\": 2}\n");
+        let mut records = Records::open(&[&path], "unit");
+        assert_eq!(records.next().unwrap().unwrap().unit, "A");
+        let err = records.next().unwrap().unwrap_err().to_string();
+        assert!(
+            err.ends_with("rows.jsonl, line 3: record has no `unit` field naming its unit"),
+            "{err}"
+        );
+        let bad = write("bad.jsonl", "{\"unit\": \"A\",\n");
+        let err = Records::open(&[&bad], "unit").next().unwrap().unwrap_err();
+        assert!(err.to_string().contains("bad.jsonl:1:"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_not_an_empty_stream() {
+        let mut records = Records::open(&["/nonexistent/x.csv"], "unit");
+        assert!(matches!(records.next(), Some(Err(DataError::Io { .. }))));
+        assert!(records.next().is_none());
+        let mut records = Records::open(&["x.txt"], "unit");
+        assert!(matches!(
+            records.next(),
+            Some(Err(DataError::UnknownFormat { .. }))
+        ));
+    }
+}

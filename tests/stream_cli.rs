@@ -1,0 +1,180 @@
+//! `chiso run --format jsonl`, `--findings` and `--values`: streamed and lean reports say
+//! what the full report says, and only that.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn chiso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("chiso runs")
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect()
+}
+
+const RULES: &str = "rules/it-staffing";
+const DATA: &str = "examples/it-staffing/quang-ninh-2020.json";
+
+fn full_report() -> serde_json::Value {
+    let out = chiso(&["run", "--rules", RULES, "--data", DATA, "--format", "json"]);
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
+
+#[test]
+fn jsonl_failing_findings_are_the_full_reports_failing_findings() {
+    let full = full_report();
+    let out = chiso(&[
+        "run",
+        "--rules",
+        RULES,
+        "--data",
+        DATA,
+        "--format",
+        "jsonl",
+        "--findings",
+        "failing",
+        "--values",
+        "none",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "failing findings exit 1");
+    let lines = lines(&out);
+    assert_eq!(lines[0]["format"], "chiso-jsonl-1");
+    assert_eq!(lines.last().unwrap()["summary"], full["summary"]);
+    let streamed: Vec<(String, String, String)> = lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| {
+            (
+                l["unit"].as_str().unwrap().to_string(),
+                l["rule"].as_str().unwrap().to_string(),
+                l["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, String, String)> = full["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail" || f["status"] == "error")
+        .map(|f| {
+            (
+                f["unit"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut streamed_sorted = streamed.clone();
+    streamed_sorted.sort();
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(streamed_sorted, expected);
+}
+
+#[test]
+fn csv_streams_as_json_does() {
+    let dir = std::env::temp_dir().join(format!("chiso-stream-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("staff.csv");
+    std::fs::write(
+        &csv,
+        "unit,staff_total,it_qualified_staff,it_dedicated_staff,it_dedicated_with_degree,infosec_staff,staff_trained_infosec\n\
+         Sở Y tế,95,3,1,1,0,40\n\
+         Sở Tư pháp,45,1,1,1,,45\n",
+    )
+    .unwrap();
+    let out = chiso(&[
+        "run",
+        "--rules",
+        RULES,
+        "--data",
+        csv.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    let lines = lines(&out);
+    // Header, then per unit its values and its five findings, then the summary.
+    assert_eq!(lines.len(), 1 + 2 * (1 + 5) + 1);
+    assert_eq!(lines[1]["unit"], "Sở Y tế");
+    assert_eq!(
+        lines[1]["values"]["share_trained_infosec"].to_string(),
+        "0.4210526315789473684210526316"
+    );
+    let error = lines
+        .iter()
+        .find(|l| l["unit"] == "Sở Tư pháp" && l["rule"] == "submission_consistent")
+        .unwrap();
+    assert_eq!(error["status"], "error");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("`infosec_staff` is missing")
+    );
+}
+
+#[test]
+fn failing_only_json_keeps_the_summary_of_all() {
+    let full = full_report();
+    let out = chiso(&[
+        "run",
+        "--rules",
+        RULES,
+        "--data",
+        DATA,
+        "--format",
+        "json",
+        "--findings",
+        "failing",
+        "--values",
+        "none",
+    ]);
+    let lean: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(lean["summary"], full["summary"]);
+    assert_eq!(lean["units"].as_array().unwrap().len(), 0);
+    assert!(
+        lean["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "fail" || f["status"] == "error")
+    );
+}
+
+#[test]
+fn cohort_rule_sets_do_not_stream_and_say_why() {
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/ict-index/2019",
+        "--data",
+        "examples/ict-index/provinces-2019.json",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("compares units with each other"), "{err}");
+    let out = chiso(&[
+        "run",
+        "--rules",
+        RULES,
+        "--data",
+        DATA,
+        "--format",
+        "jsonl",
+        "--explain",
+        "Sở Y tế",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
