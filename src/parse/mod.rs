@@ -5,6 +5,9 @@
 //! that name what was expected in the author's terms, not the grammar's.
 
 pub mod ast;
+mod nesting;
+
+pub use nesting::{MAX_NESTING, MAX_PARENTHESES};
 
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
@@ -49,7 +52,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// Parses one rule file. On failure returns every diagnostic found (a syntax error stops
 /// parsing; literal errors are collected).
 pub fn parse_file(source: &Arc<Source>) -> Result<File, Vec<Diagnostic>> {
-    if let Some(d) = too_deeply_parenthesised(source) {
+    if let Some(d) = nesting::too_deeply_nested(source) {
         return Err(vec![d]);
     }
     let pairs =
@@ -68,6 +71,9 @@ pub fn parse_file(source: &Arc<Source>) -> Result<File, Vec<Diagnostic>> {
 
 /// Parses a standalone expression (used by tests and embedding programs).
 pub fn parse_expr(source: &Arc<Source>) -> Result<Expr, Vec<Diagnostic>> {
+    if let Some(d) = nesting::too_deeply_nested(source) {
+        return Err(vec![d]);
+    }
     let mut pairs =
         Grammar::parse(Rule::expr, &source.text).map_err(|e| vec![syntax_error(source, &e)])?;
     let mut lower = Lower {
@@ -96,47 +102,10 @@ pub fn parse_expr(source: &Arc<Source>) -> Result<Expr, Vec<Diagnostic>> {
     }
 }
 
-/// Most parentheses one expression may nest. Formulas are read aloud by their authors;
-/// a bound also keeps every later stage's recursion shallow.
-pub const MAX_PARENTHESES: usize = 32;
 /// Most levels in one expression tree.
 pub const MAX_EXPR_DEPTH: usize = 100;
 /// Most operators and operands in one flat expression (between parentheses).
 pub const MAX_EXPR_TOKENS: usize = 400;
-
-/// Refuses text whose parentheses nest deeper than [`MAX_PARENTHESES`], before the parser
-/// recurses into them. Strings and comments are skipped.
-fn too_deeply_parenthesised(source: &Arc<Source>) -> Option<Diagnostic> {
-    let mut depth = 0usize;
-    let mut too_deep = None;
-    crate::source::scan(
-        &source.text,
-        |i, c| match c {
-            '(' => {
-                depth += 1;
-                if depth > MAX_PARENTHESES && too_deep.is_none() {
-                    too_deep = Some(i);
-                }
-            }
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
-        },
-        |_, _| {},
-    );
-    let at = too_deep?;
-    let loc = Loc {
-        source: Arc::clone(source),
-        range: at..at + 1,
-    };
-    Some(
-        Diagnostic::error(
-            format!("parentheses nested more than {MAX_PARENTHESES} deep"),
-            &loc,
-        )
-        .with_label("too deep")
-        .with_help("split the formula into named indicators"),
-    )
-}
 
 /// Depth of an expression tree (bounded: its parts were checked when they were built).
 fn depth(e: &Expr) -> usize {

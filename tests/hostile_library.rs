@@ -1,0 +1,112 @@
+//! Regression tests for hostile inputs found by fuzzing and by hand (issue 16), at the
+//! library level: each failed (a crash, a hang, a sandbox escape) before its fix. The
+//! command-line corpus is `tests/hostile.rs` with its cases in `tests/hostile/`.
+
+use chiso::format::format_source;
+use chiso::source::Source;
+use chiso::{Dataset, LoadError, RuleSet};
+
+const HEADER: &str = "methodology \"D\" version 1\ninput a: number\ninput g: number\n";
+
+fn first_error(text: &str) -> String {
+    match RuleSet::from_text("deep.chiso", text) {
+        Err(LoadError::Invalid { diagnostics }) => diagnostics[0].render(),
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("should not load"),
+    }
+}
+
+/// Runs `f` on a thread with the smallest stack Rust gives a thread by default (2 MB),
+/// as test harnesses, thread pools and embedding programs do.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn deep_nesting_of_every_recursive_production_is_a_diagnostic_at_its_position() {
+    on_small_stack(|| {
+        let cases = [
+            (
+                format!(
+                    "constant c = {}1{}\n",
+                    "[".repeat(10_000),
+                    "]".repeat(10_000)
+                ),
+                "4:",
+            ),
+            (
+                format!(
+                    "indicator b = a + {}1{}\n",
+                    "[".repeat(3000),
+                    "]".repeat(3000)
+                ),
+                "4:",
+            ),
+            (
+                format!(
+                    "indicator b = {}0\n",
+                    "if a > 1 then 1 else ".repeat(10_000)
+                ),
+                "4:",
+            ),
+            (
+                format!(
+                    "indicator b = normalise a by max among {}a > 1\n",
+                    "rank of a among ".repeat(5000)
+                ),
+                "4:",
+            ),
+            (
+                format!("rule r require {}a > 1\n", "if a > 1 then ".repeat(5000)),
+                "4:",
+            ),
+        ];
+        for (body, line) in cases {
+            let d = first_error(&format!("{HEADER}{body}"));
+            assert!(
+                d.contains("formula nested more than 64 levels deep"),
+                "{}",
+                &d[..200.min(d.len())]
+            );
+            assert!(d.contains(&format!("deep.chiso:{line}")), "{}", &d[..200]);
+        }
+    });
+}
+
+#[test]
+fn the_deepest_allowed_formula_goes_through_every_stage_on_a_small_stack() {
+    on_small_stack(|| {
+        // 64 levels of brackets and `if` (32 of them parentheses), the deepest allowed.
+        let mut formula = String::from("a");
+        for k in 0..48 {
+            formula = match k % 3 {
+                0 => format!("if g > {k} then ({formula}) else 0"),
+                1 => format!("max({formula}, 1)"),
+                _ => format!("if g < 100 then {formula} else 1"),
+            };
+        }
+        let one_more = format!("{HEADER}indicator b = if g > 0 then {formula} else 0\n");
+        assert!(first_error(&one_more).contains("nested more than 64 levels"));
+        let text = format!(
+            "{HEADER}indicator b = {formula}\nindicator n = normalise a by max among g > 1 and \
+             (rank of a among g > 0) > 0\nrule r require b >= 0\n"
+        );
+        let rules = RuleSet::from_text("deep.chiso", &text).unwrap_or_else(|e| panic!("{e}"));
+        let data = Dataset::from_json_str(
+            "d.json",
+            r#"[{"unit": "u", "a": 3, "g": 50}, {"unit": "v", "a": 4, "g": 2}]"#,
+            "unit",
+        )
+        .unwrap();
+        let report = rules.evaluate(&data);
+        assert_eq!(report.units[0].values["b"].to_string(), "3");
+        assert!(!report.to_text().is_empty());
+        let formatted = format_source(&Source::new("deep.chiso", &*text)).unwrap();
+        assert!(RuleSet::from_text("deep.chiso", &formatted).is_ok());
+    });
+}
