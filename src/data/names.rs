@@ -15,6 +15,13 @@ pub fn nfc(name: &str) -> String {
     }
 }
 
+/// Brings `name` to NFC where it is not already (no allocation in the common case).
+pub fn make_nfc(name: &mut String) {
+    if !matches!(is_nfc_quick(name.chars()), IsNormalized::Yes) {
+        *name = name.nfc().collect();
+    }
+}
+
 /// Refuses a unit name holding a control character (NUL, escape, a line break, …).
 ///
 /// Such a name would reach text, CSV and HTML reports raw, where it can forge lines or

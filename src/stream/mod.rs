@@ -129,13 +129,15 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Iterator for Stream<'_, I> {
             if self.stopped {
                 return None;
             }
-            let record = match self.records.next()? {
+            let mut record = match self.records.next()? {
                 Ok(r) => r,
                 Err(e) => {
                     self.stopped = true;
                     return Some(Err(e));
                 }
             };
+            // The same unit typed on two systems (NFC/NFD) is one unit, as in a `Dataset`.
+            crate::data::names::make_nfc(&mut record.unit);
             if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
                 self.stopped = true;
                 return Some(Err(DataError::DuplicateUnit {
@@ -153,9 +155,8 @@ impl<I> Stream<'_, I> {
     /// Evaluates one record with the reference evaluator and queues what is kept.
     fn decide(&mut self, record: Record) {
         let program = self.rules.program();
-        let data = Dataset {
-            records: vec![record],
-        };
+        let mut data = Dataset::default();
+        data.records.push(record);
         let bound = evaluate::bind(program, &data);
         let results = evaluate::evaluate(program, &bound);
         self.summary.units += 1;
