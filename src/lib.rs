@@ -22,7 +22,7 @@ pub mod source;
 pub mod testing;
 pub mod value;
 
-pub use data::{DataError, Dataset};
+pub use data::{DataError, Dataset, LoadOptions};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
 pub use hooks::Limits;

@@ -7,6 +7,8 @@ use chiso::ruleset::find_rule_sets;
 use chiso::{LoadError, RuleSet, RunOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod cli_data;
+
 /// Exit code: unusable input (bad rule file, data file or arguments).
 const UNUSABLE: u8 = 2;
 
@@ -59,7 +61,7 @@ enum Command {
         /// The rule set: a `.chiso` file or a folder of them.
         #[arg(long)]
         rules: PathBuf,
-        /// Data files (JSON or CSV); together they form one dataset.
+        /// Data files (JSON, CSV, Excel/ODS); together they form one dataset.
         #[arg(long, required = true, num_args = 1..)]
         data: Vec<PathBuf>,
         /// Report format.
@@ -83,6 +85,9 @@ enum Command {
         /// Seed of the sensitivity runs (same seed, same result).
         #[arg(long, default_value_t = 1, requires = "sensitivity")]
         seed: u64,
+        /// How to read the data files.
+        #[command(flatten)]
+        reading: cli_data::DataArgs,
     },
 }
 
@@ -118,11 +123,13 @@ fn main() -> ExitCode {
             previous,
             sensitivity,
             seed,
+            reading,
         } => {
             let extras = Extras {
                 explain,
                 previous,
                 sensitivity: sensitivity.map(|n| (n as usize, seed)),
+                reading,
             };
             run(&rules, &data, format, out.as_deref(), &extras)
         }
@@ -294,6 +301,7 @@ struct Extras {
     explain: Option<String>,
     previous: Option<PathBuf>,
     sensitivity: Option<(usize, u64)>,
+    reading: cli_data::DataArgs,
 }
 
 fn run(
@@ -310,7 +318,14 @@ fn run(
             return ExitCode::from(UNUSABLE);
         }
     };
-    let dataset = match rules.load_data(data) {
+    let reading = match extras.reading.options(rules.unit_key()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(UNUSABLE);
+        }
+    };
+    let dataset = match rules.load_data_with(data, &reading) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
@@ -319,7 +334,7 @@ fn run(
     };
     let previous = match &extras.previous {
         None => None,
-        Some(path) => match rules.load_previous(path) {
+        Some(path) => match rules.load_previous_with(path, &reading) {
             Ok(p) => Some(p),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -6,9 +6,16 @@
 //! discarding the whole submission.
 
 mod csv_file;
+mod decode;
 mod json_file;
 pub mod names;
 pub mod numbers;
+mod options;
+#[cfg(feature = "excel")]
+mod sheet;
+mod table;
+
+pub use options::LoadOptions;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -155,31 +162,109 @@ pub enum DataError {
         second: Origin,
     },
     /// The file's extension is not one chiso reads.
-    #[error("{file}: unknown data format; expected a `.json` or `.csv` file")]
+    #[error("{file}: unknown data format; expected {expected}")]
     UnknownFormat {
         /// The file.
         file: String,
+        /// The formats this build reads.
+        expected: &'static str,
+    },
+    /// The file's bytes are not valid in its encoding.
+    #[error(
+        "{file}: byte {offset} (line {line}) is not valid {encoding}; declare the file's encoding (e.g. `--encoding windows-1258`) or save it as UTF-8"
+    )]
+    Encoding {
+        /// The file.
+        file: String,
+        /// 0-based byte offset of the first invalid byte.
+        offset: usize,
+        /// 1-based line it is on.
+        line: usize,
+        /// The encoding the file was read in.
+        encoding: String,
+    },
+    /// The file holds no records.
+    #[error("no units in {file}: {detail}")]
+    NoUnits {
+        /// The file.
+        file: String,
+        /// What the file held instead.
+        detail: String,
     },
 }
 
+/// The formats this build reads, for messages.
+#[cfg(feature = "excel")]
+const FORMATS: &str = "a `.json`, `.csv` (`.tsv`, `.txt`), `.xlsx`, `.xls` or `.ods` file";
+#[cfg(not(feature = "excel"))]
+const FORMATS: &str = "a `.json` or `.csv` (`.tsv`, `.txt`) file (this build has no Excel support)";
+
 impl Dataset {
-    /// Loads a JSON or CSV file; `key` names the field that holds the unit's name.
+    /// Loads a JSON, CSV or spreadsheet file with the default options; `key` names the
+    /// field that holds the unit's name.
     pub fn load(path: &Path, key: &str) -> Result<Self, DataError> {
+        Self::load_with(path, &LoadOptions::new(key))
+    }
+
+    /// Loads a data file as `options` say: JSON, CSV (`.csv`, `.tsv`, `.txt`), or with the
+    /// `excel` feature a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`; `book.xlsx#Sheet`
+    /// picks a sheet). A file without records is an error ([`DataError::NoUnits`]).
+    pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Self, DataError> {
+        let (path, sheet) = split_sheet(path);
+        #[cfg(not(feature = "excel"))]
+        let _ = sheet;
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-            file: file.clone(),
-            source,
-        })?;
-        match path
+        let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("json") => Self::from_json_str(&file, &text, key),
-            Some("csv") => Self::from_csv_str(&file, &text, key),
-            _ => Err(DataError::UnknownFormat { file }),
+            .unwrap_or_default();
+        let data = match ext.as_str() {
+            "json" | "csv" | "tsv" | "txt" => {
+                let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
+                    file: file.clone(),
+                    source,
+                })?;
+                if ext == "json" {
+                    let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
+                    Self::from_json_str(&file, &text, &options.key)?
+                } else {
+                    Self::from_csv_bytes(&file, &bytes, options)?
+                }
+            }
+            #[cfg(feature = "excel")]
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+                let mut options = options.clone();
+                if sheet.is_some() {
+                    options.sheet = sheet;
+                }
+                Self::from_records(sheet::records(&path, &file, &options)?)?
+            }
+            _ => {
+                return Err(DataError::UnknownFormat {
+                    file,
+                    expected: FORMATS,
+                });
+            }
+        };
+        if data.records.is_empty() {
+            return Err(DataError::NoUnits {
+                file,
+                detail: "the file holds no records (a unit is a record naming it)".into(),
+            });
         }
+        Ok(data)
+    }
+
+    /// Reads CSV bytes in the options' encoding, delimiter, number format and missing
+    /// markers.
+    pub fn from_csv_bytes(
+        file: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<Self, DataError> {
+        let text = decode::decode(file, bytes, options.encoding.as_deref())?;
+        Self::from_records(csv_file::records(file, &text, options)?)
     }
 
     /// Reads JSON text: an array of records, or an object whose `units` is one. A leading
@@ -237,11 +322,7 @@ impl Dataset {
     /// byte-order mark (as spreadsheet exports write) is ignored.
     pub fn from_csv_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut data = Dataset::default();
-        for record in csv_file::records(file, text, key)? {
-            data.push(record)?;
-        }
-        Ok(data)
+        Self::from_records(csv_file::records(file, text, &LoadOptions::new(key))?)
     }
 
     /// Adds the records of another dataset (another file of the same submission).
@@ -299,6 +380,18 @@ impl Dataset {
                 .collect();
         }
     }
+}
+
+/// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.
+fn split_sheet(path: &Path) -> (std::path::PathBuf, Option<String>) {
+    let text = path.to_string_lossy();
+    if !path.exists()
+        && let Some((file, sheet)) = text.rsplit_once('#')
+        && Path::new(file).exists()
+    {
+        return (file.into(), Some(sheet.to_string()));
+    }
+    (path.to_path_buf(), None)
 }
 
 impl Record {
