@@ -24,7 +24,7 @@ pub mod stream;
 pub mod testing;
 pub mod value;
 
-pub use data::{DataError, Dataset};
+pub use data::{DataError, Dataset, LoadOptions};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
 pub use hooks::Limits;

@@ -7,6 +7,8 @@ use chiso::ruleset::find_rule_sets;
 use chiso::{LoadError, RuleSet, RunOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod cli_data;
+
 /// Exit code: unusable input (bad rule file, data file or arguments).
 const UNUSABLE: u8 = 2;
 
@@ -59,7 +61,7 @@ enum Command {
         /// The rule set: a `.chiso` file or a folder of them.
         #[arg(long)]
         rules: PathBuf,
-        /// Data files (JSON or CSV); together they form one dataset.
+        /// Data files (JSON, CSV, Excel/ODS); together they form one dataset.
         #[arg(long, required = true, num_args = 1..)]
         data: Vec<PathBuf>,
         /// Report format.
@@ -90,6 +92,9 @@ enum Command {
         /// scores, or the inputs as well.
         #[arg(long, value_enum, default_value_t = Values::Declared)]
         values: Values,
+        /// How to read the data files.
+        #[command(flatten)]
+        reading: cli_data::DataArgs,
     },
 }
 
@@ -150,6 +155,7 @@ fn main() -> ExitCode {
             seed,
             findings,
             values,
+            reading,
         } => {
             let extras = Extras {
                 explain,
@@ -166,6 +172,7 @@ fn main() -> ExitCode {
                         Values::All => chiso::stream::ValueFilter::All,
                     },
                 },
+                reading,
             };
             run(&rules, &data, format, out.as_deref(), &extras)
         }
@@ -340,6 +347,7 @@ struct Extras {
     sensitivity: Option<(usize, u64)>,
     /// `--findings` and `--values`.
     lean: chiso::stream::StreamOptions,
+    reading: cli_data::DataArgs,
 }
 
 impl Extras {
@@ -369,9 +377,22 @@ fn run(
         return ExitCode::from(UNUSABLE);
     }
     if matches!(format, Format::Jsonl) {
+        if !extras.reading.is_default() {
+            eprintln!(
+                "error: --format jsonl streams UTF-8 CSV and JSON Lines as written; the reading options (--delimiter, --encoding, --decimal-comma, --thousands, --missing, --sheet, --header-row) are not supported with it yet"
+            );
+            return ExitCode::from(UNUSABLE);
+        }
         return run_jsonl(&rules, data, out, extras.lean);
     }
-    let dataset = match rules.load_data(data) {
+    let reading = match extras.reading.options(rules.unit_key()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(UNUSABLE);
+        }
+    };
+    let dataset = match rules.load_data_with(data, &reading) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
@@ -380,7 +401,7 @@ fn run(
     };
     let previous = match &extras.previous {
         None => None,
-        Some(path) => match rules.load_previous(path) {
+        Some(path) => match rules.load_previous_with(path, &reading) {
             Ok(p) => Some(p),
             Err(e) => {
                 eprintln!("error: {e}");

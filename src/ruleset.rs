@@ -363,9 +363,24 @@ impl RuleSet {
 
     /// Loads data files (JSON or CSV) for this rule set; together they are one dataset.
     pub fn load_data<P: AsRef<Path>>(&self, paths: &[P]) -> Result<Dataset, DataError> {
+        self.load_data_with(paths, &self.load_options())
+    }
+
+    /// The default ways of reading data for this rule set (its unit key).
+    pub fn load_options(&self) -> crate::LoadOptions {
+        crate::LoadOptions::new(&self.unit_key)
+    }
+
+    /// Loads data files as `options` say (encoding, delimiter, number format, missing
+    /// markers, sheet, header row); together they are one dataset.
+    pub fn load_data_with<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: &crate::LoadOptions,
+    ) -> Result<Dataset, DataError> {
         let mut data = Dataset::default();
         for path in paths {
-            data.extend(Dataset::load(path.as_ref(), &self.unit_key)?)?;
+            data.extend(Dataset::load_with(path.as_ref(), options)?)?;
         }
         Ok(data)
     }
@@ -479,6 +494,15 @@ impl RuleSet {
     /// Last year's values and ranks from `path`: a JSON report of `chiso run`, or last
     /// year's data (JSON or CSV), evaluated with this rule set.
     pub fn load_previous(&self, path: &Path) -> Result<PreviousYear, DataError> {
+        self.load_previous_with(path, &self.load_options())
+    }
+
+    /// [`RuleSet::load_previous`], reading last year's data files as `options` say.
+    pub fn load_previous_with(
+        &self,
+        path: &Path,
+        options: &crate::LoadOptions,
+    ) -> Result<PreviousYear, DataError> {
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -491,7 +515,7 @@ impl RuleSet {
                 return Ok(previous);
             }
         }
-        let data = self.load_data(&[path])?;
+        let data = self.load_data_with(&[path], options)?;
         Ok(PreviousYear::from_report(&self.evaluate(&data)))
     }
 }

@@ -206,7 +206,11 @@ fn bad_arguments_are_unusable() {
     assert_eq!(code(&chiso(&["frobnicate"])), 2);
     let out = chiso(&["run", "--rules", "rules/it-staffing", "--data", "README.md"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("expected a `.json` or `.csv` file"));
+    assert!(
+        stderr(&out).contains("unknown data format; expected a `.json`, `.csv`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

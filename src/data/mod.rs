@@ -6,9 +6,16 @@
 //! discarding the whole submission.
 
 mod csv_file;
+mod decode;
 mod json_file;
 pub mod names;
 pub mod numbers;
+mod options;
+#[cfg(feature = "excel")]
+mod sheet;
+mod table;
+
+pub use options::LoadOptions;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -155,31 +162,109 @@ pub enum DataError {
         second: Origin,
     },
     /// The file's extension is not one chiso reads.
-    #[error("{file}: unknown data format; expected a `.json` or `.csv` file")]
+    #[error("{file}: unknown data format; expected {expected}")]
     UnknownFormat {
         /// The file.
         file: String,
+        /// The formats this build reads.
+        expected: &'static str,
+    },
+    /// The file's bytes are not valid in its encoding.
+    #[error(
+        "{file}: byte {offset} (line {line}) is not valid {encoding}; declare the file's encoding (e.g. `--encoding windows-1258`) or save it as UTF-8"
+    )]
+    Encoding {
+        /// The file.
+        file: String,
+        /// 0-based byte offset of the first invalid byte.
+        offset: usize,
+        /// 1-based line it is on.
+        line: usize,
+        /// The encoding the file was read in.
+        encoding: String,
+    },
+    /// The file holds no records.
+    #[error("no units in {file}: {detail}")]
+    NoUnits {
+        /// The file.
+        file: String,
+        /// What the file held instead.
+        detail: String,
     },
 }
 
+/// The formats this build reads, for messages.
+#[cfg(feature = "excel")]
+const FORMATS: &str = "a `.json`, `.csv` (`.tsv`, `.txt`), `.xlsx`, `.xls` or `.ods` file";
+#[cfg(not(feature = "excel"))]
+const FORMATS: &str = "a `.json` or `.csv` (`.tsv`, `.txt`) file (this build has no Excel support)";
+
 impl Dataset {
-    /// Loads a JSON or CSV file; `key` names the field that holds the unit's name.
+    /// Loads a JSON, CSV or spreadsheet file with the default options; `key` names the
+    /// field that holds the unit's name.
     pub fn load(path: &Path, key: &str) -> Result<Self, DataError> {
+        Self::load_with(path, &LoadOptions::new(key))
+    }
+
+    /// Loads a data file as `options` say: JSON, CSV (`.csv`, `.tsv`, `.txt`), or with the
+    /// `excel` feature a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`; `book.xlsx#Sheet`
+    /// picks a sheet). A file without records is an error ([`DataError::NoUnits`]).
+    pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Self, DataError> {
+        let (path, sheet) = split_sheet(path);
+        #[cfg(not(feature = "excel"))]
+        let _ = sheet;
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-            file: file.clone(),
-            source,
-        })?;
-        match path
+        let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("json") => Self::from_json_str(&file, &text, key),
-            Some("csv") => Self::from_csv_str(&file, &text, key),
-            _ => Err(DataError::UnknownFormat { file }),
+            .unwrap_or_default();
+        let data = match ext.as_str() {
+            "json" | "csv" | "tsv" | "txt" => {
+                let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
+                    file: file.clone(),
+                    source,
+                })?;
+                if ext == "json" {
+                    let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
+                    Self::from_json_str(&file, &text, &options.key)?
+                } else {
+                    Self::from_csv_bytes(&file, &bytes, options)?
+                }
+            }
+            #[cfg(feature = "excel")]
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+                let mut options = options.clone();
+                if sheet.is_some() {
+                    options.sheet = sheet;
+                }
+                Self::from_records(sheet::records(&path, &file, &options)?)?
+            }
+            _ => {
+                return Err(DataError::UnknownFormat {
+                    file,
+                    expected: FORMATS,
+                });
+            }
+        };
+        if data.records.is_empty() {
+            return Err(DataError::NoUnits {
+                file,
+                detail: "the file holds no records (a unit is a record naming it)".into(),
+            });
         }
+        Ok(data)
+    }
+
+    /// Reads CSV bytes in the options' encoding, delimiter, number format and missing
+    /// markers.
+    pub fn from_csv_bytes(
+        file: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<Self, DataError> {
+        let text = decode::decode(file, bytes, options.encoding.as_deref())?;
+        Self::from_records(csv_file::records(file, &text, options)?)
     }
 
     /// Reads JSON text: an array of records, or an object whose `units` is one. A leading
@@ -197,7 +282,9 @@ impl Dataset {
     pub fn from_json_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut data = Dataset::default();
-        data.push_all(json_file::records(file, text, key)?)?;
+        for record in json_file::records(file, text, key)? {
+            data.push(record)?;
+        }
         Ok(data)
     }
 
@@ -220,13 +307,14 @@ impl Dataset {
         key: &str,
     ) -> Result<Self, DataError> {
         let mut data = Dataset::default();
-        data.push_each(records.into_iter().enumerate().map(|(index, value)| {
+        for (index, value) in records.into_iter().enumerate() {
             let origin = Origin {
                 file: source.to_string(),
                 position: format!("[{index}]"),
             };
-            json_file::record(value, origin, key)
-        }))?;
+            let record = json_file::record(value, origin, key)?;
+            data.push(record)?;
+        }
         Ok(data)
     }
 
@@ -234,44 +322,13 @@ impl Dataset {
     /// byte-order mark (as spreadsheet exports write) is ignored.
     pub fn from_csv_str(file: &str, text: &str, key: &str) -> Result<Self, DataError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut data = Dataset::default();
-        data.push_all(csv_file::records(file, text, key)?)?;
-        Ok(data)
+        Self::from_records(csv_file::records(file, text, &LoadOptions::new(key))?)
     }
 
     /// Adds the records of another dataset (another file of the same submission).
     pub fn extend(&mut self, other: Dataset) -> Result<(), DataError> {
-        self.push_all(other.records)
-    }
-
-    /// Adds many records, finding duplicates through a map of unit names (one lookup per
-    /// record, not a scan of every record loaded before it).
-    fn push_all(&mut self, records: impl IntoIterator<Item = Record>) -> Result<(), DataError> {
-        self.push_each(records.into_iter().map(Ok))
-    }
-
-    /// [`Self::push_all`] over records that may each fail to build (in order).
-    fn push_each(
-        &mut self,
-        records: impl IntoIterator<Item = Result<Record, DataError>>,
-    ) -> Result<(), DataError> {
-        let mut seen: std::collections::HashMap<String, usize> = self
-            .records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.unit.clone(), i))
-            .collect();
-        for record in records {
-            let record = record?;
-            if let Some(first) = seen.get(&record.unit).and_then(|&i| self.records.get(i)) {
-                return Err(DataError::DuplicateUnit {
-                    unit: record.unit,
-                    first: first.origin.clone(),
-                    second: record.origin,
-                });
-            }
-            seen.insert(record.unit.clone(), self.records.len());
-            self.records.push(record);
+        for record in other.records {
+            self.push(record)?;
         }
         Ok(())
     }
@@ -323,6 +380,18 @@ impl Dataset {
                 .collect();
         }
     }
+}
+
+/// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.
+fn split_sheet(path: &Path) -> (std::path::PathBuf, Option<String>) {
+    let text = path.to_string_lossy();
+    if !path.exists()
+        && let Some((file, sheet)) = text.rsplit_once('#')
+        && Path::new(file).exists()
+    {
+        return (file.into(), Some(sheet.to_string()));
+    }
+    (path.to_path_buf(), None)
 }
 
 impl Record {

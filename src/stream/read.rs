@@ -103,7 +103,10 @@ impl Records {
             Some("json") => Ok(Source::Loaded(
                 Dataset::load(path, &self.key)?.records.into_iter(),
             )),
-            _ => Err(DataError::UnknownFormat { file }),
+            _ => Err(DataError::UnknownFormat {
+                file,
+                expected: "a `.csv`, `.jsonl`, `.ndjson` or `.json` file (the formats a stream reads)",
+            }),
         }
     }
 }

@@ -1,0 +1,90 @@
+//! `chiso run`'s options for reading data files, turned into the library's
+//! [`chiso::LoadOptions`].
+
+use chiso::LoadOptions;
+use chiso::data::numbers::NumberFormat;
+use clap::Args;
+
+/// How to read the data files (see the README's "Data files").
+#[derive(Args, Debug, Clone, Default)]
+pub struct DataArgs {
+    /// CSV delimiter: `,` `;` `|` or `tab` (detected from the header row when absent).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Text encoding of CSV/JSON files without a byte-order mark, e.g. `windows-1258`,
+    /// `utf-16le` (default UTF-8).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Numbers in text cells use a decimal comma (`0,727`), as Vietnamese publications
+    /// print them.
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// Numbers in text cells group thousands with this character: `.` `,` `space`.
+    #[arg(long, value_name = "CHAR", value_parser = parse_thousands)]
+    pub thousands: Option<char>,
+    /// Cell texts that mean "no value" (replaces the default `NA`, `N/A`, `n/a`, `-`, `…`,
+    /// `...`; an empty cell is always missing). Comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub missing: Option<Vec<String>>,
+    /// The spreadsheet's sheet, by name or 1-based number (or `book.xlsx#Sheet`).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The 1-based row holding the column names (default: the first row that has the
+    /// unit column, title rows above it skipped).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub header_row: Option<u32>,
+}
+
+impl DataArgs {
+    /// True when no reading option was given (the streaming reader knows only the
+    /// defaults: UTF-8, `,`-separated CSV with the header on the first row, JSON Lines).
+    pub fn is_default(&self) -> bool {
+        self.delimiter.is_none()
+            && self.encoding.is_none()
+            && !self.decimal_comma
+            && self.thousands.is_none()
+            && self.missing.is_none()
+            && self.sheet.is_none()
+            && self.header_row.is_none()
+    }
+
+    /// The library's options for a rule set whose units are named by `key`.
+    pub fn options(&self, key: &str) -> Result<LoadOptions, String> {
+        let mut o = LoadOptions::new(key);
+        o.delimiter = self.delimiter;
+        o.encoding = self.encoding.clone();
+        let decimal = if self.decimal_comma { ',' } else { '.' };
+        if self.thousands == Some(decimal) {
+            return Err(format!(
+                "the thousands separator `{decimal}` is also the decimal separator"
+            ));
+        }
+        o.numbers = NumberFormat {
+            decimal,
+            thousands: self.thousands,
+        };
+        if let Some(m) = &self.missing {
+            o.missing = m.iter().map(|s| s.trim().to_string()).collect();
+        }
+        o.sheet = self.sheet.clone();
+        o.header_row = self.header_row.map(|n| n as usize);
+        Ok(o)
+    }
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | ";" | "|" => Ok(s.as_bytes()[0]),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => Err("expected `,` `;` `|` or `tab`".into()),
+    }
+}
+
+fn parse_thousands(s: &str) -> Result<char, String> {
+    match s {
+        "." => Ok('.'),
+        "," => Ok(','),
+        "space" | " " => Ok(' '),
+        _ => Err("expected `.` `,` or `space`".into()),
+    }
+}
