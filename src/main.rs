@@ -191,15 +191,18 @@ fn print_load_error(e: &LoadError) {
 }
 
 /// Loads every rule set under `paths` and hands each to `each`; prints what cannot be
-/// loaded. Returns false if something could not be loaded.
-fn for_each_rule_set(paths: &[PathBuf], mut each: impl FnMut(&std::path::Path, RuleSet)) -> bool {
-    let mut usable = true;
+/// loaded. Returns the paths that could not be loaded (empty when all could).
+fn for_each_rule_set(
+    paths: &[PathBuf],
+    mut each: impl FnMut(&std::path::Path, RuleSet),
+) -> Vec<PathBuf> {
+    let mut unusable = Vec::new();
     for path in paths {
         let sets = match find_rule_sets(path) {
             Ok(sets) => sets,
             Err(e) => {
                 print_load_error(&e);
-                usable = false;
+                unusable.push(path.clone());
                 continue;
             }
         };
@@ -208,33 +211,45 @@ fn for_each_rule_set(paths: &[PathBuf], mut each: impl FnMut(&std::path::Path, R
                 Ok(rules) => each(&set, rules),
                 Err(e) => {
                     print_load_error(&e);
-                    usable = false;
+                    unusable.push(set);
                 }
             }
         }
     }
-    usable
+    unusable
 }
 
 fn check(paths: &[PathBuf]) -> ExitCode {
+    use chiso::report::display::plural;
     let mut warnings = false;
-    let usable = for_each_rule_set(paths, |set, rules| {
+    let unusable = for_each_rule_set(paths, |set, rules| {
         for w in rules.warnings() {
             eprint!("{}", w.render());
-            warnings = true;
         }
+        let count = rules.warnings().len();
+        warnings |= count > 0;
+        // "ok" only for a rule set without warnings: `check` exits 1 on warnings.
+        let verdict = if count == 0 {
+            "ok".to_string()
+        } else {
+            plural(count, "warning", "warnings")
+        };
         let p = rules.program();
         println!(
-            "ok: {} — {} {} ({} inputs, {} indicators and scores, {} rules)",
+            "{verdict}: {} — {} version {} ({}, {}, {})",
             set.display(),
             rules.methodology().name,
             rules.methodology().version,
-            p.inputs.len(),
-            p.formulas.len(),
-            p.rules.len()
+            plural(p.inputs.len(), "input", "inputs"),
+            plural(
+                p.formulas.len(),
+                "indicator or score",
+                "indicators and scores"
+            ),
+            plural(p.rules.len(), "rule", "rules")
         );
     });
-    if !usable {
+    if !unusable.is_empty() {
         ExitCode::from(UNUSABLE)
     } else if warnings {
         ExitCode::from(1)
@@ -265,7 +280,7 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
 
 fn test(paths: &[PathBuf]) -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
-    let usable = for_each_rule_set(paths, |set, rules| {
+    let unusable = for_each_rule_set(paths, |set, rules| {
         let results = chiso::testing::run(&rules);
         println!("{}: {} test(s)", set.display(), results.len());
         for r in results {
@@ -277,9 +292,21 @@ fn test(paths: &[PathBuf]) -> ExitCode {
             }
         }
     });
-    let unusable = !usable;
-    println!("{passed} passed, {failed} failed");
-    if unusable {
+    for set in &unusable {
+        println!(
+            "{}: the rule set did not compile; its tests did not run",
+            set.display()
+        );
+    }
+    if unusable.is_empty() {
+        println!("{passed} passed, {failed} failed");
+    } else {
+        println!(
+            "{passed} passed, {failed} failed; {} did not compile",
+            chiso::report::display::plural(unusable.len(), "rule set", "rule sets")
+        );
+    }
+    if !unusable.is_empty() {
         ExitCode::from(UNUSABLE)
     } else if failed > 0 {
         ExitCode::from(1)

@@ -175,7 +175,17 @@ impl Walker<'_> {
             None => vec![rust_decimal::Decimal::ONE; agg.members.len()],
         };
         let total: rust_decimal::Decimal = weights.iter().copied().sum();
-        node.how = Some(format!("{} of {}", agg.kind.describe(), agg.members.len()));
+        // `weights` is present exactly when the author wrote `weighted`.
+        let weighted = if agg.weights.is_some() {
+            "weighted "
+        } else {
+            ""
+        };
+        node.how = Some(format!(
+            "{weighted}{} of {}",
+            agg.kind.describe(),
+            agg.members.len()
+        ));
         for (member, w) in agg.members.iter().zip(&weights) {
             let Node::Slot(s) = member else { continue };
             let mut child = self.node(*s, depth + 1);
@@ -267,6 +277,44 @@ pub fn render(explanation: &Explanation) -> String {
     out
 }
 
+/// `text` with every number of more than `decimals` decimals rounded half-up to at most
+/// `decimals` (cohort statistics in a `how` line have all 28 digits in JSON).
+fn round_numbers_in(text: &str, decimals: u32) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let after_word = i > 0
+            && chars
+                .get(i - 1)
+                .is_some_and(|p| p.is_alphanumeric() || *p == '_' || *p == '.');
+        if !c.is_ascii_digit() || after_word {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while chars.get(i).is_some_and(char::is_ascii_digit) {
+            i += 1;
+        }
+        if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+            i += 1;
+            while chars.get(i).is_some_and(char::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        let token: String = chars.get(start..i).unwrap_or_default().iter().collect();
+        let long = token
+            .split_once('.')
+            .is_some_and(|(_, frac)| frac.len() > decimals as usize);
+        match crate::evaluate::parse_decimal(&token) {
+            Some(d) if long => out.push_str(&super::display::at_most(d, decimals)),
+            _ => out.push_str(&token),
+        }
+    }
+    out
+}
+
 fn render_node(out: &mut String, node: &ExplainNode, depth: usize) {
     use std::fmt::Write;
     let indent = "  ".repeat(depth);
@@ -289,7 +337,7 @@ fn render_node(out: &mut String, node: &ExplainNode, depth: usize) {
     let how = node
         .how
         .as_deref()
-        .map(|h| format!("  = {h}"))
+        .map(|h| format!("  = {}", round_numbers_in(h, TEXT_DECIMALS)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -298,5 +346,19 @@ fn render_node(out: &mut String, node: &ExplainNode, depth: usize) {
     );
     for child in &node.children {
         render_node(out, child, depth + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_numbers_in_how_lines_are_rounded_to_the_announced_decimals() {
+        assert_eq!(
+            super::round_numbers_in(
+                "normalise by ratio to maximum: x2 ÷ 8.333333333333333333333333330 (cohort maximum) 2020-07-31 0.5",
+                6
+            ),
+            "normalise by ratio to maximum: x2 ÷ 8.333333 (cohort maximum) 2020-07-31 0.5"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! with evidence and citation, summary. [`text`] renders the same report for a terminal.
 
 pub mod compare;
+pub mod display;
 pub mod explain;
 pub mod text;
 
@@ -120,6 +121,15 @@ pub struct Report {
     /// How each computed value is shown in text reports (not serialised).
     #[serde(skip)]
     pub columns: Vec<Column>,
+    /// How each named value (input, indicator, score) is shown to a person: percents as
+    /// percents, published figures with their digits (not serialised).
+    #[serde(skip)]
+    pub formats: IndexMap<String, display::NumberFormat>,
+    /// For each rule with a numeric target, by rule id, the format of the value it judges:
+    /// its `target`, `expected in …` and `gap to target` evidence are that kind of
+    /// number (not serialised).
+    #[serde(skip)]
+    pub target_formats: IndexMap<String, display::NumberFormat>,
 }
 
 /// How a text report shows one indicator or score.
@@ -154,6 +164,62 @@ impl Report {
     /// ```
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// How the value `name` is shown (a computed value's format when it is unknown).
+    pub fn format_of(&self, name: &str) -> display::NumberFormat {
+        self.formats.get(name).copied().unwrap_or_default()
+    }
+
+    /// One item of a finding's evidence as a person reads it: `78.5%`, `1.5 points`,
+    /// `0.7320`, `[0.7345, 0.7355]`, `missing`.
+    pub fn evidence_text(&self, finding: &Finding, key: &str, value: &serde_json::Value) -> String {
+        use display::{INTERVAL_DECIMALS, NumberFormat, Style, json_decimal};
+        if let Some(f) = self.formats.get(key) {
+            return f.json(value);
+        }
+        if let Some(name) = key.strip_suffix(".interval") {
+            let percent = self.format_of(name).style == Style::Percent;
+            if let serde_json::Value::Array(bounds) = value {
+                // Rounded outwards, so the interval shown contains the exact one.
+                let shown: Vec<String> = bounds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| {
+                        let outward = if i == 0 {
+                            rust_decimal::RoundingStrategy::ToNegativeInfinity
+                        } else {
+                            rust_decimal::RoundingStrategy::ToPositiveInfinity
+                        };
+                        match json_decimal(b) {
+                            Some(d) if percent => format!(
+                                "{}%",
+                                (d * rust_decimal::Decimal::ONE_HUNDRED)
+                                    .round_dp_with_strategy(INTERVAL_DECIMALS - 2, outward)
+                                    .normalize()
+                            ),
+                            Some(d) => d
+                                .round_dp_with_strategy(INTERVAL_DECIMALS, outward)
+                                .normalize()
+                                .to_string(),
+                            None => b.to_string(),
+                        }
+                    })
+                    .collect();
+                return format!("[{}]", shown.join(", "));
+            }
+        }
+        let target = self.target_formats.get(&finding.rule).copied();
+        match (key, target) {
+            ("gap to target", Some(t)) => t.json_difference(value),
+            ("target", Some(t)) => t.json(value),
+            (k, Some(t)) if k.starts_with("expected in ") => t.json(value),
+            _ => NumberFormat {
+                style: Style::Exact,
+                ..NumberFormat::default()
+            }
+            .json(value),
+        }
     }
 
     /// The report as text for a terminal.
@@ -255,6 +321,31 @@ pub fn build(
             rounding: s.rounding,
         })
         .collect();
+    let formats = program
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.hidden)
+        .map(|(i, s)| {
+            (
+                s.name.to_string(),
+                display::NumberFormat::of_slot(program, i),
+            )
+        })
+        .collect();
+    let target_formats = program
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let t = r.target.as_ref()?;
+            t.compare?;
+            let format = match &t.value {
+                Node::Slot(s) => display::NumberFormat::of_slot(program, *s),
+                _ => display::NumberFormat::default(),
+            };
+            Some((r.id.to_string(), format))
+        })
+        .collect();
     Report {
         methodology,
         units,
@@ -264,6 +355,8 @@ pub fn build(
         explain: None,
         sensitivity: None,
         columns,
+        formats,
+        target_formats,
     }
 }
 
@@ -333,7 +426,7 @@ pub(crate) fn finding(
         let (Some(info), Some(outcome)) = (program.slots.get(slot), slots.get(slot)) else {
             continue;
         };
-        evidence.insert(info.name.to_string(), evidence_value(outcome));
+        evidence.insert(info.name.to_string(), evidence_value(info, outcome));
     }
     for &slot in &rule.interval_evidence {
         let Some(info) = program.slots.get(slot) else {
@@ -387,8 +480,19 @@ pub(crate) fn finding(
     }
 }
 
-fn evidence_value(outcome: &crate::evaluate::Outcome) -> serde_json::Value {
+/// A value of the evidence; a published `decimal` keeps the digits it was written with
+/// (`0.7320`, the same number as `0.732`).
+fn evidence_value(
+    info: &crate::compile::SlotInfo,
+    outcome: &crate::evaluate::Outcome,
+) -> serde_json::Value {
     match outcome {
+        Ok(Value::Number(n)) if info.input_type == Some(crate::parse::ast::InputType::Decimal) => {
+            match n.to_string().parse::<serde_json::Number>() {
+                Ok(num) => serde_json::Value::Number(num),
+                Err(_) => number_to_json(*n),
+            }
+        }
         Ok(v) => v.to_json(),
         Err(_) => serde_json::Value::Null,
     }
@@ -407,19 +511,19 @@ fn render_message(
             MessagePiece::Unit => out.push_str(unit),
             MessagePiece::Const(v, decimals) => out.push_str(&v.display(*decimals)),
             MessagePiece::Slot(s, decimals) => match slots.get(*s) {
-                Some(Ok(v)) => {
-                    out.push_str(&v.display(decimals.or_else(|| default_decimals(program, *s, v))))
+                Some(Ok(Value::Number(n))) => {
+                    let mut format = display::NumberFormat::of_slot(program, *s);
+                    if decimals.is_some() {
+                        // `{name:2}`: two decimals (of the percentage, for a percent), half-up.
+                        format.decimals = *decimals;
+                        format.rounding = crate::compile::Rounding::HalfUp;
+                    }
+                    out.push_str(&format.number(*n));
                 }
+                Some(Ok(v)) => out.push_str(&v.display(*decimals)),
                 _ => out.push_str("(missing)"),
             },
         }
     }
     out
-}
-
-fn default_decimals(program: &Program, slot: usize, v: &Value) -> Option<u32> {
-    match v {
-        Value::Number(_) => program.slots.get(slot).and_then(|s| s.display),
-        _ => None,
-    }
 }

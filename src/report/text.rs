@@ -1,9 +1,16 @@
-//! The text report: values per unit, findings grouped by rule, then the summary.
+//! The text report: the ranking, every unit's values, findings grouped by rule, then the
+//! summary.
+//!
+//! Every computed value is listed, at its declared `display` precision or else at most
+//! [`DEFAULT_DECIMALS`] decimals (a note says so); columns are aligned by the width a
+//! terminal gives each character (`unicode-width`), so Vietnamese names line up.
 
 use std::fmt::Write;
 
+use unicode_width::UnicodeWidthStr;
+
+use super::display::{DEFAULT_DECIMALS, NumberFormat, at_most, json_decimal, plural};
 use super::{Column, Report};
-use crate::compile::Rounding;
 use crate::evaluate::Status;
 
 /// Renders a report for a terminal (no colour).
@@ -17,67 +24,83 @@ pub fn render(report: &Report) -> String {
     for s in &m.sources {
         let _ = writeln!(out, "source: {s}");
     }
-    // The author's `display` clauses choose what a person reads; without any, show all.
-    let any_display = report.columns.iter().any(|c| c.decimals.is_some());
-    let columns: Vec<&Column> = report
-        .columns
-        .iter()
-        .filter(|c| !any_display || c.decimals.is_some())
-        .collect();
-    let name_width = columns
-        .iter()
-        .map(|c| c.name.chars().count())
-        .max()
-        .unwrap_or(0);
     if let Some(headline) = report.units.first().and_then(|u| u.ranks.keys().next()) {
         ranking(&mut out, report, headline);
     }
-    if !columns.is_empty() {
-        let _ = writeln!(out, "\nValues");
-        for unit in &report.units {
-            let _ = writeln!(out, "  {}", unit.unit);
-            let rows: Vec<(&Column, String)> = columns
-                .iter()
-                .filter_map(
-                    |c| match (unit.values.get(&c.name), unit.errors.get(&c.name)) {
-                        (Some(v), _) => Some((*c, show_number(v, c.decimals, c.rounding))),
-                        (None, Some(e)) => Some((*c, format!("error: {e}"))),
-                        (None, None) => None,
-                    },
-                )
-                .collect();
-            let value_width = rows
-                .iter()
-                .map(|(_, v)| v.chars().count())
-                .max()
-                .unwrap_or(0);
-            for (c, shown) in rows {
-                let rank = match unit.ranks.get(&c.name) {
-                    Some(r) => format!("  rank {r:<3}"),
-                    None if !unit.ranks.is_empty() => " ".repeat(11),
-                    None => String::new(),
-                };
-                let label = c
-                    .label
-                    .as_deref()
-                    .map(|l| format!("  {l}"))
-                    .unwrap_or_default();
-                let change = unit
-                    .changes
-                    .get(&c.name)
-                    .map(|ch| change_text(ch, c))
-                    .unwrap_or_default();
-                let name = &c.name;
-                let _ = writeln!(
-                    out,
-                    "    {name:<name_width$}  {shown:<value_width$}{rank}{change}{label}"
+    values(&mut out, report);
+    findings(&mut out, report);
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\nSummary: {}, {}: {} passed, {} failed ({} of severity error), {} could not be decided, {} did not apply",
+        plural(s.units, "unit", "units"),
+        plural(s.rules, "rule", "rules"),
+        s.passed,
+        s.failed,
+        s.failed_errors,
+        s.errors,
+        s.skipped
+    );
+    out
+}
+
+/// Every unit's computed values, with rank, change and label.
+fn values(out: &mut String, report: &Report) {
+    let columns = &report.columns;
+    if columns.is_empty() || report.units.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nValues");
+    if columns.iter().any(|c| c.decimals.is_none()) {
+        let _ = writeln!(
+            out,
+            "  (values without a declared `display` are shown to at most {DEFAULT_DECIMALS} decimals; --format json has every digit)"
+        );
+    }
+    let ranked = report.units.iter().any(|u| !u.ranks.is_empty());
+    let changed = report.units.iter().any(|u| !u.changes.is_empty());
+    for unit in &report.units {
+        let _ = writeln!(out, "  {}", unit.unit);
+        let mut rows = Vec::new();
+        for c in columns {
+            let shown = match (unit.values.get(&c.name), unit.errors.get(&c.name)) {
+                (Some(v), _) => report.format_of(&c.name).json(v),
+                (None, Some(e)) => format!("error: {e}"),
+                (None, None) => continue,
+            };
+            let mut row = vec![c.name.clone(), shown];
+            if ranked {
+                row.push(
+                    unit.ranks
+                        .get(&c.name)
+                        .map(|r| format!("rank {r}"))
+                        .unwrap_or_default(),
                 );
             }
-            for (name, note) in &unit.notes {
-                let _ = writeln!(out, "    note: {name}: {note}");
+            if changed {
+                row.push(
+                    unit.changes
+                        .get(&c.name)
+                        .map(|ch| change_text(ch, &report.format_of(&c.name)))
+                        .unwrap_or_default(),
+                );
             }
+            row.push(label(c));
+            rows.push(row);
+        }
+        out.push_str(&table(&rows, "    ", &[]));
+        for (name, note) in &unit.notes {
+            let _ = writeln!(out, "    note: {name}: {note}");
         }
     }
+}
+
+fn label(c: &Column) -> String {
+    c.label.clone().unwrap_or_default()
+}
+
+/// Findings grouped by rule, each with its evidence.
+fn findings(out: &mut String, report: &Report) {
     let mut current_rule: Option<&str> = None;
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
@@ -114,44 +137,25 @@ pub fn render(report: &Report) -> String {
                 let _ = writeln!(out, "    {status} {}: {}", f.unit, f.message);
             }
         }
-        if matches!(f.status, Status::Fail | Status::Error | Status::Pass) && !f.evidence.is_empty()
-        {
-            let ev: Vec<String> = f
-                .evidence
-                .iter()
-                .map(|(k, v)| {
-                    let column = report.columns.iter().find(|c| &c.name == k);
-                    let decimals = column.and_then(|c| c.decimals);
-                    let rounding = column.map_or(Rounding::HalfUp, |c| c.rounding);
-                    let shown = match v {
-                        serde_json::Value::Null => "missing".to_string(),
-                        serde_json::Value::Array(items) => {
-                            let parts: Vec<String> = items
-                                .iter()
-                                .map(|i| show_number(i, None, Rounding::HalfUp))
-                                .collect();
-                            format!("[{}]", parts.join(", "))
-                        }
-                        other => show_number(other, decimals, rounding),
-                    };
-                    format!("{k} = {shown}")
-                })
-                .collect();
-            let _ = writeln!(out, "          {}", ev.join(", "));
+        if f.status != Status::Skip && !f.evidence.is_empty() {
+            let _ = writeln!(out, "          {}", evidence_line(report, f));
         }
     }
-    let s = &report.summary;
-    let _ = writeln!(
-        out,
-        "\nSummary: {} units, {} rules: {} passed, {} failed ({} of severity error), {} could not be decided, {} did not apply",
-        s.units, s.rules, s.passed, s.failed, s.failed_errors, s.errors, s.skipped
-    );
-    out
 }
 
-/// `  Δ +0.0123 (+1.5%), up 2` for a value's change since last year.
-fn change_text(change: &super::compare::Change, column: &Column) -> String {
-    let points = show_number(&change.points, column.decimals, column.rounding);
+/// `field = value, …` as a person reads it.
+pub fn evidence_line(report: &Report, f: &super::Finding) -> String {
+    f.evidence
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", report.evidence_text(f, k, v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Δ +0.0123 (+1.5%), up 2` for a value's change since last year; a percent changes by
+/// points (`Δ +1.5 points (+2.0%)`).
+pub fn change_text(change: &super::compare::Change, format: &NumberFormat) -> String {
+    let points = format.json_difference(&change.points);
     let points = if points.starts_with('-') {
         points
     } else {
@@ -160,8 +164,9 @@ fn change_text(change: &super::compare::Change, column: &Column) -> String {
     let percent = change
         .percent
         .as_ref()
+        .and_then(json_decimal)
         .map(|p| {
-            let p = show_number(p, Some(1), Rounding::HalfUp);
+            let p = crate::value::round_half_up(p, 1).to_string();
             if p.starts_with('-') {
                 format!(" ({p}%)")
             } else {
@@ -175,7 +180,7 @@ fn change_text(change: &super::compare::Change, column: &Column) -> String {
         Some(p) => format!(", down {}", -p),
         None => String::new(),
     };
-    format!("  Δ {points}{percent}{places}")
+    format!("Δ {points}{percent}{places}")
 }
 
 /// The rank spreads of the first declared rank, in nominal rank order.
@@ -184,95 +189,155 @@ pub fn sensitivity(s: &crate::evaluate::sensitivity::SensitivityReport) -> Strin
     let Some((key, spreads)) = s.ranks.first() else {
         return out;
     };
+    let _ = writeln!(
+        out,
+        "\nSensitivity of {key}: {}, seed {}, {}",
+        plural(s.runs, "run", "runs"),
+        s.seed,
+        sensitivity_what(s)
+    );
+    let mut sorted: Vec<_> = spreads.iter().collect();
+    sorted.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.unit.cmp(&b.unit)));
+    let mut rows = vec![vec![
+        "rank".to_string(),
+        "unit".to_string(),
+        "median".to_string(),
+        "5–95%".to_string(),
+    ]];
+    for r in sorted {
+        rows.push(vec![
+            r.rank.map_or("-".to_string(), |r| r.to_string()),
+            r.unit.clone(),
+            r.median.to_string(),
+            format!("{}–{}", r.p5, r.p95),
+        ]);
+    }
+    out.push_str(&table(&rows, "  ", &[0, 2]));
+    out
+}
+
+/// What the sensitivity runs varied: `weights ±20%; normalisation among …`.
+pub fn sensitivity_what(s: &crate::evaluate::sensitivity::SensitivityReport) -> String {
     let vary = s
         .weights_vary
         .as_ref()
-        .map(|v| format!("weights ±{}", percent(v)))
+        .and_then(json_decimal)
+        .map(|v| {
+            format!(
+                "weights ±{}%",
+                at_most(v * rust_decimal::Decimal::ONE_HUNDRED, 4)
+            )
+        })
         .unwrap_or_default();
     let alternatives = if s.alternatives.is_empty() {
         String::new()
     } else {
         format!("normalisation among {}", s.alternatives.join(", "))
     };
-    let what: Vec<String> = [vary, alternatives]
+    [vary, alternatives]
         .into_iter()
         .filter(|x| !x.is_empty())
-        .collect();
-    let _ = writeln!(
-        out,
-        "\nSensitivity of {key}: {} runs, seed {}, {}",
-        s.runs,
-        s.seed,
-        what.join("; ")
-    );
-    let mut rows: Vec<_> = spreads.iter().collect();
-    rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.unit.cmp(&b.unit)));
-    let width = rows
-        .iter()
-        .map(|r| r.unit.chars().count())
-        .max()
-        .unwrap_or(0);
-    let _ = writeln!(
-        out,
-        "  {:>4}  {:<width$}  {:>6}  5–95%",
-        "rank", "unit", "median"
-    );
-    for r in rows {
-        let rank = r.rank.map_or("-".to_string(), |r| r.to_string());
-        let _ = writeln!(
-            out,
-            "  {rank:>4}  {:<width$}  {:>6}  {}–{}",
-            r.unit, r.median, r.p5, r.p95
-        );
-    }
-    out
-}
-
-/// A fraction shown as a percentage: 0.25 → `25%`.
-fn percent(v: &serde_json::Value) -> String {
-    match crate::evaluate::parse_decimal(&v.to_string()) {
-        Some(d) => format!("{}%", (d * rust_decimal::Decimal::ONE_HUNDRED).normalize()),
-        None => v.to_string(),
-    }
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The units in rank order of `key`, with the ranked value.
 fn ranking(out: &mut String, report: &Report, key: &str) {
-    let mut rows: Vec<(usize, &str, String)> = report
+    let format = report.format_of(key);
+    let mut ranked: Vec<(usize, &super::UnitReport)> = report
         .units
         .iter()
-        .filter_map(|u| {
-            let rank = *u.ranks.get(key)?;
-            let column = report.columns.iter().find(|c| c.name == key);
-            let value = u.values.get(key).map_or_else(String::new, |v| {
-                show_number(
-                    v,
-                    column.and_then(|c| c.decimals),
-                    column.map_or(Rounding::HalfUp, |c| c.rounding),
-                )
-            });
-            Some((rank, u.unit.as_str(), value))
+        .filter_map(|u| Some((*u.ranks.get(key)?, u)))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.unit.cmp(&b.1.unit)));
+    let _ = writeln!(out, "\nRanking by {key}");
+    let rows: Vec<Vec<String>> = ranked
+        .into_iter()
+        .map(|(rank, u)| {
+            let mut row = vec![
+                rank.to_string(),
+                u.unit.clone(),
+                u.values
+                    .get(key)
+                    .map_or_else(String::new, |v| format.json(v)),
+            ];
+            if let Some(places) = u.changes.get(key).and_then(|c| c.places) {
+                row.push(match places {
+                    0 => "same place".to_string(),
+                    p if p > 0 => format!("up {p}"),
+                    p => format!("down {}", -p),
+                });
+            }
+            row
         })
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-    let unit_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-    let _ = writeln!(out, "\nRanking by {key}");
-    for (rank, unit, value) in rows {
-        let _ = writeln!(out, "  {rank:>4}  {unit:<unit_width$}  {value}");
-    }
+    out.push_str(&table(&rows, "  ", &[0]));
 }
 
-/// A JSON value for display, numbers rounded to `decimals` when given.
-fn show_number(v: &serde_json::Value, decimals: Option<u32>, rounding: Rounding) -> String {
-    match v {
-        serde_json::Value::Number(n) => {
-            let text = n.to_string();
-            match (decimals, crate::evaluate::parse_decimal(&text)) {
-                (Some(d), Some(x)) => crate::value::round(x, d, rounding).to_string(),
-                _ => text,
+/// Rows of cells as aligned lines: every column but the last padded to its widest cell
+/// (terminal display width), the columns in `right` aligned right, two spaces between.
+pub fn table(rows: &[Vec<String>], indent: &str, right: &[usize]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (i, cell) in row.iter().enumerate() {
+            let last = i + 1 == row.len();
+            let fill = widths
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(cell.width());
+            if right.contains(&i) {
+                line.push_str(&" ".repeat(fill));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if !last {
+                    line.push_str(&" ".repeat(fill));
+                }
+            }
+            if !last {
+                line.push_str("  ");
             }
         }
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_by_display_width() {
+        // "Đà Nẵng" written with combining marks (NFD) is longer in chars than it is wide.
+        let nfd = "Đa\u{300} Na\u{306}\u{303}ng";
+        let rows = vec![
+            vec![nfd.to_string(), "1".to_string()],
+            vec!["Ha Noi".to_string(), "2".to_string()],
+        ];
+        let text = table(&rows, "", &[]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0].width(), lines[1].width(), "{text}");
+        assert!(lines[1].starts_with("Ha Noi   2"), "{text}");
+    }
+
+    #[test]
+    fn plural_forms() {
+        assert_eq!(plural(1, "rule", "rules"), "1 rule");
+        assert_eq!(plural(0, "rule", "rules"), "0 rules");
+        assert_eq!(plural(2, "unit", "units"), "2 units");
     }
 }
