@@ -144,6 +144,9 @@ fn convert(
                 _ => text,
             };
             let Some(mut n) = parse_decimal(text) else {
+                if let Some(fault) = crate::evaluate::range::beyond(name, field, text) {
+                    return Err(fault);
+                }
                 return Err(invalid(expected_number(ty)));
             };
             if ty == InputType::Integer && !n.fract().is_zero() {
