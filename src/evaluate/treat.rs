@@ -21,6 +21,9 @@ use crate::parse::composite::{Normaliser, Treatment};
 use crate::source::Loc;
 use crate::value::Value;
 
+/// A winsorisation bound and how many values it replaced.
+type Cap = (Decimal, usize);
+
 /// What the treatment did to a cohort.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Treated {
@@ -134,12 +137,11 @@ pub fn decide(values: &[Decimal], t: &Treatment) -> Treated {
     }
     let mut x: Vec<Decimal> = values.to_vec();
     x.sort_unstable_by(cmp_decimal);
-    let (mut hi, mut lo): (Option<(Decimal, usize)>, Option<(Decimal, usize)>) = (None, None);
+    let mut hi: Option<Cap> = None;
+    let mut lo: Option<Cap> = None;
     let mut now = before;
     let limit = usize::try_from(t.winsorise_max).unwrap_or(usize::MAX);
-    let count = |h: &Option<(Decimal, usize)>, l: &Option<(Decimal, usize)>| {
-        h.map_or(0, |h| h.1) + l.map_or(0, |l| l.1)
-    };
+    let count = |h: &Option<Cap>, l: &Option<Cap>| h.map_or(0, |h| h.1) + l.map_or(0, |l| l.1);
     while !passes(t, now) && count(&hi, &lo) < limit {
         // The highest (or lowest) value, all its ties, become the next value inward.
         let (Some(&first), Some(&last)) = (x.first(), x.last()) else {
