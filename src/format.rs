@@ -399,10 +399,16 @@ fn score(s: &Score) -> String {
     );
     if let Some((policy, loc)) = &s.missing {
         let _ = match policy {
-            MissingPolicy::Exclude(_) | MissingPolicy::Zero | MissingPolicy::Error => {
+            MissingPolicy::Exclude(_)
+            | MissingPolicy::ExcludeMembers(_)
+            | MissingPolicy::Zero
+            | MissingPolicy::Error => {
                 writeln!(out, "  {}", written(loc))
             }
         };
+    }
+    if let Some((_, loc)) = &s.relative {
+        let _ = writeln!(out, "  {}", written(loc));
     }
     if let Some((_, cohort, loc)) = &s.rescale {
         let among = cohort
@@ -464,6 +470,9 @@ fn rank_tail(out: &mut String, spec: &RankSpec) {
     }
     if let Some(d) = spec.rounded {
         let _ = write!(out, " rounded {d}");
+    }
+    if let Some(g) = &spec.group {
+        let _ = write!(out, " by {}", g.name);
     }
     if let Some(c) = &spec.cohort {
         let _ = write!(out, " among {}", expr(c));
@@ -586,6 +595,13 @@ pub fn expr(e: &Expr) -> String {
             format!("{}({})", f.name, args.join(", "))
         }
         ExprKind::Normalise(n) => {
+            if matches!(
+                n.method,
+                crate::parse::ast::Method::Composite(crate::parse::composite::Normaliser::Treat(_))
+            ) {
+                // `treat x … among …` is written as one piece.
+                return written(&n.method_loc);
+            }
             let mut out = format!("normalise {} by {}", n.column.name, written(&n.method_loc));
             if n.lower_is_better {
                 out.push_str(" lower is better");

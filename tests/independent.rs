@@ -15,9 +15,10 @@ fn dir() -> PathBuf {
 }
 
 /// Exact methods agree to the last of chiso's 28 digits (give or take rounding of the
-/// last digit); exp/ln-based means (geometric, power) to 1e-18.
+/// last digit); exp/ln-based values (geometric and power means, the log transform of
+/// `treat`) to 1e-18.
 fn tolerance(name: &str) -> Decimal {
-    if name.contains("geo") || name.contains("pow") {
+    if name.contains("geo") || name.contains("pow") || name.contains("log") {
         Decimal::new(1, 18)
     } else {
         Decimal::new(1, 24)
@@ -62,7 +63,7 @@ fn every_method_matches_the_independent_computation() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 37 * 6, "every indicator and score of every unit");
+    assert_eq!(compared, 72 * 6, "every indicator and score of every unit");
     for (key, per_unit) in expected["ranks"].as_object().unwrap() {
         for (unit, want) in per_unit.as_object().unwrap() {
             let u = report.units.iter().find(|u| &u.unit == unit).unwrap();
@@ -98,5 +99,33 @@ fn missing_policies_are_reported_per_unit() {
             .starts_with("every unit of the cohort has `c` = 5: min–max has no spread")
     );
     let a = report.units.iter().find(|u| u.unit == "A").unwrap();
-    assert!(a.notes.is_empty());
+    // A misses nothing; its only notes say how `treat` changed its values.
+    assert_eq!(
+        a.notes.keys().collect::<Vec<_>>(),
+        ["l_t_log", "l_t_none"],
+        "{:?}",
+        a.notes
+    );
+    assert_eq!(
+        a.notes["l_t_log"],
+        "log-transformed, ln(x − min + 1% of the range): skew 2.16, kurtosis 4.699 \
+         (|skew| < 2 or kurtosis < 3.5 passes); winsorising 0 points left skew 2.16, kurtosis 4.699"
+    );
+    assert!(a.notes["l_t_none"].starts_with("not treated: skew 2.16, kurtosis 4.699"));
+    let e = report.units.iter().find(|u| u.unit == "E").unwrap();
+    assert_eq!(
+        e.notes["o_t"],
+        "winsorised from 100 to 4: skew 2.446, kurtosis 5.986 before (|skew| < 2 or kurtosis < 3.5 \
+         passes); 1 point winsorised, skew -0.075, kurtosis -1.55 after"
+    );
+    // Units whose value the treatment left alone get no note.
+    assert!(!a.notes.contains_key("o_t") && !a.notes.contains_key("l_t"));
+    assert!(
+        b.errors["s_members"].starts_with(
+            "only 2 of the 3 members are present (66.7%), at least 70% of the members are \
+             required in `mean of x_max, m_max, z_max`"
+        ),
+        "{}",
+        b.errors["s_members"]
+    );
 }

@@ -4,6 +4,7 @@
 //! unknown and duplicate names, cycles between indicators, type mismatches, ranges that
 //! cannot hold, misused clauses. It never stops at the first problem.
 
+mod composite;
 mod types;
 
 use std::collections::HashMap;
@@ -1111,6 +1112,9 @@ impl Checker<'_> {
         if let Method::Hook(name) = method {
             self.hook_of_two(name, loc, "a normaliser");
         }
+        if let Method::Composite(n) = method {
+            self.check_composite(n, loc);
+        }
         if let Method::Goalposts(lo, hi) = method
             && lo >= hi
         {
@@ -1132,6 +1136,7 @@ impl Checker<'_> {
 
     fn rank_spec(&mut self, r: &RankSpec) {
         self.column(&r.column, "ranked");
+        self.check_rank_group(r);
         if let Some(c) = &r.cohort {
             self.expect(c, Ty::Bool, "the `among` condition");
         }
@@ -1164,7 +1169,10 @@ impl Checker<'_> {
                         );
                     }
                     for (m, loc) in &sens.alternatives {
-                        if matches!(m, Method::Goalposts(..) | Method::Distance(_)) {
+                        if matches!(
+                            m,
+                            Method::Goalposts(..) | Method::Distance(_) | Method::Composite(_)
+                        ) {
                             self.diags.push(
                                 Diagnostic::error(
                                     format!(
@@ -1366,6 +1374,7 @@ impl Checker<'_> {
             if let Aggregation::Hook(name) = &score.aggregation {
                 self.hook_of_two(name, &score.loc, "an aggregator");
             }
+            self.check_composite_score(score);
             if let Aggregation::Power(p) = score.aggregation
                 && p.is_zero()
             {

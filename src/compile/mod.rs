@@ -170,6 +170,8 @@ pub struct RankNode {
     pub ascending: bool,
     /// Index of its cohort in [`Program::cohorts`].
     pub cohort: usize,
+    /// `by region`: ranked within each group of units with the same value of this slot.
+    pub group: Option<Slot>,
     /// Where it was written.
     pub at: Loc,
 }
@@ -189,6 +191,8 @@ pub struct Cohort {
     pub ordered: bool,
     /// Z-scores need the mean and standard deviation.
     pub moments: bool,
+    /// `treat x`: the outlier treatment decided across the cohort.
+    pub treatment: Option<crate::parse::composite::Treatment>,
 }
 
 /// A rank shown in the report.
@@ -532,12 +536,16 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                 let aggregate = Node::Aggregate(Box::new(AggregateNode {
                     kind: s.aggregation.clone(),
                     members: s.members.iter().map(|m| lower.name(&m.name.name)).collect(),
-                    weights: s.weighted.then(|| {
-                        s.members
-                            .iter()
-                            .map(|m| m.weight.as_ref().map_or(Decimal::ZERO, |w| w.0))
-                            .collect()
-                    }),
+                    weights: match &s.relative {
+                        // Kept as written: the mean divides by their total, exactly once.
+                        Some((relative, _)) => Some(relative.iter().map(|w| w.0).collect()),
+                        None => s.weighted.then(|| {
+                            s.members
+                                .iter()
+                                .map(|m| m.weight.as_ref().map_or(Decimal::ZERO, |w| w.0))
+                                .collect()
+                        }),
+                    },
                     missing: s.missing.as_ref().map_or(MissingPolicy::Error, |m| m.0),
                     hook: match &s.aggregation {
                         Aggregation::Hook(name) => externals.resolve(name),
@@ -653,6 +661,9 @@ pub(crate) fn mark_ordered(node: &Node, cohorts: &mut [Cohort]) {
         match method {
             Method::Rank | Method::Percentile | Method::Hook(_) => c.ordered = true,
             Method::ZScore => c.moments = true,
+            Method::Composite(n) => {
+                (c.ordered, c.moments) = crate::evaluate::normalise::needs(n, c.ordered, c.moments)
+            }
             _ => {}
         }
     }
@@ -779,10 +790,15 @@ impl Lowering<'_> {
             rounded,
             reference: match method {
                 Method::Distance(unit) => Some(unit.clone()),
+                Method::Composite(n) => n.reference().map(str::to_string),
                 _ => None,
             },
             ordered: false,
             moments: false,
+            treatment: match method {
+                Method::Composite(crate::parse::composite::Normaliser::Treat(t)) => Some(t.clone()),
+                _ => None,
+            },
         });
         cohorts.len() - 1
     }
@@ -793,6 +809,7 @@ impl Lowering<'_> {
             column,
             ascending: spec.ascending,
             cohort: self.cohort(column, spec.cohort.as_ref(), spec.rounded, &Method::Rank),
+            group: spec.group.as_ref().map(|g| self.slot(&g.name)),
             at: spec.column.loc.clone(),
         }
     }

@@ -37,10 +37,10 @@ fn member(
 ) -> Result<Option<Decimal>, Arc<Fault>> {
     match eval.num(member) {
         Ok(x) => Ok(Some(x)),
-        Err(f) if matches!(*f, Fault::Missing { .. }) => match node.missing {
+        Err(f) if f.is_missing() => match node.missing {
             MissingPolicy::Error => Err(f),
             MissingPolicy::Zero => Ok(Some(Decimal::ZERO)),
-            MissingPolicy::Exclude(_) => Ok(None),
+            MissingPolicy::Exclude(_) | MissingPolicy::ExcludeMembers(_) => Ok(None),
         },
         Err(f) => Err(f),
     }
@@ -96,7 +96,8 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
         has_zero: false,
         min: None,
     };
-    let mut first_missing: Option<Arc<Fault>> = None;
+    let mut missing: Vec<(usize, Arc<Fault>)> = Vec::new();
+    let mut powers: Vec<(Decimal, Decimal)> = Vec::new();
     for (i, member) in node.members.iter().enumerate() {
         let w = node
             .weights
@@ -105,12 +106,12 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
             .unwrap_or(Decimal::ONE);
         let x = match eval.num(member) {
             Ok(x) => x,
-            Err(f) if matches!(*f, Fault::Missing { .. }) => match node.missing {
+            Err(f) if f.is_missing() => match node.missing {
                 MissingPolicy::Error => return Err(f),
                 MissingPolicy::Zero => Decimal::ZERO,
-                MissingPolicy::Exclude(_) => {
+                MissingPolicy::Exclude(_) | MissingPolicy::ExcludeMembers(_) => {
                     t.missing_weight = arith(Arith::Add, t.missing_weight, w, at)?;
-                    first_missing.get_or_insert(f);
+                    missing.push((i, f));
                     continue;
                 }
             },
@@ -123,6 +124,12 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
             Aggregation::Arithmetic => arith(Arith::Mul, w, x, at)?,
             Aggregation::Sum => x,
             Aggregation::Minimum | Aggregation::Hook(_) => Decimal::ZERO,
+            // A power mean with p > 0 takes negative members as the reference does; its
+            // powers are summed after the loop, rescaled if they overflow.
+            Aggregation::Power(p) if !p.is_sign_negative() => {
+                powers.push((w, x));
+                Decimal::ZERO
+            }
             Aggregation::Geometric | Aggregation::Harmonic | Aggregation::Power(_) => {
                 if x.is_sign_negative() && !x.is_zero() {
                     return Err(domain(
@@ -153,7 +160,22 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
         t.weighted = arith(Arith::Add, t.weighted, term, at)?;
     }
     if t.weight.is_zero() {
-        return Err(first_missing.unwrap_or_else(|| domain(at, "no members to aggregate".into())));
+        return Err(none_present(eval, node, missing));
+    }
+    if let MissingPolicy::ExcludeMembers(required) = node.missing {
+        let total = node.members.len();
+        let present = total - missing.len();
+        let share = arith(Arith::Div, Decimal::from(present), Decimal::from(total), at)?;
+        if share < required {
+            return Err(domain(
+                at,
+                format!(
+                    "only {present} of the {total} members are present ({}%), at least {}% of the members are required",
+                    crate::value::round_half_up(share * Decimal::ONE_HUNDRED, 1).normalize(),
+                    (required * Decimal::ONE_HUNDRED).normalize()
+                ),
+            ));
+        }
     }
     if let MissingPolicy::Exclude(Some(required)) = node.missing {
         let total = arith(Arith::Add, t.weight, t.missing_weight, at)?;
@@ -183,10 +205,43 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
                 .ok_or_else(|| Arc::new(Fault::Overflow { at: at.clone() }))
         }
         Aggregation::Harmonic => arith(Arith::Div, t.weight, t.weighted, at),
+        Aggregation::Power(p) if !p.is_sign_negative() => {
+            super::power_mean::positive(&powers, t.weight, *p, at)
+        }
         Aggregation::Power(p) => {
             let mean = arith(Arith::Div, t.weighted, t.weight, at)?;
             let inverse = arith(Arith::Div, Decimal::ONE, *p, at)?;
             arith(Arith::Pow, mean, inverse, at)
         }
     }
+}
+
+/// The fault of a score none of whose members is present: every member named with its
+/// own reason (a single missing member keeps its fault, so enclosing scores still see
+/// a missing value).
+fn none_present(
+    eval: &Eval<'_>,
+    node: &AggregateNode,
+    missing: Vec<(usize, Arc<Fault>)>,
+) -> Arc<Fault> {
+    if missing.len() <= 1 {
+        return missing.into_iter().next().map_or_else(
+            || domain(&node.at, "no members to aggregate".into()),
+            |m| m.1,
+        );
+    }
+    let members = missing
+        .iter()
+        .map(|(i, f)| {
+            let name = match node.members.get(*i) {
+                Some(crate::compile::Node::Slot(s)) => eval.program.slots.get(*s).map_or_else(
+                    || format!("member {}", i + 1),
+                    |info| format!("`{}`", info.name),
+                ),
+                _ => format!("member {}", i + 1),
+            };
+            format!("{name} ({f})")
+        })
+        .collect();
+    Arc::new(Fault::MissingMembers { members })
 }

@@ -144,6 +144,9 @@ fn convert(
                 _ => text,
             };
             let Some(mut n) = parse_decimal(text) else {
+                if let Some(fault) = crate::evaluate::range::beyond(name, field, text) {
+                    return Err(fault);
+                }
                 if beyond_exact(text) {
                     return Err(invalid(
                         "a number of at most 28 significant digits (an exact decimal holds no more, and chiso does not cut digits)",

@@ -36,6 +36,8 @@ pub struct CohortStats {
     pub reference: Option<Result<Decimal, Arc<Fault>>>,
     /// Decimals values are compared at.
     pub rounded: Option<u32>,
+    /// The outlier treatment decided for the cohort (`treat x`).
+    pub treated: Option<Arc<super::treat::Treated>>,
 }
 
 impl CohortStats {
@@ -89,14 +91,15 @@ impl CohortStats {
             sd,
             reference: None,
             rounded,
+            treated: None,
         }
     }
 
-    fn min(&self) -> Option<Decimal> {
+    pub(super) fn min(&self) -> Option<Decimal> {
         self.min
     }
 
-    fn max(&self) -> Option<Decimal> {
+    pub(super) fn max(&self) -> Option<Decimal> {
         self.max
     }
 
@@ -119,18 +122,18 @@ impl CohortStats {
     }
 }
 
-fn fault(at: &Loc, what: String) -> Arc<Fault> {
+pub(super) fn fault(at: &Loc, what: String) -> Arc<Fault> {
     Arc::new(Fault::Domain {
         at: at.clone(),
         what,
     })
 }
 
-fn div(a: Decimal, b: Decimal, at: &Loc) -> Result<Decimal, Arc<Fault>> {
+pub(super) fn div(a: Decimal, b: Decimal, at: &Loc) -> Result<Decimal, Arc<Fault>> {
     super::arith(crate::compile::Arith::Div, a, b, at)
 }
 
-fn sub(a: Decimal, b: Decimal, at: &Loc) -> Result<Decimal, Arc<Fault>> {
+pub(super) fn sub(a: Decimal, b: Decimal, at: &Loc) -> Result<Decimal, Arc<Fault>> {
     super::arith(crate::compile::Arith::Sub, a, b, at)
 }
 
@@ -256,38 +259,57 @@ pub fn normalise(
                 })),
             }
         }
-        Method::Distance(unit) => {
-            let reference = match &stats.reference {
-                Some(Ok(r)) => *r,
-                Some(Err(f)) => return Err(Arc::clone(f)),
-                None => {
-                    return Err(fault(
-                        at,
-                        format!("the reference unit `{unit}` is not in the data"),
-                    ));
-                }
-            };
-            let (min, max) = (
-                stats.min().ok_or_else(empty)?,
-                stats.max().ok_or_else(empty)?,
-            );
-            let (num, den) = if lower {
-                (sub(x, reference, at)?, sub(max, reference, at)?)
-            } else {
-                (sub(reference, x, at)?, sub(reference, min, at)?)
-            };
-            if den.is_zero() {
-                return Err(fault(
-                    at,
-                    format!(
-                        "`{unit}` has the {} `{column}` of the cohort: distance to it is undefined",
-                        if lower { "highest" } else { "lowest" }
-                    ),
-                ));
-            }
-            sub(Decimal::ONE, div(num, den, at)?, at)
-        }
+        Method::Distance(unit) => distance(unit, stats, x, lower, column, at),
+        Method::Composite(n) => super::normalise::composite(n, node, stats, x, column),
     }
+}
+
+/// `distance to "unit"`: 1 − (ref − x) / (ref − min); lower is better:
+/// 1 − (x − ref) / (max − ref).
+pub(super) fn distance(
+    unit: &str,
+    stats: &CohortStats,
+    x: Decimal,
+    lower: bool,
+    column: &str,
+    at: &Loc,
+) -> Result<Decimal, Arc<Fault>> {
+    let empty = || fault(at, format!("the cohort of `{column}` has no values"));
+    let reference = match &stats.reference {
+        Some(Ok(r)) => *r,
+        // The reference's own fault would read as this unit's ("`x` is missing").
+        Some(Err(f)) => {
+            return Err(fault(
+                at,
+                format!("the reference unit `{unit}` has no `{column}` to measure against ({f})"),
+            ));
+        }
+        None => {
+            return Err(fault(
+                at,
+                format!("the reference unit `{unit}` is not in the data"),
+            ));
+        }
+    };
+    let (min, max) = (
+        stats.min().ok_or_else(empty)?,
+        stats.max().ok_or_else(empty)?,
+    );
+    let (num, den) = if lower {
+        (sub(x, reference, at)?, sub(max, reference, at)?)
+    } else {
+        (sub(reference, x, at)?, sub(reference, min, at)?)
+    };
+    if den.is_zero() {
+        return Err(fault(
+            at,
+            format!(
+                "`{unit}` has the {} `{column}` of the cohort: distance to it is undefined",
+                if lower { "highest" } else { "lowest" }
+            ),
+        ));
+    }
+    sub(Decimal::ONE, div(num, den, at)?, at)
 }
 
 #[cfg(test)]

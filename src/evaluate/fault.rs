@@ -67,6 +67,11 @@ pub enum Fault {
         /// What was too deep.
         what: String,
     },
+    /// Every member of a score is missing (`missing exclude` leaves nothing to aggregate).
+    MissingMembers {
+        /// Each member with the reason it is missing.
+        members: Vec<String>,
+    },
     /// An operation outside its domain (square root of a negative number…).
     Domain {
         /// The operation.
@@ -74,6 +79,14 @@ pub enum Fault {
         /// What went wrong.
         what: String,
     },
+}
+
+impl Fault {
+    /// A value absent from the data (an input, or every member of a score), as opposed
+    /// to one that could not be computed: `missing exclude` and `missing zero` apply.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Fault::Missing { .. } | Fault::MissingMembers { .. })
+    }
 }
 
 impl fmt::Display for Fault {
@@ -111,6 +124,9 @@ impl fmt::Display for Fault {
             Fault::Overflow { at } => write!(f, "number too large in `{}` ({at})", expr(at)),
             Fault::Domain { at, what } => write!(f, "{what} in `{}` ({at})", expr(at)),
             Fault::TooDeep { what } | Fault::WrongKind { what } => f.write_str(what),
+            Fault::MissingMembers { members } => {
+                write!(f, "every member is missing: {}", members.join(", "))
+            }
             Fault::Hook {
                 origin,
                 message,

@@ -10,7 +10,12 @@ mod bind;
 pub mod cohort;
 mod fault;
 pub mod interval;
+pub mod normalise;
+mod power_mean;
+mod range;
 pub mod sensitivity;
+pub mod treat;
+pub mod unranked;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -295,33 +300,48 @@ fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
         let Some(cohort) = program.cohorts.get(plan.node.cohort) else {
             continue;
         };
-        let mut members: Vec<(Decimal, usize)> = Vec::with_capacity(data.inputs.len());
+        // Units are ranked within their group (`rank x by region`); one group otherwise.
+        let mut members: Vec<(String, Decimal, usize)> = Vec::with_capacity(data.inputs.len());
         for (u, inputs) in data.inputs.iter().enumerate() {
             let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
             let member = cohort
                 .filter
                 .as_ref()
                 .is_none_or(|f| eval.bool(f).unwrap_or(false));
-            if let (true, Some(Ok(Value::Number(x)))) = (member, eval.slots.get(plan.node.column)) {
+            let group = match plan.node.group.map(|g| eval.slots.get(g)) {
+                None => Some(String::new()),
+                Some(Some(Ok(v))) => Some(v.to_json().to_string()),
+                Some(_) => None,
+            };
+            if let (true, Some(group), Some(Ok(Value::Number(x)))) =
+                (member, group, eval.slots.get(plan.node.column))
+            {
                 let x = cohort.rounded.map_or(*x, |d| round_half_up(*x, d));
-                members.push((x, u));
+                members.push((group, x, u));
             }
         }
         members.sort_by(|a, b| {
-            let order = cmp_decimal(&a.0, &b.0);
-            if plan.node.ascending {
+            let order = cmp_decimal(&a.1, &b.1);
+            a.0.cmp(&b.0).then(if plan.node.ascending {
                 order
             } else {
                 order.reverse()
-            }
+            })
         });
-        let mut previous: Option<(Decimal, usize)> = None;
-        for (position, (x, u)) in members.into_iter().enumerate() {
-            let rank = match previous {
-                Some((p, r)) if cmp_decimal(&p, &x) == Ordering::Equal => r,
-                _ => position + 1,
+        let mut previous: Option<(&str, Decimal, usize)> = None;
+        let mut position = 0;
+        for (group, x, u) in &members {
+            position = match previous {
+                Some((g, ..)) if g == group.as_str() => position + 1,
+                _ => 1,
             };
-            previous = Some((x, rank));
+            let rank = match previous {
+                Some((g, p, r)) if g == group.as_str() && cmp_decimal(&p, x) == Ordering::Equal => {
+                    r
+                }
+                _ => position,
+            };
+            previous = Some((group.as_str(), *x, rank));
             if let Some(cell) = out.ranks.get_mut(u * count + k) {
                 *cell = Some(rank);
             }
@@ -459,6 +479,9 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
         };
         let mut stats = CohortStats::new(list, cohort.rounded, cohort.ordered, cohort.moments);
         stats.reference = reference;
+        if let Some(t) = &cohort.treatment {
+            stats.treated = Some(Arc::new(treat::decide(&stats.sorted, t)));
+        }
         if let Some(cell) = out.cohorts.get_mut(c) {
             *cell = Some(stats);
         }

@@ -238,6 +238,9 @@ pub enum Method {
     Distance(String),
     /// A hook function `f(x, cohort_values)`.
     Hook(String),
+    /// A method with parameters from the composite-indicator practice (`minmax onto`,
+    /// `zscore as`, `scaled`, `distance to target`, `borda`, `treat`, …).
+    Composite(super::composite::Normaliser),
 }
 
 impl Method {
@@ -252,6 +255,7 @@ impl Method {
             Method::Goalposts(lo, hi) => format!("goalposts {lo} .. {hi}"),
             Method::Distance(unit) => format!("distance to {unit:?}"),
             Method::Hook(name) => format!("hook {name}"),
+            Method::Composite(n) => n.describe(),
         }
     }
 }
@@ -282,6 +286,8 @@ pub struct RankSpec {
     pub rounded: Option<u32>,
     /// The cohort condition; all units when absent.
     pub cohort: Option<Expr>,
+    /// `by region`: ranked within each group of units with the same value.
+    pub group: Option<Ident>,
 }
 
 /// `rank x … [as key]`.
@@ -350,6 +356,9 @@ pub enum MissingPolicy {
     /// Missing members drop out with their weights; at least this share of the weight
     /// must remain.
     Exclude(Option<Decimal>),
+    /// `missing exclude at least N% of members`: at least this share of the members
+    /// (counted, not weighted) must be present.
+    ExcludeMembers(Decimal),
 }
 
 /// How displayed values are rounded.
@@ -567,6 +576,8 @@ pub struct Score {
     pub missing: Option<(MissingPolicy, Loc)>,
     /// `rescaled by …`: method, cohort, location.
     pub rescale: Option<(Method, Option<Expr>, Loc)>,
+    /// `weights relative 1, 2, 3`: each weight with its location, and the clause's.
+    pub relative: Option<(Vec<(Decimal, Loc)>, Loc)>,
     /// Location of the aggregate (`mean of …`).
     pub loc: Loc,
 }

@@ -5,6 +5,7 @@
 //! that name what was expected in the author's terms, not the grammar's.
 
 pub mod ast;
+pub mod composite;
 mod nesting;
 
 pub use nesting::{MAX_NESTING, MAX_PARENTHESES};
@@ -865,7 +866,10 @@ impl Lower {
                     .map(|n| n.as_str().to_string())
                     .unwrap_or_default(),
             ),
-            _ => Method::Max,
+            _ => match self.composite_method(m) {
+                Some(n) => Method::Composite(n),
+                None => Method::Max,
+            },
         };
         (method, loc)
     }
@@ -888,6 +892,7 @@ impl Lower {
             ascending: false,
             rounded: None,
             cohort: None,
+            group: None,
         };
         let mut key = None;
         let mut seen_column = false;
@@ -901,6 +906,7 @@ impl Lower {
                 Rule::order => spec.ascending = p.as_str() == "ascending",
                 Rule::rounded => spec.rounded = self.display(p).0,
                 Rule::cohort => spec.cohort = self.cohort(p),
+                Rule::rank_group => spec.group = inner(p).next().map(|g| self.ident(&g)),
                 _ => {}
             }
         }
@@ -1154,6 +1160,7 @@ impl Lower {
             rounding: Rounding::HalfUp,
             missing: None,
             rescale: None,
+            relative: None,
             loc: fallback,
         };
         for p in inner(pair) {
@@ -1165,14 +1172,13 @@ impl Lower {
                 Rule::missing_clause => {
                     let mut parts = inner(p);
                     let policy = match parts.next().map(|q| q.as_rule()) {
-                        Some(Rule::exclude) => {
-                            MissingPolicy::Exclude(parts.next().map(|n| self.number(&n)))
-                        }
+                        Some(Rule::exclude) => self.exclude_policy(parts),
                         Some(Rule::zero) => MissingPolicy::Zero,
                         _ => MissingPolicy::Error,
                     };
                     score.missing = Some((policy, loc));
                 }
+                Rule::relative_weights => score.relative = Some(self.relative_weights(p)),
                 Rule::rescale_clause => {
                     let mut method = (Method::Max, loc.clone());
                     let mut cohort = None;
@@ -1527,6 +1533,7 @@ impl Lower {
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::ident => ExprKind::Name(pair.as_str().to_string()),
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
+            Rule::treat_expr => ExprKind::Normalise(Box::new(self.treat(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
             Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
             Rule::projection => {

@@ -12,9 +12,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::compile::{MessagePiece, MissingPolicy, Node, Program, RAW_SUFFIX};
-use crate::evaluate::{
-    BoundData, Decision, Evaluation, Fault, Slots, Status, UnitResult, interval,
-};
+use crate::evaluate::{BoundData, Decision, Evaluation, Slots, Status, UnitResult, interval};
 use crate::parse::ast::Severity;
 use crate::value::{Value, number_to_json};
 
@@ -276,7 +274,20 @@ pub fn build(
             unit: name.to_string(),
             values,
             ranks,
-            notes: missing_notes(program, slots),
+            notes: {
+                let mut notes = missing_notes(program, slots);
+                notes.extend(crate::evaluate::treat::notes(
+                    program,
+                    slots,
+                    &results.cohorts,
+                ));
+                notes.extend(crate::evaluate::unranked::notes(
+                    program,
+                    slots,
+                    result.ranks,
+                ));
+                notes
+            },
             changes: IndexMap::new(),
             errors,
         });
@@ -372,7 +383,7 @@ pub(crate) fn missing_notes(program: &Program, slots: Slots<'_>) -> IndexMap<Str
             .iter()
             .filter_map(|m| match m {
                 Node::Slot(s) => match slots.get(*s) {
-                    Some(Err(f)) if matches!(**f, Fault::Missing { .. }) => {
+                    Some(Err(f)) if f.is_missing() => {
                         program.slots.get(*s).map(|i| format!("`{}`", i.name))
                     }
                     _ => None,
@@ -386,7 +397,7 @@ pub(crate) fn missing_notes(program: &Program, slots: Slots<'_>) -> IndexMap<Str
         let note = match agg.missing {
             MissingPolicy::Error => continue,
             MissingPolicy::Zero => format!("missing zero: {} counted as 0", missing.join(", ")),
-            MissingPolicy::Exclude(_) => format!(
+            MissingPolicy::Exclude(_) | MissingPolicy::ExcludeMembers(_) => format!(
                 "missing exclude: {} left out, the other members re-weighted",
                 missing.join(", ")
             ),

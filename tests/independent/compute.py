@@ -118,6 +118,159 @@ def mean(members, weights=None, kind="arithmetic", p=None, missing="error", requ
     return out
 
 
+# ---- composite-indicator methods, from COINr 1.1.14's definitions (R/normalise.R,
+# R/treat.R), written again here: COINr negates a "lower is better" column before
+# normalising, so these functions take `lower` the same way.
+
+
+def negate(values, lower):
+    return {k: (None if x is None else (-x if lower else x)) for k, x in values.items()}
+
+
+def n_minmax(values, l, u, lower=False):
+    v = negate(values, lower)
+    vs = present(v)
+    lo, hi = min(vs), max(vs)
+    if lo == hi:
+        return {k: None for k in v}
+    return {k: None if x is None else (x - lo) / (hi - lo) * (u - l) + l for k, x in v.items()}
+
+
+def n_zscore(values, m, s, lower=False):
+    v = negate(values, lower)
+    vs = present(v)
+    mean = sum(vs) / len(vs)
+    sd = (sum((y - mean) ** 2 for y in vs) / (len(vs) - 1)).sqrt()
+    return {k: None if x is None else (x - mean) / sd * s + m for k, x in v.items()}
+
+
+def n_goalposts(values, l, u, a, lower=False, trunc=True):
+    # COINr's n_goalposts(direction = -1): (x - u) / (l - u), on the values as they are.
+    out = {}
+    for k, x in values.items():
+        y = (x - u) / (l - u) if lower else (x - l) / (u - l)
+        if trunc:
+            y = min(max(y, D(0)), D(1))
+        out[k] = y * a
+    return out
+
+
+def n_scaled(values, l, u, a, lower=False):
+    # Through iMeta COINr passes npara = (-u, -l) for direction -1, with x negated.
+    v = negate(values, lower)
+    if lower:
+        l, u = -u, -l
+    return {k: (x - l) / (u - l) * a for k, x in v.items()}
+
+
+def n_dist2targ(values, targ, lower=False, cap=False):
+    # Normalise.coin negates x and the target for direction -1, then calls direction 1.
+    v = negate(values, lower)
+    t = -targ if lower else targ
+    lo = min(present(v))
+    out = {}
+    for k, x in v.items():
+        y = (x - lo) / (t - lo)
+        out[k] = min(y, D(1)) if cap else y
+    return out
+
+
+def n_dist2ref(values, ref_unit, cap=False):
+    vs = present(values)
+    ref = values[ref_unit]
+    out = {}
+    for k, x in values.items():
+        y = D(1) - (ref - x) / (ref - min(vs))
+        out[k] = min(y, D(1)) if cap else y
+    return out
+
+
+def r_rank(values, ties):
+    """R's rank(x, ties.method, na.last = "keep")."""
+    vs = present(values)
+    out = {}
+    for k, x in values.items():
+        if x is None:
+            out[k] = None
+            continue
+        less = sum(1 for y in vs if y < x)
+        equal = sum(1 for y in vs if y == x)
+        first, last = D(less + 1), D(less + equal)
+        out[k] = {"min": first, "max": last, "average": (first + last) / 2}[ties]
+    return out
+
+
+def n_borda(values, ties="min", lower=False):
+    return {k: None if r is None else r - 1 for k, r in r_rank(negate(values, lower), ties).items()}
+
+
+def n_prank(values, ties="min", lower=False):
+    n = len(present(values))
+    ranks = r_rank(negate(values, lower), ties)
+    return {k: None if r is None else (r - 1) / (n - 1) for k, r in ranks.items()}
+
+
+def skew(x):
+    n = len(x)
+    mean = sum(x) / n
+    d = [v - mean for v in x]
+    s2 = sum(v * v for v in d)
+    y = D(n).sqrt() * sum(v ** 3 for v in d) / (s2 * s2.sqrt())
+    return y * D(n * (n - 1)).sqrt() / (n - 2)
+
+
+def kurt(x):
+    n = len(x)
+    mean = sum(x) / n
+    d = [v - mean for v in x]
+    r = n * sum(v ** 4 for v in d) / sum(v * v for v in d) ** 2
+    return ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+
+
+def check_skew_kurt(x, skew_thresh=D(2), kurt_thresh=D("3.5")):
+    return abs(skew(x)) < skew_thresh or kurt(x) < kurt_thresh
+
+
+def winsorise(x, winmax=5):
+    x = list(x)
+    passing = check_skew_kurt(x)
+    nwin = 0
+    imax = imin = []
+    while not passing and nwin < winmax:
+        if skew(x) >= 0:
+            hi = max(x)
+            imax = [i for i, v in enumerate(x) if v == hi]
+            rest = max(v for i, v in enumerate(x) if i not in imax)
+            for i in imax:
+                x[i] = rest
+        else:
+            lo = min(x)
+            imin = [i for i, v in enumerate(x) if v == lo]
+            rest = min(v for i, v in enumerate(x) if i not in imin)
+            for i in imin:
+                x[i] = rest
+        nwin = len(imax) + len(imin)
+        passing = check_skew_kurt(x)
+    return x
+
+
+def log_ct(x):
+    lo, hi = min(x), max(x)
+    return [(v - lo + D("0.01") * (hi - lo)).ln() for v in x]
+
+
+def treat(values, winmax=5, log=True):
+    """COINr Treat.numeric with f1 = winsorise, f2 = log_CT, combine_treat = FALSE."""
+    keys = list(values)
+    x = [values[k] for k in keys]
+    if check_skew_kurt(x):
+        return dict(values)
+    x1 = winsorise(x, winmax)
+    if check_skew_kurt(x1) or not log:
+        return dict(zip(keys, x1))
+    return dict(zip(keys, log_ct(x)))
+
+
 x, z, c, m = col("x"), col("z"), col("c"), col("m")
 north = {u["unit"] for u in units if u["kind"] == "north"}
 v = {}
@@ -159,9 +312,49 @@ v["s_err"] = mean([v["x_max"], v["m_max"]])
 raw = mean([v["x_max"], v["z_max"]])
 v["s_rescaled"] = by_max(raw)
 v["s_rescaled_minmax"] = minmax(raw)
+o, l_ = col("o"), col("l")
+v["x_minmax_onto"] = n_minmax(x, D(1), D(100))
+v["x_minmax_onto_lower"] = n_minmax(x, D(1), D(100), lower=True)
+v["x_z_as"] = n_zscore(x, D(100), D(10))
+v["x_z_as_lower"] = n_zscore(x, D(100), D(10), lower=True)
+v["x_goal_scaled"] = n_goalposts(x, D(10), D(30), D(100))
+v["x_goal_unclamped"] = n_goalposts(x, D(10), D(30), D(100), trunc=False)
+v["x_goal_unclamped_lower"] = n_goalposts(x, D(10), D(30), D(1), lower=True, trunc=False)
+v["x_scaled"] = n_scaled(x, D(0), D(50), D(100))
+v["x_scaled_lower"] = n_scaled(x, D(0), D(50), D(1), lower=True)
+v["x_target"] = n_dist2targ(x, D(30))
+v["x_target_capped"] = n_dist2targ(x, D(30), cap=True)
+v["x_target_lower"] = n_dist2targ(x, D(10), lower=True)
+v["x_target_lower_capped"] = n_dist2targ(x, D(10), lower=True, cap=True)
+v["x_dist_capped"] = n_dist2ref(x, "C", cap=True)
+v["x_borda"] = n_borda(x)
+v["x_borda_max"] = n_borda(x, "max")
+v["x_borda_lower"] = n_borda(x, lower=True)
+v["x_pct_min"] = n_prank(x, "min")
+v["x_pct_avg"] = n_prank(x, "average")
+v["x_pct_max_lower"] = n_prank(x, "max", lower=True)
+v["c_pct_min"] = n_prank(c, "min")
+v["c_pct_avg"] = n_prank(c, "average")
+v["c_borda"] = n_borda(c)
+v["o_t"] = treat(o)
+v["l_t"] = treat(l_)
+v["l_t_log"] = treat(l_, winmax=0)
+v["l_t_none"] = treat(l_, winmax=0, log=False)
+v["x_t"] = treat(x)
+v["s_relative"] = mean([v["x_max"], v["z_max"], v["c_max"]], [D(1) / 6, D(2) / 6, D(3) / 6])
+v["s_relative_geo"] = mean([v["x_max"], v["c_max"]], [D(3) / 4, D(1) / 4], kind="geometric")
+present_share = lambda k, members: sum(1 for mm in members if mm[k] is not None) / D(len(members))
+three = [v["x_max"], v["m_max"], v["z_max"]]
+v["s_members"] = {k: (val if present_share(k, three) >= D("0.7") else None) for k, val in mean(three, missing="exclude").items()}
+v["s_members_ok"] = {k: (val if present_share(k, three) >= D("0.6") else None) for k, val in mean(three, missing="exclude").items()}
+v["s_weight_basis"] = mean(three, [D("0.5"), D("0.25"), D("0.25")], missing="exclude", required=D("0.7"))
+v["s_pow1"] = mean([v["x_z"], v["x_minmax"]], kind="arithmetic")
+cubes = {k: (v["x_z"][k] ** 3 + v["x_minmax"][k] ** 3) / 2 for k in names}
+v["s_pow3_neg"] = {k: (None if cubes[k] < 0 else (cubes[k].ln() / 3).exp() if cubes[k] > 0 else D(0)) for k in names}
 ranks = {
     "x": {k: rank(x, x[k]) for k in names},
     "x_low_first": {k: rank(x, x[k], ascending=True) for k in names},
+    "x_by_kind": {k: rank({j: x[j] for j in names if units[names.index(j)]["kind"] == units[names.index(k)]["kind"]}, x[k]) for k in names},
 }
 
 expected = {
