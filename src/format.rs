@@ -351,6 +351,9 @@ fn input(i: &Input) -> String {
     if let Some(f) = &i.field {
         let _ = write!(out, " from {}", quote(f));
     }
+    if let Some(r) = i.rounding {
+        let _ = write!(out, " rounded {}", r.keyword());
+    }
     let l = label(&i.label);
     if !l.is_empty() {
         let _ = write!(out, "\n  {l}");
@@ -549,6 +552,7 @@ fn strength(e: &Expr) -> u8 {
         ExprKind::If(..) => 0,
         ExprKind::Normalise(n) if n.cohort.is_some() => 0,
         ExprKind::Rank(r) if r.cohort.is_some() => 0,
+        ExprKind::Audit(a) if a.condition().is_some() => 0,
         _ => 9,
     }
 }
@@ -601,6 +605,7 @@ pub fn expr(e: &Expr) -> String {
             out
         }
         ExprKind::Project(list, field) => format!("{}.{}", list.name, field.name),
+        ExprKind::Audit(a) => crate::parse::audit::format(a, expr),
         ExprKind::List(items) => {
             let items: Vec<String> = items.iter().map(expr).collect();
             format!("[{}]", items.join(", "))

@@ -133,3 +133,223 @@ rule on_time require took <= 2
         f.message
     );
 }
+
+#[test]
+fn a_partial_table_is_judged_only_where_values_were_published() {
+    let rules = format!(
+        "{HEADER}
+input index: decimal optional
+input infrastructure: decimal optional
+input application: decimal optional
+indicator provinces = count of units
+indicator printed = count of units where index is present
+rule index_agrees
+  when index is present and infrastructure is present and application is present
+  require index ~= (infrastructure + application) / 2
+rule partial_is_noted
+  severity info
+  when index is missing
+  require false
+"
+    );
+    let mut units = Vec::new();
+    for i in 0..63 {
+        units.push(if i < 5 {
+            format!(
+                r#"{{"unit": "P{i}", "index": "0.63", "infrastructure": "0.59", "application": "0.67"}}"#
+            )
+        } else {
+            format!(r#"{{"unit": "P{i}"}}"#)
+        });
+    }
+    let report = evaluate(&rules, &format!("[{}]", units.join(",")));
+    assert_eq!(value(&report, "P0", "provinces"), "63");
+    assert_eq!(value(&report, "P9", "printed"), "5");
+    assert_eq!(finding(&report, "index_agrees", "P0").status, Status::Pass);
+    assert_eq!(finding(&report, "index_agrees", "P9").status, Status::Skip);
+    assert_eq!(
+        finding(&report, "partial_is_noted", "P9").status,
+        Status::Fail
+    );
+    assert_eq!(report.summary.errors, 0);
+    assert!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "index_agrees")
+            .all(|f| f.status != Status::Error)
+    );
+}
+
+#[test]
+fn presence_is_only_asked_of_inputs() {
+    let rules = format!(
+        "{HEADER}\ninput a: number\nindicator b = a * 2\nrule r when b is present require a > 0\n"
+    );
+    let err = RuleSet::from_text("test.chiso", &rules)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("only an input can be present or missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_invalid_value_is_neither_present_nor_missing() {
+    let rules =
+        format!("{HEADER}\ninput a: number optional\nrule r when a is present require a > 0\n");
+    let report = evaluate(&rules, r#"[{"unit": "u", "a": "many"}]"#);
+    assert_eq!(finding(&report, "r", "u").status, Status::Error);
+}
+
+const RANKS: &str = "methodology \"Ranks\" version 1
+  unit province
+input value: decimal
+input printed_rank: integer >= 1
+indicator best = best rank of value
+indicator worst = worst rank of value
+rule rank_consistent require printed_rank is rank of value
+";
+
+#[test]
+fn mixed_precision_ranks_are_not_flagged() {
+    // 0.66 stands for [0.655, 0.665]: it may well be above 0.6614.
+    let report = evaluate(
+        RANKS,
+        r#"[{"unit": "A", "value": "0.66", "printed_rank": 1},
+            {"unit": "B", "value": "0.6614", "printed_rank": 2},
+            {"unit": "C", "value": "0.6", "printed_rank": 3}]"#,
+    );
+    for u in ["A", "B", "C"] {
+        assert_eq!(
+            finding(&report, "rank_consistent", u).status,
+            Status::Pass,
+            "{u}"
+        );
+    }
+    // A may rank 1st or 2nd, B 1st or 2nd; C (0.6: [0.55, 0.65]) is surely 3rd.
+    assert_eq!(value(&report, "A", "best"), "1");
+    assert_eq!(value(&report, "A", "worst"), "2");
+    assert_eq!(value(&report, "B", "best"), "1");
+    assert_eq!(value(&report, "B", "worst"), "2");
+    assert_eq!(value(&report, "C", "best"), "3");
+    assert_eq!(value(&report, "C", "worst"), "3");
+}
+
+#[test]
+fn an_inversion_beyond_rounding_is_flagged_naming_the_pair() {
+    let report = evaluate(
+        RANKS,
+        r#"[{"unit": "Hà Nội", "value": "0.6514", "printed_rank": 3},
+            {"unit": "Huế", "value": "0.664", "printed_rank": 4},
+            {"unit": "Đà Nẵng", "value": "0.70", "printed_rank": 1},
+            {"unit": "HCM", "value": "0.6652", "printed_rank": 2}]"#,
+    );
+    let f = finding(&report, "rank_consistent", "Hà Nội");
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(
+        f.evidence["rank conflicts"],
+        serde_json::json!([
+            "ranked 3 with 0.6514 [0.65135, 0.65145] above Huế ranked 4 with 0.664 [0.6635, 0.6645]"
+        ])
+    );
+    let g = finding(&report, "rank_consistent", "Huế");
+    assert_eq!(g.status, Status::Fail);
+    assert_eq!(
+        g.evidence["conflicting units"],
+        serde_json::json!(["Hà Nội"])
+    );
+    assert_eq!(
+        finding(&report, "rank_consistent", "HCM").status,
+        Status::Pass
+    );
+    assert_eq!(
+        finding(&report, "rank_consistent", "Đà Nẵng").status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn equal_printed_values_may_hold_different_ranks_but_a_tie_needs_overlap() {
+    let report = evaluate(
+        RANKS,
+        r#"[{"unit": "Thanh Hóa", "value": "0.633", "printed_rank": 17},
+            {"unit": "Bà Rịa-Vũng Tàu", "value": "0.633", "printed_rank": 18},
+            {"unit": "X", "value": "0.620", "printed_rank": 19},
+            {"unit": "Y", "value": "0.610", "printed_rank": 19}]"#,
+    );
+    for u in ["Thanh Hóa", "Bà Rịa-Vũng Tàu"] {
+        assert_eq!(
+            finding(&report, "rank_consistent", u).status,
+            Status::Pass,
+            "{u}"
+        );
+    }
+    // 0.620 and 0.610 cannot be equal: the printed tie is impossible.
+    let f = finding(&report, "rank_consistent", "X");
+    assert_eq!(f.status, Status::Fail);
+    assert!(
+        f.evidence["rank conflicts"][0]
+            .as_str()
+            .unwrap()
+            .contains("tied with Y")
+    );
+}
+
+#[test]
+fn declared_truncation_changes_what_a_printed_figure_stands_for() {
+    let rules = |rounding: &str| {
+        format!(
+            "{HEADER}
+input a: decimal
+input b: decimal
+input mean: decimal {rounding}
+rule agrees require mean ~= (a + b) / 2
+"
+        )
+    };
+    // (0.8490 + 0.8481) / 2 = 0.84855: printed 0.8485 when truncated, 0.8486 half-up.
+    let data = r#"[{"unit": "u", "a": "0.8490", "b": "0.8481", "mean": "0.8485"}]"#;
+    let exact = |r: &str| {
+        let rules = format!(
+            "{HEADER}
+input a: number
+input b: number
+input mean: decimal {r}
+rule agrees require mean ~= (a + b) / 2
+"
+        );
+        finding(&evaluate(&rules, data), "agrees", "u").status
+    };
+    assert_eq!(exact(""), Status::Pass); // [0.84845, 0.84855] touches 0.84855
+    assert_eq!(exact("rounded down"), Status::Pass); // [0.8485, 0.8486]
+    let data = r#"[{"unit": "u", "a": "0.8490", "b": "0.8482", "mean": "0.8485"}]"#;
+    let exact2 = |r: &str| {
+        let rules = format!(
+            "{HEADER}
+input a: number
+input b: number
+input mean: decimal {r}
+rule agrees require mean ~= (a + b) / 2
+"
+        );
+        finding(&evaluate(&rules, data), "agrees", "u").status
+    };
+    // 0.8486 truncates to 0.8485 but rounds half-up to 0.8486.
+    assert_eq!(exact2(""), Status::Fail);
+    assert_eq!(exact2("rounded down"), Status::Pass);
+    assert_eq!(exact2("rounded half-even"), Status::Fail);
+    let _ = rules;
+}
+
+#[test]
+fn rounding_is_declared_only_on_published_decimals() {
+    let rules = format!("{HEADER}\ninput a: number rounded down\n");
+    let err = RuleSet::from_text("test.chiso", &rules)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("not a published `decimal`"), "{err}");
+}

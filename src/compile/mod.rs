@@ -5,6 +5,8 @@
 //! evaluator computes once per stage; rules list the slots their evidence shows.
 //! Evaluation never looks a name up by string.
 
+pub mod audit;
+
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
@@ -99,6 +101,8 @@ pub enum Node {
     List(Vec<Node>),
     /// A field of every element of a collection input, as a list.
     Project(Slot, Arc<str>),
+    /// Presence, unit counts and interval ranks ([`audit::AuditNode`]).
+    Audit(Box<audit::AuditNode>),
 }
 
 /// `count(services where level >= 3)` and the like.
@@ -189,6 +193,8 @@ pub struct Cohort {
     pub ordered: bool,
     /// Z-scores need the mean and standard deviation.
     pub moments: bool,
+    /// What an auditing construct keeps of its members.
+    pub audit: Option<audit::AuditCohort>,
 }
 
 /// A rank shown in the report.
@@ -414,7 +420,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     SlotKind::Input,
                     &i.label,
                     None,
-                    Rounding::HalfUp,
+                    i.rounding.unwrap_or_default(),
                     sym.ty,
                     false,
                 )
@@ -674,6 +680,12 @@ fn cohort_uses(node: &Node, cohorts: &[Cohort], out: &mut Vec<Slot>) {
     match node {
         Node::Normalise(n) => cohort(n.cohort),
         Node::Rank(r) => cohort(r.cohort),
+        Node::Audit(a) => {
+            if let Some(c) = a.cohort() {
+                cohort(c);
+                out.extend(cohorts.get(c).and_then(audit::extra_cohort_slots));
+            }
+        }
         _ => {}
     }
     for child in children(node) {
@@ -689,6 +701,7 @@ pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
         Node::Project(list, _) => out.push(*list),
         Node::Normalise(n) => out.push(n.column),
         Node::Rank(r) => out.push(r.column),
+        Node::Audit(a) => out.extend(a.slots()),
         _ => {}
     }
     for child in children(node) {
@@ -703,6 +716,7 @@ pub fn children(node: &Node) -> Vec<&Node> {
         | Node::Slot(_)
         | Node::Normalise(_)
         | Node::Rank(_)
+        | Node::Audit(_)
         | Node::Field(_)
         | Node::It
         | Node::Project(..) => Vec::new(),
@@ -783,6 +797,7 @@ impl Lowering<'_> {
             },
             ordered: false,
             moments: false,
+            audit: None,
         });
         cohorts.len() - 1
     }
@@ -864,6 +879,7 @@ impl Lowering<'_> {
                 }))
             }
             ExprKind::Rank(r) => Node::Rank(Box::new(self.rank(r))),
+            ExprKind::Audit(a) => Node::Audit(Box::new(self.audit(a, &e.loc))),
             ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
             ExprKind::Project(list, field) => {
                 Node::Project(self.slot(&list.name), Arc::from(field.name.as_str()))

@@ -36,6 +36,8 @@ pub struct CohortStats {
     pub reference: Option<Result<Decimal, Arc<Fault>>>,
     /// Decimals values are compared at.
     pub rounded: Option<u32>,
+    /// What an auditing construct gathered (`count of units`, printed values and ranks).
+    pub audit: super::audit::AuditStats,
 }
 
 impl CohortStats {
@@ -89,6 +91,7 @@ impl CohortStats {
             sd,
             reference: None,
             rounded,
+            audit: super::audit::AuditStats::default(),
         }
     }
 

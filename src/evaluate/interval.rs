@@ -16,7 +16,7 @@ use crate::check::Builtin;
 use crate::compile::{AggregateNode, Aggregation, Arith, Node, Program, SlotKind};
 use crate::parse::ast::InputType;
 use crate::source::Loc;
-use crate::value::{Value, published_interval, round_half_up};
+use crate::value::{Value, printed_interval, round_half_up};
 
 /// A closed interval `[lo, hi]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +116,9 @@ impl Walk<'_> {
         let published = info
             .is_some_and(|i| i.kind == SlotKind::Input && i.input_type == Some(InputType::Decimal));
         Ok(if published {
-            let (lo, hi) = published_interval(n);
+            // How the figure was rounded decides what it stands for (`rounded down`).
+            let rounding = info.map(|i| i.rounding).unwrap_or_default();
+            let (lo, hi) = printed_interval(n, rounding);
             Interval { lo, hi }
         } else {
             Interval::point(n)
@@ -156,6 +158,13 @@ impl Walk<'_> {
             Node::Aggregate(agg) => self.aggregate(agg),
             Node::Normalise(n) => Err(unsupported(&n.at, "a normalisation across the cohort")),
             Node::Rank(r) => Err(unsupported(&r.at, "a rank")),
+            Node::Audit(a) => match self.point_value(node)? {
+                Value::Number(n) => Ok(Interval::point(n)),
+                _ => Err(unsupported(
+                    &crate::evaluate::audit::at_of(a),
+                    "a comparison",
+                )),
+            },
             Node::External(call) => Err(unsupported(&call.at, "a hook function")),
             Node::Collection(c) => Err(unsupported(&c.at, "an aggregate over a collection")),
             Node::Field(_) | Node::It | Node::List(_) | Node::Project(..) => {

@@ -6,6 +6,7 @@
 //! depends on it is `error` with the original reason.
 
 mod aggregate;
+pub mod audit;
 mod bind;
 pub mod cohort;
 mod fault;
@@ -396,6 +397,7 @@ fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
     match node {
         Node::Normalise(n) => out.push(n.cohort),
         Node::Rank(r) => out.push(r.cohort),
+        Node::Audit(a) => out.extend(a.cohort()),
         _ => {}
     }
     for child in crate::compile::children(node) {
@@ -419,12 +421,17 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
     // pass would stride through memory once per cohort.
     let mut values: Vec<Vec<Decimal>> = vec![Vec::with_capacity(data.inputs.len()); todo.len()];
     let mut references: Vec<Option<Result<Decimal, Arc<Fault>>>> = vec![None; todo.len()];
+    let mut audits: Vec<audit::AuditStats> = vec![audit::AuditStats::default(); todo.len()];
     for (u, inputs) in data.inputs.iter().enumerate() {
         let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         for (k, &c) in todo.iter().enumerate() {
             let Some(cohort) = program.cohorts.get(c) else {
                 continue;
             };
+            if let (Some(kind), Some(acc)) = (cohort.audit, audits.get_mut(k)) {
+                audit::collect(&eval, kind, cohort, data.units.get(u), acc);
+                continue;
+            }
             let value = eval.slots.get(cohort.column);
             if let Some(name) = &cohort.reference
                 && data
@@ -453,12 +460,14 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
             }
         }
     }
-    for ((c, list), reference) in todo.into_iter().zip(values).zip(references) {
+    for (((c, list), reference), audit) in todo.into_iter().zip(values).zip(references).zip(audits)
+    {
         let Some(cohort) = program.cohorts.get(c) else {
             continue;
         };
         let mut stats = CohortStats::new(list, cohort.rounded, cohort.ordered, cohort.moments);
         stats.reference = reference;
+        stats.audit = audit;
         if let Some(cell) = out.cohorts.get_mut(c) {
             *cell = Some(stats);
         }
@@ -645,6 +654,7 @@ impl Eval<'_> {
                 };
                 out.insert(key, serde_json::Value::Array(members));
             }
+            Node::Audit(a) => self.audit_evidence(a, out),
             _ => {
                 for child in crate::compile::children(node) {
                     self.evidence(child, out);
@@ -1006,6 +1016,7 @@ impl Eval<'_> {
             | Node::Field(_)
             | Node::It
             | Node::Collection(_)
+            | Node::Audit(_)
             | Node::Call(..) => match self.node(node)? {
                 Value::Bool(b) => Ok(b),
                 other => Err(self.wrong(node, &other, "true or false")),
@@ -1175,6 +1186,7 @@ impl Eval<'_> {
                 )
                 .map(Value::Number)
             }
+            Node::Audit(a) => self.audit(a),
             Node::Rank(r) => {
                 let x = self.num(&Node::Slot(r.column))?;
                 let stats = self.stats(r.cohort, &r.at)?;

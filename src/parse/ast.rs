@@ -456,6 +456,8 @@ pub struct Input {
     pub label: Label,
     /// `list of …`: the elements of a collection input.
     pub list: Option<ListOf>,
+    /// `rounded half-even`: how a published `decimal` was rounded (half-up when `None`).
+    pub rounding: Option<Rounding>,
 }
 
 /// What a collection input holds.
@@ -779,4 +781,6 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `posts.published`: a field of every element.
     Project(Ident, Ident),
+    /// Presence, unit counts and interval ranks (`crate::parse::audit`).
+    Audit(Box<crate::parse::audit::AuditExpr>),
 }

@@ -5,6 +5,7 @@
 //! that name what was expected in the author's terms, not the grammar's.
 
 pub mod ast;
+pub mod audit;
 
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
@@ -149,6 +150,7 @@ fn depth(e: &Expr) -> usize {
         ExprKind::Collection(c) => c.filter.as_ref().map_or(0, depth),
         ExprKind::List(items) => items.iter().map(depth).max().unwrap_or(0),
         ExprKind::Rank(r) => r.cohort.as_ref().map_or(0, depth),
+        ExprKind::Audit(a) => a.condition().map_or(0, depth),
         _ => 0,
     }
 }
@@ -757,6 +759,7 @@ impl Lower {
             field: None,
             label: Label::default(),
             list: None,
+            rounding: None,
         };
         for p in inner(pair) {
             match p.as_rule() {
@@ -829,6 +832,9 @@ impl Lower {
                     if let Some(v) = inner(p).next() {
                         input.field = Some(self.string(&v));
                     }
+                }
+                Rule::input_rounding => {
+                    input.rounding = inner(p).last().map(|r| audit::rounding(r.as_str()));
                 }
                 Rule::label => input.label = self.label(p),
                 _ => {}
@@ -1559,6 +1565,9 @@ impl Lower {
             Rule::ident => ExprKind::Name(pair.as_str().to_string()),
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
+            Rule::presence | Rule::unit_count | Rule::rank_bound | Rule::rank_check => {
+                ExprKind::Audit(Box::new(self.audit(pair)))
+            }
             Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
             Rule::projection => {
                 let mut parts = inner(pair);
@@ -1740,6 +1749,7 @@ mod tests {
                     .map(|d| format!(" rounded {d}"))
                     .unwrap_or_default()
             ),
+            ExprKind::Audit(a) => format!("({})", super::audit::format(a, show)),
         }
     }
 
