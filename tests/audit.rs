@@ -353,3 +353,159 @@ fn rounding_is_declared_only_on_published_decimals() {
         .to_string();
     assert!(err.contains("not a published `decimal`"), "{err}");
 }
+
+// ---------------------------------------------------------------- shipped rule sets
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_rule_set(rules: &str, data: &str) -> Report {
+    let rules = RuleSet::load(root().join(rules)).unwrap_or_else(|e| panic!("{e}"));
+    let dataset = rules
+        .load_data(&[root().join(data)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    rules.evaluate(&dataset)
+}
+
+fn failing(report: &Report, rule: &str) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule && f.status == Status::Fail)
+        .map(|f| f.unit.clone())
+        .collect()
+}
+
+#[test]
+fn printed_changes_exactly_the_impossible_ones_fail_and_truncation_changes_the_verdict() {
+    // Both years as printed (2 decimals), the printed changes in points and in per cent.
+    // Half-up: 0.72 − 0.65 lies in [0.06, 0.08]; in per cent of the previous year, in
+    // [0.06 ÷ 0.655, 0.08 ÷ 0.645] = [9.16, 12.41]. Truncated: [9.09, 12.31].
+    let data = r#"{"units": [
+        {"unit": "0.07 / 10.8", "value": "0.72", "previous_value": "0.65", "change_points": "0.07", "change_percent": "10.8"},
+        {"unit": "0.09 / 13.8", "value": "0.72", "previous_value": "0.65", "change_points": "0.09", "change_percent": "13.8"},
+        {"unit": "0.06 / 12.4", "value": "0.72", "previous_value": "0.65", "change_points": "0.06", "change_percent": "12.4"},
+        {"unit": "0.08 / 9.1", "value": "0.72", "previous_value": "0.65", "change_points": "0.08", "change_percent": "9.1"},
+        {"unit": "0.05 / 9.7", "value": "0.72", "previous_value": "0.65", "change_points": "0.05", "change_percent": "9.7"}
+    ]}"#;
+    let path =
+        std::env::temp_dir().join(format!("chiso-audit-changes-{}.json", std::process::id()));
+    std::fs::write(&path, data).unwrap();
+    let half_up = run_rule_set("rules/published-audit", path.to_str().unwrap());
+    let truncated = run_rule_set("rules/published-audit/truncated", path.to_str().unwrap());
+    std::fs::remove_file(&path).ok();
+    // 13.8 is out of reach either way; 9.7 (0.07 ÷ 0.72: the wrong denominator) is inside
+    // both ranges, since two decimals cannot tell; 12.4 and 9.1 sit on either edge.
+    assert_eq!(
+        failing(&half_up, "change_in_percent"),
+        ["0.09 / 13.8", "0.08 / 9.1"]
+    );
+    assert_eq!(
+        failing(&truncated, "change_in_percent"),
+        ["0.09 / 13.8", "0.06 / 12.4"]
+    );
+    // 0.09 cannot be the difference under either reading; 0.05 only under half-up
+    // ([0.045, 0.055] against [0.06, 0.08]); truncated, 0.05 stands for [0.05, 0.06].
+    assert_eq!(
+        failing(&half_up, "change_in_points"),
+        ["0.09 / 13.8", "0.05 / 9.7"]
+    );
+    assert_eq!(failing(&truncated, "change_in_points"), ["0.09 / 13.8"]);
+}
+
+#[test]
+fn the_published_mic_2017_table_is_a_consistent_partial_table() {
+    let report = run_rule_set(
+        "rules/published-audit",
+        "examples/published-audit/mic-2017-provinces.json",
+    );
+    assert_eq!(report.summary.failed, 0);
+    assert_eq!(report.summary.errors, 0);
+    assert_eq!(
+        finding(&report, "rank_consistent", "Bà Rịa-Vũng Tàu").status,
+        Status::Pass
+    );
+    assert_eq!(value(&report, "Quảng Ninh", "units_with_value"), "11");
+    assert_eq!(value(&report, "Thanh Hóa", "best_possible_rank"), "6");
+    assert_eq!(value(&report, "Thanh Hóa", "worst_possible_rank"), "7");
+    // Exit 0 from the command line too: 11 of 63 provinces printed, all consistent.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .current_dir(root())
+        .args([
+            "run",
+            "--rules",
+            "rules/published-audit",
+            "--data",
+            "examples/published-audit/mic-2017-provinces.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn quang_ninh_2019_aggregates_agree_and_a_misprint_names_the_recomputed_interval() {
+    let report = run_rule_set(
+        "rules/published-audit",
+        "examples/published-audit/quang-ninh-2019.json",
+    );
+    assert_eq!(report.summary.passed, 4);
+    assert_eq!(report.summary.failed + report.summary.errors, 0);
+    let rules = RuleSet::load(root().join("rules/published-audit")).unwrap();
+    let data = Dataset::from_json_str(
+        "misprint.json",
+        r#"[{"unit": "2. Human resources", "value": "0.9447", "component_1": "0.9941", "component_2": "0.8956"}]"#,
+        rules.unit_key(),
+    )
+    .unwrap();
+    let report = rules.evaluate(&data);
+    let f = finding(&report, "mean_of_two_components", "2. Human resources");
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(
+        f.evidence["(component_1 + component_2) / 2.interval"],
+        serde_json::json!([0.9448, 0.9449])
+    );
+}
+
+#[test]
+fn mic_2017_on_its_synthetic_sample() {
+    let report = run_rule_set(
+        "rules/mic-it-application/2017",
+        "examples/mic-it-application/agencies-2017-synthetic.json",
+    );
+    assert_eq!(
+        failing(&report, "published_index_agrees"),
+        ["Tỉnh H (synthetic)"]
+    );
+    assert_eq!(
+        failing(&report, "published_rank_consistent"),
+        ["Tỉnh I (synthetic)", "Tỉnh K (synthetic)"]
+    );
+    assert_eq!(report.summary.errors, 0);
+    let ranks = |u: &str| {
+        report
+            .units
+            .iter()
+            .find(|x| x.unit == u)
+            .unwrap()
+            .ranks
+            .clone()
+    };
+    assert_eq!(ranks("Bộ A (synthetic)")["rank_ministries"], 1);
+    assert_eq!(
+        ranks("Cơ quan D (synthetic)")["rank_government_agencies"],
+        1
+    );
+    assert_eq!(ranks("Tỉnh F (synthetic)")["rank_provinces"], 1);
+    assert!(!ranks("Tỉnh F (synthetic)").contains_key("rank_ministries"));
+    assert_eq!(
+        value(&report, "Bộ A (synthetic)", "infrastructure"),
+        "187.5"
+    );
+}

@@ -227,6 +227,37 @@ impl Eval<'_> {
         Ok(out)
     }
 
+    /// Evidence of a failing `a ~= b` whose sides are expressions, not names: the interval
+    /// each side was recomputed to, keyed by the side as written (named sides are already
+    /// in the evidence as `name.interval`).
+    pub(super) fn approx_evidence(
+        &self,
+        a: &crate::compile::Node,
+        b: &crate::compile::Node,
+        at: &crate::source::Loc,
+        out: &mut indexmap::IndexMap<String, serde_json::Value>,
+    ) {
+        let text = at.text();
+        let Some((left, right)) = text.split_once("~=").or_else(|| text.split_once('≈')) else {
+            return;
+        };
+        for (side, written) in [(a, left), (b, right)] {
+            if matches!(side, crate::compile::Node::Slot(_)) {
+                continue;
+            }
+            let written = written.split_whitespace().collect::<Vec<_>>().join(" ");
+            if let Ok(i) = super::interval::of(self.program, self.slots, side) {
+                out.insert(
+                    format!("{written}.interval"),
+                    serde_json::Value::Array(vec![
+                        crate::value::number_to_json(i.lo),
+                        crate::value::number_to_json(i.hi),
+                    ]),
+                );
+            }
+        }
+    }
+
     /// Evidence of a failing auditing expression: the pairs whose printed order cannot be.
     pub(super) fn audit_evidence(
         &self,

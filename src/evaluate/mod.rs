@@ -655,6 +655,7 @@ impl Eval<'_> {
                 out.insert(key, serde_json::Value::Array(members));
             }
             Node::Audit(a) => self.audit_evidence(a, out),
+            Node::Approx(a, b, at) => self.approx_evidence(a, b, at, out),
             _ => {
                 for child in crate::compile::children(node) {
                     self.evidence(child, out);
