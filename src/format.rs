@@ -263,7 +263,13 @@ pub fn item(declaration: &Item) -> String {
         Item::Remove(r) => format!("remove {} {}\n", r.kind, r.name.name),
         Item::Holidays(h) => {
             let days: Vec<String> = h.days.iter().map(|d| crate::date::format(*d)).collect();
-            format!("holidays {}\n", wrap_list(&days, "holidays ".len()))
+            let mut out = format!("holidays {}\n", wrap_list(&days, "holidays ".len()));
+            if !h.working.is_empty() {
+                let working: Vec<String> =
+                    h.working.iter().map(|d| crate::date::format(*d)).collect();
+                let _ = writeln!(out, "  working {}", wrap_list(&working, "  working ".len()));
+            }
+            out
         }
         Item::Replace(inner) => format!("replace {}", item(inner)),
         Item::Test(t) => {

@@ -509,3 +509,47 @@ fn mic_2017_on_its_synthetic_sample() {
         "187.5"
     );
 }
+
+#[test]
+fn decree_43_deadlines_across_tet_use_that_years_holidays_and_err_without_them() {
+    let rules = RuleSet::load(root().join("rules/decree-43-2011")).unwrap();
+    let portal = |name: &str, inspected: &str, issued: &str, posted: &str| {
+        format!(
+            r#"{{"unit": "{name}", "inspected_on": "{inspected}", "period_start": "{inspected}",
+                "sections": [], "functions": [], "news": [], "services": [],
+                "documents": [{{"title": "QĐ 1", "issued": "{issued}", "posted": "{posted}"}}]}}"#
+        )
+    };
+    let data = format!(
+        "[{}, {}, {}, {}]",
+        // Issued the day before Tết 2021 (10–16 Feb off), posted on the second working day.
+        portal("2021", "2021-03-01", "2021-02-09", "2021-02-18"),
+        portal("2021 late", "2021-03-01", "2021-02-09", "2021-02-19"),
+        // 2019: Monday 29 April bridged, Saturday 4 May worked back.
+        portal("2019", "2019-05-10", "2019-04-26", "2019-05-06"),
+        portal("2017", "2017-03-01", "2017-01-20", "2017-02-06"),
+    );
+    let data = Dataset::from_json_str("portals.json", &data, rules.unit_key()).unwrap();
+    let report = rules.evaluate(&data);
+    assert_eq!(
+        finding(&report, "issuer_posting_deadline", "2021").status,
+        Status::Pass
+    );
+    assert_eq!(
+        finding(&report, "issuer_posting_deadline", "2021 late").status,
+        Status::Fail
+    );
+    // Thu 2, Fri 3, Sat 4 (worked), Mon 6: four working days.
+    assert_eq!(
+        finding(&report, "issuer_posting_deadline", "2019").status,
+        Status::Fail
+    );
+    let f = finding(&report, "issuer_posting_deadline", "2017");
+    assert_eq!(f.status, Status::Error);
+    assert!(
+        f.message
+            .contains("no public holidays are declared for 2017"),
+        "{}",
+        f.message
+    );
+}

@@ -370,6 +370,8 @@ pub struct Program {
     pub externals: Externals,
     /// Days that are not working days (`holidays`), as days since 1970-01-01.
     pub holidays: Vec<i32>,
+    /// Weekend days worked in exchange for a bridged day off (`holidays … working …`).
+    pub working_days: Vec<i32>,
     /// The date input that says when each unit's data is from (`dated by`).
     pub dated_by: Option<Slot>,
 }
@@ -480,6 +482,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
     let mut ranks = Vec::new();
     let mut sensitivity = None;
     let mut holidays = Vec::new();
+    let mut working_days = Vec::new();
     for item in &checked.items {
         match item {
             Item::Input(i) => {
@@ -514,7 +517,10 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
                 });
             }
-            Item::Holidays(h) => holidays.extend(h.days.iter().copied()),
+            Item::Holidays(h) => {
+                holidays.extend(h.days.iter().copied());
+                working_days.extend(h.working.iter().copied());
+            }
             Item::Constant(_)
             | Item::Hooks(_)
             | Item::Test(_)
@@ -615,6 +621,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
         sensitivity,
         externals: externals.clone(),
         holidays,
+        working_days,
         dated_by,
     }
 }

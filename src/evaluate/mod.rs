@@ -887,10 +887,11 @@ impl Eval<'_> {
             Builtin::WorkingDaysBetween => {
                 let (from, to) = (date(0)?, date(1)?);
                 crate::calendar::require_declared_years(from, to, &self.program.holidays, at)?;
-                Value::Number(Decimal::from(crate::date::working_days_between(
+                Value::Number(Decimal::from(crate::calendar::working_days(
                     from,
                     to,
                     &self.program.holidays,
+                    &self.program.working_days,
                 )))
             }
             Builtin::LongestGap => {

@@ -94,6 +94,8 @@ pub struct Holidays {
     pub keyword: Ident,
     /// The days, as days since 1970-01-01.
     pub days: Vec<i32>,
+    /// `working …`: Saturdays or Sundays worked in exchange for a bridged day off.
+    pub working: Vec<i32>,
 }
 
 /// `remove indicator name`.

@@ -575,12 +575,23 @@ impl Lower {
                         },
                     };
                     let mut days = Vec::new();
+                    let mut working = Vec::new();
                     for d in inner(pair) {
-                        if let ExprKind::Date(day) = self.primary(d).kind {
+                        if d.as_rule() == Rule::working_clause {
+                            for w in inner(d) {
+                                if let ExprKind::Date(day) = self.primary(w).kind {
+                                    working.push(day);
+                                }
+                            }
+                        } else if let ExprKind::Date(day) = self.primary(d).kind {
                             days.push(day);
                         }
                     }
-                    file.items.push(Item::Holidays(Holidays { keyword, days }));
+                    file.items.push(Item::Holidays(Holidays {
+                        keyword,
+                        days,
+                        working,
+                    }));
                 }
                 Rule::remove_decl => {
                     let mut parts = inner(pair);
