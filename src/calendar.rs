@@ -18,6 +18,24 @@ pub fn declared_years(holidays: &[i32]) -> BTreeSet<i32> {
         .collect()
 }
 
+/// Working days after `from` up to and including `to` (negative when `to` is before
+/// `from`): Monday–Friday minus `holidays`, plus the weekend days declared `working`
+/// (a Saturday worked in exchange for a bridged day off).
+pub fn working_days(from: i32, to: i32, holidays: &[i32], working: &[i32]) -> i64 {
+    let weekdays = crate::date::working_days_between(from, to, holidays);
+    let (lo, hi, sign) = if to >= from {
+        (from, to, 1)
+    } else {
+        (to, from, -1)
+    };
+    let extra = working
+        .iter()
+        .filter(|d| **d > lo && **d <= hi && crate::date::weekday(**d) >= 5)
+        .filter(|d| !holidays.contains(d))
+        .count() as i64;
+    weekdays + sign * extra
+}
+
 /// `Ok` when every year of the days after `from` up to `to` (either order) has declared
 /// holidays; otherwise a fault at the call naming the first year without any.
 pub fn require_declared_years(
@@ -56,6 +74,22 @@ mod tests {
             source: Source::new("t", "working_days_between(a, b)"),
             range: 0..27,
         }
+    }
+
+    #[test]
+    fn make_up_saturdays_are_working_days() {
+        // 2019: Monday 29 April bridged to the 30 April holiday, worked back on Saturday 4 May.
+        let holidays = [
+            parse("2019-04-29").unwrap(),
+            parse("2019-04-30").unwrap(),
+            parse("2019-05-01").unwrap(),
+        ];
+        let working = [parse("2019-05-04").unwrap()];
+        let (a, b) = (parse("2019-04-26").unwrap(), parse("2019-05-06").unwrap());
+        // Thu 2, Fri 3, Sat 4 (worked), Mon 6.
+        assert_eq!(working_days(a, b, &holidays, &working), 4);
+        assert_eq!(working_days(b, a, &holidays, &working), -4);
+        assert_eq!(working_days(a, b, &holidays, &[]), 3);
     }
 
     #[test]

@@ -263,7 +263,13 @@ pub fn item(declaration: &Item) -> String {
         Item::Remove(r) => format!("remove {} {}\n", r.kind, r.name.name),
         Item::Holidays(h) => {
             let days: Vec<String> = h.days.iter().map(|d| crate::date::format(*d)).collect();
-            format!("holidays {}\n", wrap_list(&days, "holidays ".len()))
+            let mut out = format!("holidays {}\n", wrap_list(&days, "holidays ".len()));
+            if !h.working.is_empty() {
+                let working: Vec<String> =
+                    h.working.iter().map(|d| crate::date::format(*d)).collect();
+                let _ = writeln!(out, "  working {}", wrap_list(&working, "  working ".len()));
+            }
+            out
         }
         Item::Replace(inner) => format!("replace {}", item(inner)),
         Item::Test(t) => {
@@ -350,6 +356,9 @@ fn input(i: &Input) -> String {
     }
     if let Some(f) = &i.field {
         let _ = write!(out, " from {}", quote(f));
+    }
+    if let Some(r) = i.rounding {
+        let _ = write!(out, " rounded {}", r.keyword());
     }
     let l = label(&i.label);
     if !l.is_empty() {
@@ -558,6 +567,7 @@ fn strength(e: &Expr) -> u8 {
         ExprKind::If(..) => 0,
         ExprKind::Normalise(n) if n.cohort.is_some() => 0,
         ExprKind::Rank(r) if r.cohort.is_some() => 0,
+        ExprKind::Audit(a) if a.condition().is_some() => 0,
         _ => 9,
     }
 }
@@ -617,6 +627,7 @@ pub fn expr(e: &Expr) -> String {
             out
         }
         ExprKind::Project(list, field) => format!("{}.{}", list.name, field.name),
+        ExprKind::Audit(a) => crate::parse::audit::format(a, expr),
         ExprKind::List(items) => {
             let items: Vec<String> = items.iter().map(expr).collect();
             format!("[{}]", items.join(", "))

@@ -132,6 +132,33 @@ pub fn published_interval(n: Decimal) -> (Decimal, Decimal) {
     }
 }
 
+/// The closed interval of values a figure printed with `rounding` may stand for: half-up
+/// and half-even `0.59` for `[0.585, 0.595]`, truncated (`down`) `0.59` for `[0.59, 0.60]`
+/// (and `-0.59` for `[-0.60, -0.59]`). Closed ends only ever widen it, so a verdict that no
+/// value inside could fit stays sound.
+pub fn printed_interval(n: Decimal, rounding: crate::parse::ast::Rounding) -> (Decimal, Decimal) {
+    use crate::parse::ast::Rounding;
+    match rounding {
+        Rounding::HalfUp | Rounding::HalfEven => published_interval(n),
+        Rounding::Down => {
+            let Ok(unit) = Decimal::try_new(1, n.scale()) else {
+                return (n, n);
+            };
+            let (lo, hi) = if n.is_zero() {
+                (n.checked_sub(unit), n.checked_add(unit))
+            } else if n.is_sign_negative() {
+                (n.checked_sub(unit), Some(n))
+            } else {
+                (Some(n), n.checked_add(unit))
+            };
+            match (lo, hi) {
+                (Some(lo), Some(hi)) => (lo, hi),
+                _ => (n, n),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +193,27 @@ mod tests {
         assert_eq!(published_interval(d("14")), (d("13.5"), d("14.5")));
         let finest = d("0.1234567890123456789012345678");
         assert_eq!(published_interval(finest), (finest, finest));
+    }
+
+    #[test]
+    fn truncated_figures_stand_for_the_unit_above_them() {
+        use crate::parse::ast::Rounding;
+        assert_eq!(
+            printed_interval(d("0.84"), Rounding::Down),
+            (d("0.84"), d("0.85"))
+        );
+        assert_eq!(
+            printed_interval(d("-0.84"), Rounding::Down),
+            (d("-0.85"), d("-0.84"))
+        );
+        assert_eq!(
+            printed_interval(d("0.0"), Rounding::Down),
+            (d("-0.1"), d("0.1"))
+        );
+        assert_eq!(
+            printed_interval(d("0.84"), Rounding::HalfEven),
+            (d("0.835"), d("0.845"))
+        );
     }
 
     #[test]

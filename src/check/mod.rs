@@ -4,6 +4,7 @@
 //! unknown and duplicate names, cycles between indicators, type mismatches, ranges that
 //! cannot hold, misused clauses. It never stops at the first problem.
 
+mod audit;
 mod composite;
 mod types;
 
@@ -119,6 +120,7 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
     checker.check_scores();
     checker.check_rules();
     checker.check_ranks_and_sensitivity();
+    checker.check_input_rounding();
     checker.check_tests();
     if let Some(d) = &header.dated_by {
         let ty = checker.name_ty(&d.name, &d.loc);
@@ -618,6 +620,7 @@ impl Checker<'_> {
                 self.rank_spec(r);
                 Ty::Number
             }
+            ExprKind::Audit(a) => self.audit_ty(a),
             ExprKind::List(items) => {
                 let mut first: Option<Ty> = None;
                 for item in items {
@@ -1571,6 +1574,14 @@ pub fn names_in(e: &Expr, out: &mut Vec<(String, Loc)>) {
         }
         ExprKind::List(items) => items.iter().for_each(|i| names_in(i, out)),
         ExprKind::Project(list, _) => out.push((list.name.clone(), list.loc.clone())),
+        ExprKind::Audit(a) => {
+            for c in a.columns() {
+                out.push((c.name.clone(), c.loc.clone()));
+            }
+            if let Some(c) = a.condition() {
+                names_in(c, out);
+            }
+        }
         ExprKind::Number(_) | ExprKind::Date(_) | ExprKind::Text(_) | ExprKind::Bool(_) => {}
     }
 }

@@ -5,6 +5,8 @@
 //! evaluator computes once per stage; rules list the slots their evidence shows.
 //! Evaluation never looks a name up by string.
 
+pub mod audit;
+
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
@@ -99,6 +101,8 @@ pub enum Node {
     List(Vec<Node>),
     /// A field of every element of a collection input, as a list.
     Project(Slot, Arc<str>),
+    /// Presence, unit counts and interval ranks ([`audit::AuditNode`]).
+    Audit(Box<audit::AuditNode>),
 }
 
 /// `count(services where level >= 3)` and the like.
@@ -193,6 +197,8 @@ pub struct Cohort {
     pub moments: bool,
     /// `treat x`: the outlier treatment decided across the cohort.
     pub treatment: Option<crate::parse::composite::Treatment>,
+    /// What an auditing construct keeps of its members.
+    pub audit: Option<audit::AuditCohort>,
 }
 
 /// A rank shown in the report.
@@ -368,6 +374,8 @@ pub struct Program {
     pub externals: Externals,
     /// Days that are not working days (`holidays`), as days since 1970-01-01.
     pub holidays: Vec<i32>,
+    /// Weekend days worked in exchange for a bridged day off (`holidays … working …`).
+    pub working_days: Vec<i32>,
     /// The date input that says when each unit's data is from (`dated by`).
     pub dated_by: Option<Slot>,
 }
@@ -418,7 +426,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     SlotKind::Input,
                     &i.label,
                     None,
-                    Rounding::HalfUp,
+                    i.rounding.unwrap_or_default(),
                     sym.ty,
                     false,
                 )
@@ -478,6 +486,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
     let mut ranks = Vec::new();
     let mut sensitivity = None;
     let mut holidays = Vec::new();
+    let mut working_days = Vec::new();
     for item in &checked.items {
         match item {
             Item::Input(i) => {
@@ -512,7 +521,10 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     alternatives: sens.alternatives.iter().map(|a| a.0.clone()).collect(),
                 });
             }
-            Item::Holidays(h) => holidays.extend(h.days.iter().copied()),
+            Item::Holidays(h) => {
+                holidays.extend(h.days.iter().copied());
+                working_days.extend(h.working.iter().copied());
+            }
             Item::Constant(_)
             | Item::Hooks(_)
             | Item::Test(_)
@@ -617,6 +629,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
         sensitivity,
         externals: externals.clone(),
         holidays,
+        working_days,
         dated_by,
     }
 }
@@ -685,6 +698,12 @@ fn cohort_uses(node: &Node, cohorts: &[Cohort], out: &mut Vec<Slot>) {
     match node {
         Node::Normalise(n) => cohort(n.cohort),
         Node::Rank(r) => cohort(r.cohort),
+        Node::Audit(a) => {
+            if let Some(c) = a.cohort() {
+                cohort(c);
+                out.extend(cohorts.get(c).and_then(audit::extra_cohort_slots));
+            }
+        }
         _ => {}
     }
     for child in children(node) {
@@ -700,6 +719,7 @@ pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
         Node::Project(list, _) => out.push(*list),
         Node::Normalise(n) => out.push(n.column),
         Node::Rank(r) => out.push(r.column),
+        Node::Audit(a) => out.extend(a.slots()),
         _ => {}
     }
     for child in children(node) {
@@ -714,6 +734,7 @@ pub fn children(node: &Node) -> Vec<&Node> {
         | Node::Slot(_)
         | Node::Normalise(_)
         | Node::Rank(_)
+        | Node::Audit(_)
         | Node::Field(_)
         | Node::It
         | Node::Project(..) => Vec::new(),
@@ -799,6 +820,7 @@ impl Lowering<'_> {
                 Method::Composite(crate::parse::composite::Normaliser::Treat(t)) => Some(t.clone()),
                 _ => None,
             },
+            audit: None,
         });
         cohorts.len() - 1
     }
@@ -881,6 +903,7 @@ impl Lowering<'_> {
                 }))
             }
             ExprKind::Rank(r) => Node::Rank(Box::new(self.rank(r))),
+            ExprKind::Audit(a) => Node::Audit(Box::new(self.audit(a, &e.loc))),
             ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
             ExprKind::Project(list, field) => {
                 Node::Project(self.slot(&list.name), Arc::from(field.name.as_str()))

@@ -38,6 +38,8 @@ pub struct CohortStats {
     pub rounded: Option<u32>,
     /// The outlier treatment decided for the cohort (`treat x`).
     pub treated: Option<Arc<super::treat::Treated>>,
+    /// What an auditing construct gathered (`count of units`, printed values and ranks).
+    pub audit: super::audit::AuditStats,
 }
 
 impl CohortStats {
@@ -92,6 +94,7 @@ impl CohortStats {
             reference: None,
             rounded,
             treated: None,
+            audit: super::audit::AuditStats::default(),
         }
     }
 

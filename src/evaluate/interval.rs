@@ -16,7 +16,7 @@ use crate::check::Builtin;
 use crate::compile::{AggregateNode, Aggregation, Arith, Node, Program, SlotKind};
 use crate::parse::ast::InputType;
 use crate::source::Loc;
-use crate::value::{Value, published_interval, round_half_up};
+use crate::value::{Value, printed_interval, round_half_up};
 
 /// A closed interval `[lo, hi]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +92,14 @@ fn widen(v: Decimal, at: &Loc) -> Result<(Decimal, Decimal), Arc<Fault>> {
 impl Walk<'_> {
     fn slot(&self, slot: usize) -> Result<Interval, Arc<Fault>> {
         let info = self.program.slots.get(slot);
+        // A value computed from exact inputs only is exact: its computed value is its
+        // interval, even where interval arithmetic has no rule (a normalisation).
+        if self.program.formula_of(slot).is_some()
+            && let Some(Ok(Value::Number(n))) = self.slots.get(slot)
+            && !reads_published(self.program, slot, 0)
+        {
+            return Ok(Interval::point(*n));
+        }
         if let Some(formula) = self.program.formula_of(slot) {
             if self.depth.get() >= MAX_RECOMPUTE_DEPTH {
                 return Err(Arc::new(Fault::TooDeep {
@@ -116,7 +124,9 @@ impl Walk<'_> {
         let published = info
             .is_some_and(|i| i.kind == SlotKind::Input && i.input_type == Some(InputType::Decimal));
         Ok(if published {
-            let (lo, hi) = published_interval(n);
+            // How the figure was rounded decides what it stands for (`rounded down`).
+            let rounding = info.map(|i| i.rounding).unwrap_or_default();
+            let (lo, hi) = printed_interval(n, rounding);
             Interval { lo, hi }
         } else {
             Interval::point(n)
@@ -156,6 +166,13 @@ impl Walk<'_> {
             Node::Aggregate(agg) => self.aggregate(agg),
             Node::Normalise(n) => Err(unsupported(&n.at, "a normalisation across the cohort")),
             Node::Rank(r) => Err(unsupported(&r.at, "a rank")),
+            Node::Audit(a) => match self.point_value(node)? {
+                Value::Number(n) => Ok(Interval::point(n)),
+                _ => Err(unsupported(
+                    &crate::evaluate::audit::at_of(a),
+                    "a comparison",
+                )),
+            },
             Node::External(call) => Err(unsupported(&call.at, "a hook function")),
             Node::Collection(c) => Err(unsupported(&c.at, "an aggregate over a collection")),
             Node::Field(_) | Node::It | Node::List(_) | Node::Project(..) => {
@@ -356,6 +373,44 @@ impl Walk<'_> {
                 }
             }
         })
+    }
+}
+
+/// Does the value in `slot` depend on a published `decimal` input, directly, through
+/// formulas or through the cohorts of its normalisations and ranks? (When unsure, yes.)
+fn reads_published(program: &Program, slot: usize, depth: u32) -> bool {
+    if depth > MAX_RECOMPUTE_DEPTH {
+        return true;
+    }
+    let Some(formula) = program.formula_of(slot) else {
+        return program
+            .slots
+            .get(slot)
+            .is_none_or(|i| i.kind == SlotKind::Input && i.input_type == Some(InputType::Decimal));
+    };
+    let mut read = Vec::new();
+    crate::compile::slots_in(&formula.node, &mut read);
+    cohort_slots(program, &formula.node, &mut read);
+    read.iter()
+        .any(|s| *s == slot || reads_published(program, *s, depth + 1))
+}
+
+/// Slots the cohorts of a node's normalisations, ranks and audits read (their conditions).
+fn cohort_slots(program: &Program, node: &Node, out: &mut Vec<usize>) {
+    let cohort = match node {
+        Node::Normalise(n) => Some(n.cohort),
+        Node::Rank(r) => Some(r.cohort),
+        Node::Audit(a) => a.cohort(),
+        _ => None,
+    };
+    if let Some(c) = cohort.and_then(|c| program.cohorts.get(c)) {
+        out.push(c.column);
+        if let Some(f) = &c.filter {
+            crate::compile::slots_in(f, out);
+        }
+    }
+    for child in crate::compile::children(node) {
+        cohort_slots(program, child, out);
     }
 }
 

@@ -6,6 +6,7 @@
 //! depends on it is `error` with the original reason.
 
 mod aggregate;
+pub mod audit;
 mod bind;
 pub mod cohort;
 mod fault;
@@ -416,6 +417,7 @@ fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
     match node {
         Node::Normalise(n) => out.push(n.cohort),
         Node::Rank(r) => out.push(r.cohort),
+        Node::Audit(a) => out.extend(a.cohort()),
         _ => {}
     }
     for child in crate::compile::children(node) {
@@ -439,12 +441,17 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
     // pass would stride through memory once per cohort.
     let mut values: Vec<Vec<Decimal>> = vec![Vec::with_capacity(data.inputs.len()); todo.len()];
     let mut references: Vec<Option<Result<Decimal, Arc<Fault>>>> = vec![None; todo.len()];
+    let mut audits: Vec<audit::AuditStats> = vec![audit::AuditStats::default(); todo.len()];
     for (u, inputs) in data.inputs.iter().enumerate() {
         let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         for (k, &c) in todo.iter().enumerate() {
             let Some(cohort) = program.cohorts.get(c) else {
                 continue;
             };
+            if let (Some(kind), Some(acc)) = (cohort.audit, audits.get_mut(k)) {
+                audit::collect(&eval, kind, cohort, data.units.get(u), acc);
+                continue;
+            }
             let value = eval.slots.get(cohort.column);
             if let Some(name) = &cohort.reference
                 && data
@@ -473,7 +480,8 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
             }
         }
     }
-    for ((c, list), reference) in todo.into_iter().zip(values).zip(references) {
+    for (((c, list), reference), audit) in todo.into_iter().zip(values).zip(references).zip(audits)
+    {
         let Some(cohort) = program.cohorts.get(c) else {
             continue;
         };
@@ -482,6 +490,7 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
         if let Some(t) = &cohort.treatment {
             stats.treated = Some(Arc::new(treat::decide(&stats.sorted, t)));
         }
+        stats.audit = audit;
         if let Some(cell) = out.cohorts.get_mut(c) {
             *cell = Some(stats);
         }
@@ -668,6 +677,8 @@ impl Eval<'_> {
                 };
                 out.insert(key, serde_json::Value::Array(members));
             }
+            Node::Audit(a) => self.audit_evidence(a, out),
+            Node::Approx(a, b, at) => self.approx_evidence(a, b, at, out),
             _ => {
                 for child in crate::compile::children(node) {
                     self.evidence(child, out);
@@ -899,10 +910,11 @@ impl Eval<'_> {
             Builtin::WorkingDaysBetween => {
                 let (from, to) = (date(0)?, date(1)?);
                 crate::calendar::require_declared_years(from, to, &self.program.holidays, at)?;
-                Value::Number(Decimal::from(crate::date::working_days_between(
+                Value::Number(Decimal::from(crate::calendar::working_days(
                     from,
                     to,
                     &self.program.holidays,
+                    &self.program.working_days,
                 )))
             }
             Builtin::LongestGap => {
@@ -1029,6 +1041,7 @@ impl Eval<'_> {
             | Node::Field(_)
             | Node::It
             | Node::Collection(_)
+            | Node::Audit(_)
             | Node::Call(..) => match self.node(node)? {
                 Value::Bool(b) => Ok(b),
                 other => Err(self.wrong(node, &other, "true or false")),
@@ -1198,6 +1211,7 @@ impl Eval<'_> {
                 )
                 .map(Value::Number)
             }
+            Node::Audit(a) => self.audit(a),
             Node::Rank(r) => {
                 let x = self.num(&Node::Slot(r.column))?;
                 let stats = self.stats(r.cohort, &r.at)?;

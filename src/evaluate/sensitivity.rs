@@ -141,6 +141,7 @@ fn perturb_node(node: &mut Node, plan: &SensitivityPlan, rng: &mut Rng) {
         Node::Const(_)
         | Node::Slot(_)
         | Node::Rank(_)
+        | Node::Audit(_)
         | Node::Field(_)
         | Node::It
         | Node::Project(..) => {}

@@ -94,6 +94,8 @@ pub struct Holidays {
     pub keyword: Ident,
     /// The days, as days since 1970-01-01.
     pub days: Vec<i32>,
+    /// `working …`: Saturdays or Sundays worked in exchange for a bridged day off.
+    pub working: Vec<i32>,
 }
 
 /// `remove indicator name`.
@@ -465,6 +467,8 @@ pub struct Input {
     pub label: Label,
     /// `list of …`: the elements of a collection input.
     pub list: Option<ListOf>,
+    /// `rounded half-even`: how a published `decimal` was rounded (half-up when `None`).
+    pub rounding: Option<Rounding>,
 }
 
 /// What a collection input holds.
@@ -790,4 +794,6 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `posts.published`: a field of every element.
     Project(Ident, Ident),
+    /// Presence, unit counts and interval ranks (`crate::parse::audit`).
+    Audit(Box<crate::parse::audit::AuditExpr>),
 }

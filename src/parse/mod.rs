@@ -5,6 +5,7 @@
 //! that name what was expected in the author's terms, not the grammar's.
 
 pub mod ast;
+pub mod audit;
 pub mod composite;
 mod nesting;
 
@@ -119,6 +120,7 @@ fn depth(e: &Expr) -> usize {
         ExprKind::Collection(c) => c.filter.as_ref().map_or(0, depth),
         ExprKind::List(items) => items.iter().map(depth).max().unwrap_or(0),
         ExprKind::Rank(r) => r.cohort.as_ref().map_or(0, depth),
+        ExprKind::Audit(a) => a.condition().map_or(0, depth),
         _ => 0,
     }
 }
@@ -543,12 +545,23 @@ impl Lower {
                         },
                     };
                     let mut days = Vec::new();
+                    let mut working = Vec::new();
                     for d in inner(pair) {
-                        if let ExprKind::Date(day) = self.primary(d).kind {
+                        if d.as_rule() == Rule::working_clause {
+                            for w in inner(d) {
+                                if let ExprKind::Date(day) = self.primary(w).kind {
+                                    working.push(day);
+                                }
+                            }
+                        } else if let ExprKind::Date(day) = self.primary(d).kind {
                             days.push(day);
                         }
                     }
-                    file.items.push(Item::Holidays(Holidays { keyword, days }));
+                    file.items.push(Item::Holidays(Holidays {
+                        keyword,
+                        days,
+                        working,
+                    }));
                 }
                 Rule::remove_decl => {
                     let mut parts = inner(pair);
@@ -727,6 +740,7 @@ impl Lower {
             field: None,
             label: Label::default(),
             list: None,
+            rounding: None,
         };
         for p in inner(pair) {
             match p.as_rule() {
@@ -799,6 +813,9 @@ impl Lower {
                     if let Some(v) = inner(p).next() {
                         input.field = Some(self.string(&v));
                     }
+                }
+                Rule::input_rounding => {
+                    input.rounding = inner(p).last().map(|r| audit::rounding(r.as_str()));
                 }
                 Rule::label => input.label = self.label(p),
                 _ => {}
@@ -1535,6 +1552,9 @@ impl Lower {
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::treat_expr => ExprKind::Normalise(Box::new(self.treat(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
+            Rule::presence | Rule::unit_count | Rule::rank_bound | Rule::rank_check => {
+                ExprKind::Audit(Box::new(self.audit(pair)))
+            }
             Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
             Rule::projection => {
                 let mut parts = inner(pair);
@@ -1716,6 +1736,7 @@ mod tests {
                     .map(|d| format!(" rounded {d}"))
                     .unwrap_or_default()
             ),
+            ExprKind::Audit(a) => format!("({})", super::audit::format(a, show)),
         }
     }
 
