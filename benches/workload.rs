@@ -368,7 +368,48 @@ fn bench(c: &mut Criterion) {
         assert_eq!(got, want, "rhai disagrees with chiso");
     }
 
+    // The typed core: compiled from the same program, checked against the reference.
+    let program = rules.program();
+    let fast = chiso::fast::FastProgram::compile(program);
+    assert!(fast.coverage(program).iter().all(|(_, why)| why.is_none()));
+    assert_eq!(fast.value_slots().count(), 4);
+    let cols = chiso::fast::Columns::from_bound(program, &bound);
+    let decided: Vec<Vec<Option<Status>>> = results
+        .units()
+        .map(|u| u.decisions.iter().map(|d| Some(d.status)).collect())
+        .collect();
+    let mut typed = fast.evaluate_columns(&cols);
+    eprintln!(
+        "typed core: {} of {} findings left to the reference (ties after a division)",
+        typed.undecided(),
+        UNITS * 4
+    );
+    typed.complete(program, &bound);
+    assert_eq!(
+        typed.by_unit(),
+        decided,
+        "typed columns disagree with the reference"
+    );
+    let mut row = fast.row_buffer();
+    for (u, expected) in decided.iter().enumerate() {
+        fast.evaluate_row(&cols, u, &mut row);
+        row.complete(program, &bound, u);
+        assert_eq!(
+            &row.statuses, expected,
+            "typed rows disagree with the reference"
+        );
+        for (value, reference) in row.values.iter().zip(&reference[u][..4]) {
+            let (Some(v), Out::Number(r)) = (value, reference) else {
+                panic!("a ratio the typed core did not compute");
+            };
+            assert!((v.to_f64() - r).abs() <= 1e-9 * r.abs().max(1.0));
+        }
+    }
+
     let mut group = c.benchmark_group("workload_10k_units_x_8_formulas");
+    group.sample_size(20);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(3));
     group.throughput(Throughput::Elements((UNITS * FORMULAS) as u64));
     group.bench_function("native_closures", |b| {
         let mut out = Vec::with_capacity(UNITS * FORMULAS);
@@ -401,6 +442,23 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("chiso_reference_rows", |b| {
         b.iter(|| rules.evaluate_bound(black_box(&bound)))
+    });
+    group.bench_function("chiso_typed_rows", |b| {
+        let mut row = fast.row_buffer();
+        b.iter(|| {
+            for u in 0..UNITS {
+                fast.evaluate_row(black_box(&cols), u, &mut row);
+                row.complete(program, &bound, u);
+                black_box(&row);
+            }
+        })
+    });
+    group.bench_function("chiso_typed_columns", |b| {
+        b.iter(|| {
+            let mut typed = fast.evaluate_columns(black_box(&cols));
+            typed.complete(program, &bound);
+            typed
+        })
     });
     group.bench_function("chiso_end_to_end_report", |b| {
         b.iter(|| rules.evaluate(black_box(&data)))

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod evaluate;
 pub mod extend;
+pub mod fast;
 pub mod format;
 pub mod hooks;
 pub mod parse;
