@@ -15,6 +15,8 @@ pub mod evaluate;
 pub mod extend;
 pub mod format;
 pub mod hooks;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod parse;
 pub mod report;
 pub mod ruleset;

@@ -84,6 +84,9 @@ enum Command {
         #[arg(long, default_value_t = 1, requires = "sensitivity")]
         seed: u64,
     },
+    /// Serve the language server protocol on standard input and output (for editors).
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -109,6 +112,14 @@ fn main() -> ExitCode {
         Command::Fmt { check, paths } => fmt(&paths, check),
         Command::Test { paths } => test(&paths),
         Command::Diff { old, new, format } => diff(&old, &new, format),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => match chiso::lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(UNUSABLE)
+            }
+        },
         Command::Run {
             rules,
             data,
