@@ -17,6 +17,8 @@ pub mod extend;
 pub mod fast;
 pub mod format;
 pub mod hooks;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod parse;
 pub mod report;
 pub mod ruleset;

@@ -96,6 +96,9 @@ enum Command {
         #[command(flatten)]
         reading: cli_data::DataArgs,
     },
+    /// Serve the language server protocol on standard input and output (for editors).
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 /// `--findings`.
@@ -144,6 +147,14 @@ fn main() -> ExitCode {
         Command::Fmt { check, paths } => fmt(&paths, check),
         Command::Test { paths } => test(&paths),
         Command::Diff { old, new, format } => diff(&old, &new, format),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => match chiso::lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(UNUSABLE)
+            }
+        },
         Command::Run {
             rules,
             data,

@@ -131,6 +131,32 @@ impl Builtin {
         }
     }
 
+    /// One line on what it does (editor hover and completion).
+    pub fn doc(self) -> &'static str {
+        match self {
+            Builtin::Min => "the smallest argument",
+            Builtin::Max => "the largest argument",
+            Builtin::Abs => "the absolute value",
+            Builtin::Round => "rounded half away from zero to `decimals` places",
+            Builtin::Floor => "the largest whole number not above `x`",
+            Builtin::Ceil => "the smallest whole number not below `x`",
+            Builtin::Sqrt => "the square root",
+            Builtin::Sum => "the sum of the arguments",
+            Builtin::Mean => "the arithmetic mean of the arguments",
+            Builtin::ContainsAll => "true when every required item is in the list",
+            Builtin::Missing => "the required items that are not in the list",
+            Builtin::Duplicates => "the items that occur more than once, each listed once",
+            Builtin::DaysBetween => "calendar days from the first date to the second",
+            Builtin::WorkingDaysBetween => {
+                "Monday–Friday days after the first date up to the second, minus declared `holidays`"
+            }
+            Builtin::WeeksWithFewer => {
+                "the weeks (by their Monday) between two dates with fewer than n of the dates"
+            }
+            Builtin::LongestGap => "the most days between consecutive dates",
+        }
+    }
+
     /// A usage line for diagnostics.
     pub fn usage(self) -> &'static str {
         match self {
