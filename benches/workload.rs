@@ -115,7 +115,7 @@ fn generate() -> Vec<Unit> {
 }
 
 fn dataset(units: &[Unit]) -> Dataset {
-    let records = units
+    let records: Vec<Record> = units
         .iter()
         .enumerate()
         .map(|(i, u)| {
@@ -133,7 +133,7 @@ fn dataset(units: &[Unit]) -> Dataset {
             }
         })
         .collect();
-    Dataset { records }
+    Dataset::from_records(records).expect("generated unit names are distinct")
 }
 
 /// What a formula evaluates to, in the closures and inlined Rust.

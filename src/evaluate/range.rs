@@ -20,10 +20,14 @@ pub fn beyond(input: &str, field: &str, text: &str) -> Option<Arc<Fault>> {
     if !looks_numeric {
         return None;
     }
-    let why = if v.abs() >= 1.0 {
+    // Within the range, a number that still does not parse has too many digits: that is
+    // the caller's other message, not this one.
+    let why = if v.abs() >= 7.9e28 {
         "too large"
-    } else {
+    } else if v != 0.0 && v.abs() < 1e-28 {
         "too small (more than 28 decimal places)"
+    } else {
+        return None;
     };
     Some(Arc::new(Fault::Invalid {
         input: input.to_string(),
