@@ -79,6 +79,7 @@ fn dataset(units: &[Unit]) -> Dataset {
                     position: format!("[{i}]"),
                 },
                 fields,
+                written: Vec::new(),
             }
         })
         .collect::<Vec<_>>();

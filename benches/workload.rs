@@ -130,6 +130,7 @@ fn dataset(units: &[Unit]) -> Dataset {
                     position: format!("[{i}]"),
                 },
                 fields,
+                written: Vec::new(),
             }
         })
         .collect();

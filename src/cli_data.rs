@@ -33,6 +33,9 @@ pub struct DataArgs {
     /// unit column, title rows above it skipped).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub header_row: Option<u32>,
+    /// Data columns that are not inputs of the rule set are errors (exit 2), not notes.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl DataArgs {
@@ -46,28 +49,41 @@ impl DataArgs {
             && self.missing.is_none()
             && self.sheet.is_none()
             && self.header_row.is_none()
+            && !self.strict
     }
 
-    /// The library's options for a rule set whose units are named by `key`.
-    pub fn options(&self, key: &str) -> Result<LoadOptions, String> {
-        let mut o = LoadOptions::new(key);
-        o.delimiter = self.delimiter;
-        o.encoding = self.encoding.clone();
-        let decimal = if self.decimal_comma { ',' } else { '.' };
-        if self.thousands == Some(decimal) {
+    /// The library's options: the rule set's own (`base`: its unit key, declared number
+    /// format, missing markers and aliases) with what the command line says instead.
+    pub fn options(&self, base: LoadOptions) -> Result<LoadOptions, String> {
+        let mut o = base;
+        if self.delimiter.is_some() {
+            o.delimiter = self.delimiter;
+        }
+        if self.encoding.is_some() {
+            o.encoding = self.encoding.clone();
+        }
+        let decimal = if self.decimal_comma {
+            ','
+        } else {
+            o.numbers.decimal
+        };
+        let thousands = self.thousands.or(o.numbers.thousands);
+        if thousands == Some(decimal) {
             return Err(format!(
                 "the thousands separator `{decimal}` is also the decimal separator"
             ));
         }
-        o.numbers = NumberFormat {
-            decimal,
-            thousands: self.thousands,
-        };
+        o.numbers = NumberFormat { decimal, thousands };
         if let Some(m) = &self.missing {
             o.missing = m.iter().map(|s| s.trim().to_string()).collect();
         }
-        o.sheet = self.sheet.clone();
-        o.header_row = self.header_row.map(|n| n as usize);
+        if self.sheet.is_some() {
+            o.sheet = self.sheet.clone();
+        }
+        if let Some(n) = self.header_row {
+            o.header_row = Some(n as usize);
+        }
+        o.strict = self.strict;
         Ok(o)
     }
 }

@@ -184,6 +184,16 @@ fn header(h: &Header) -> String {
     if let Some(period) = h.in_force {
         let _ = writeln!(out, "  {}", in_force(period));
     }
+    if let Some((comma, _)) = &h.reading.decimal_comma {
+        let _ = writeln!(out, "  decimal {}", if *comma { "comma" } else { "point" });
+    }
+    if let Some((t, _)) = &h.reading.thousands {
+        let _ = writeln!(out, "  thousands {}", quote(t));
+    }
+    if let Some((markers, _)) = &h.reading.missing {
+        let quoted: Vec<String> = markers.iter().map(|m| quote(m)).collect();
+        let _ = writeln!(out, "  missing {}", wrap_list(&quoted, "  missing ".len()));
+    }
     out
 }
 
@@ -271,6 +281,15 @@ pub fn item(declaration: &Item) -> String {
             }
             out
         }
+        Item::Alias(a) => {
+            let names: Vec<String> = a.names.iter().map(|(n, _)| quote(n)).collect();
+            format!(
+                "alias {} for {}\n",
+                wrap_list(&names, "alias ".len()),
+                quote(&a.canonical.0)
+            )
+        }
+        Item::Aliases(a) => format!("aliases {}\n", quote(&a.path)),
         Item::Replace(inner) => format!("replace {}", item(inner)),
         Item::Test(t) => {
             let mut out = format!("test {}\n", quote(&t.name.name));
@@ -359,6 +378,9 @@ fn input(i: &Input) -> String {
     }
     if let Some(r) = i.rounding {
         let _ = write!(out, " rounded {}", r.keyword());
+    }
+    if i.fraction.is_some() {
+        out.push_str(" as fraction");
     }
     let l = label(&i.label);
     if !l.is_empty() {

@@ -423,7 +423,7 @@ fn run(
         }
         return run_jsonl(&rules, data, out, extras.lean);
     }
-    let reading = match extras.reading.options(rules.unit_key()) {
+    let reading = match extras.reading.options(rules.load_options()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");

@@ -69,6 +69,7 @@ fn dataset(test: &Test, key: &str) -> Result<Dataset, crate::DataError> {
                     position: format!("test `{}`", test.name.name),
                 },
                 fields,
+                written: Vec::new(),
             }
         })
         .collect::<Vec<_>>();

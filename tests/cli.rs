@@ -285,7 +285,9 @@ fn ict(extra: &[&str]) -> Output {
 #[test]
 fn run_ict_index_ranks_and_explains() {
     let out = ict(&["--explain", "Quảng Ninh"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The sample leaves two provinces' inputs out on purpose: an indicator that could not
+    // be computed in a rule set without rules exits 1 (PRODUCT.md's exit codes).
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Ranking by ict_index"), "{text}");
     assert!(text.contains("Explanation for Quảng Ninh"), "{text}");
@@ -317,7 +319,7 @@ fn previous_year_changes_and_sensitivity_in_json() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["previous_version"], "2019");
     let qn = report["units"]

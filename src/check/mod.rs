@@ -6,6 +6,7 @@
 
 mod audit;
 mod composite;
+mod data;
 mod types;
 
 use std::collections::HashMap;
@@ -121,6 +122,7 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
     checker.check_rules();
     checker.check_ranks_and_sensitivity();
     checker.check_input_rounding();
+    checker.check_data_reading(&header);
     checker.check_tests();
     if let Some(d) = &header.dated_by {
         let ty = checker.name_ty(&d.name, &d.loc);
@@ -210,6 +212,8 @@ impl Checker<'_> {
                 }
                 // Resolved away by `extends` before checking.
                 Item::Hooks(_) | Item::Remove(_) | Item::Replace(_) | Item::Holidays(_) => continue,
+                // Read with the data, not evaluated (`RuleSet` resolves them).
+                Item::Alias(_) | Item::Aliases(_) => continue,
                 Item::Test(_) => {
                     if let Some(first) = tests.insert(&ident.name, &ident.loc) {
                         self.diags.push(

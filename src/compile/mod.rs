@@ -270,6 +270,8 @@ pub struct InputPlan {
     pub default: Option<Value>,
     /// The elements, for a collection input.
     pub list: Option<crate::parse::ast::ListOf>,
+    /// `as fraction`: a percent input whose data holds fractions (0.85 for 85%).
+    pub fraction: bool,
     /// The declaration, for messages.
     pub loc: Loc,
 }
@@ -503,6 +505,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     default: i.default.as_ref().and_then(literal),
                     loc: i.name.loc.clone(),
                     list: i.list.clone(),
+                    fraction: i.fraction.is_some(),
                 });
             }
             Item::Indicator(_) | Item::Score(_) => {
@@ -527,6 +530,8 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
             }
             Item::Constant(_)
             | Item::Hooks(_)
+            | Item::Alias(_)
+            | Item::Aliases(_)
             | Item::Test(_)
             | Item::Remove(_)
             | Item::Replace(_) => {}

@@ -5,6 +5,7 @@
 //! data, so one bad cell makes that unit's affected findings `error` instead of
 //! discarding the whole submission.
 
+mod aliases;
 mod csv_file;
 mod decode;
 mod json_file;
@@ -15,6 +16,7 @@ mod options;
 mod sheet;
 mod table;
 
+pub use aliases::Aliases;
 pub use options::LoadOptions;
 
 use std::collections::HashMap;
@@ -80,6 +82,28 @@ pub struct Record {
     pub origin: Origin,
     /// Its fields, in file order.
     pub fields: IndexMap<String, RawValue>,
+    /// The names the unit was written with where a declared alias mapped them to `unit`
+    /// (`TP. Hồ Chí Minh` for `Hồ Chí Minh`), with the file of each.
+    pub written: Vec<(String, String)>,
+}
+
+impl Record {
+    /// The value at `path`: a field of the record, or with dots a field nested in a JSON
+    /// object (`published.value`). A field whose own name holds the dots wins.
+    pub fn field(&self, path: &str) -> Option<std::borrow::Cow<'_, RawValue>> {
+        use std::borrow::Cow;
+        if let Some(v) = self.fields.get(path) {
+            return Some(Cow::Borrowed(v));
+        }
+        let (head, rest) = path.split_once('.')?;
+        let RawValue::Nested(mut value) = self.fields.get(head)?.clone() else {
+            return None;
+        };
+        for key in rest.split('.') {
+            value = value.get_mut(key)?.take();
+        }
+        Some(Cow::Owned(raw_value(value)))
+    }
 }
 
 /// Units to evaluate, in the order they were loaded.
@@ -150,6 +174,19 @@ pub enum DataError {
         origin: Origin,
         /// What is wrong.
         message: String,
+    },
+    /// Two files give one unit's field different values.
+    #[error("{0}")]
+    Conflict(Box<Conflict>),
+    /// A data column that is not an input, refused by `--strict`.
+    #[error("{file}: column `{column}` is not an input of the rule set{hint}")]
+    UnknownColumn {
+        /// The file.
+        file: String,
+        /// The column.
+        column: String,
+        /// A did-you-mean, when one is close.
+        hint: String,
     },
     /// Two records name the same unit.
     #[error("{second}: unit `{unit}` appears twice (first at {first})")]
@@ -253,6 +290,8 @@ impl Dataset {
                 detail: "the file holds no records (a unit is a record naming it)".into(),
             });
         }
+        let mut data = data;
+        data.apply_aliases(&options.aliases)?;
         Ok(data)
     }
 
@@ -325,9 +364,106 @@ impl Dataset {
         Self::from_records(csv_file::records(file, text, &LoadOptions::new(key))?)
     }
 
-    /// Adds the records of another dataset (another file of the same submission).
+    /// Adds the records of another dataset (another file of the same submission); a unit
+    /// both name is joined field by field: a field given by both must have the same value
+    /// ([`DataError::Conflict`] names both files and values otherwise).
+    ///
+    /// ```
+    /// let mut survey = chiso::Dataset::from_csv_str("survey.csv", "unit,staff\nA,5\n", "unit")?;
+    /// let inspection = chiso::Dataset::from_csv_str("inspection.csv", "unit,staff,posts\nA,5,12\n", "unit")?;
+    /// survey.extend(inspection)?;
+    /// assert_eq!(survey.records.len(), 1);
+    /// assert_eq!(survey.records[0].fields.len(), 3);
+    /// # Ok::<(), chiso::DataError>(())
+    /// ```
     pub fn extend(&mut self, other: Dataset) -> Result<(), DataError> {
+        self.sync_index();
         for record in other.records {
+            let unit = names::nfc(&record.unit);
+            match self.index.get(&unit) {
+                None => self.push(record)?,
+                Some(&at) => self.join(at, record)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Joins `record`'s fields into the record at `at` (the same unit, another file).
+    fn join(&mut self, at: usize, record: Record) -> Result<(), DataError> {
+        let Some(first) = self.records.get_mut(at) else {
+            return Ok(());
+        };
+        if first.origin.file == record.origin.file {
+            return Err(DataError::DuplicateUnit {
+                unit: first.unit.clone(),
+                first: first.origin.clone(),
+                second: record.origin,
+            });
+        }
+        // The key field holds each file's spelling of the unit (an alias, another Unicode
+        // form): those differ without conflicting.
+        let names_unit = |v: &RawValue| match v {
+            RawValue::Text(t) | RawValue::Number(t) => {
+                let t = names::nfc(t.trim());
+                t == first.unit
+                    || t == record.unit
+                    || first
+                        .written
+                        .iter()
+                        .chain(&record.written)
+                        .any(|(w, _)| *w == t)
+            }
+            _ => false,
+        };
+        let mut conflict = None;
+        for (field, value) in &record.fields {
+            match first.fields.get(field) {
+                None | Some(RawValue::Null) => {}
+                Some(existing) => {
+                    if *value == RawValue::Null
+                        || same_value(existing, value)
+                        || (names_unit(existing) && names_unit(value))
+                    {
+                        continue;
+                    }
+                    conflict = Some((field.clone(), existing.to_string(), value.to_string()));
+                    break;
+                }
+            }
+        }
+        if let Some((field, first_value, second_value)) = conflict {
+            return Err(DataError::Conflict(Box::new(Conflict {
+                unit: first.unit.clone(),
+                field,
+                first: first.origin.clone(),
+                first_value,
+                second: record.origin,
+                second_value,
+            })));
+        }
+        for (field, value) in record.fields {
+            if matches!(first.fields.get(&field), None | Some(RawValue::Null)) {
+                first.fields.insert(field, value);
+            }
+        }
+        first.written.extend(record.written);
+        Ok(())
+    }
+
+    /// Maps every unit written with a declared alias to its canonical name, keeping the
+    /// name as written; two records that turn out to name one unit are refused as
+    /// duplicates.
+    pub fn apply_aliases(&mut self, aliases: &Aliases) -> Result<(), DataError> {
+        if aliases.is_empty() {
+            return Ok(());
+        }
+        let records = std::mem::take(&mut self.records);
+        self.index.clear();
+        for mut record in records {
+            if let Some(canonical) = aliases.canonical(&record.unit) {
+                let written = std::mem::replace(&mut record.unit, canonical.to_string());
+                record.written.push((written, record.origin.file.clone()));
+            }
             self.push(record)?;
         }
         Ok(())
@@ -382,6 +518,39 @@ impl Dataset {
     }
 }
 
+/// One unit's field with different values in two joined files.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{second}: unit `{unit}` has `{field}` = {second_value} here but {first_value} in {first}; files joined on the unit must agree"
+)]
+pub struct Conflict {
+    /// The unit.
+    pub unit: String,
+    /// The field.
+    pub field: String,
+    /// Where the unit was read first.
+    pub first: Origin,
+    /// The value read there.
+    pub first_value: String,
+    /// Where the other value was read.
+    pub second: Origin,
+    /// The other value.
+    pub second_value: String,
+}
+
+/// Two values written for one field are the same: equal as written, or the same number
+/// written with other digits (`5` and `5.0`).
+fn same_value(a: &RawValue, b: &RawValue) -> bool {
+    if a == b {
+        return true;
+    }
+    let number = |v: &RawValue| match v {
+        RawValue::Number(n) | RawValue::Text(n) => n.trim().parse::<rust_decimal::Decimal>().ok(),
+        _ => None,
+    };
+    matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.
 fn split_sheet(path: &Path) -> (std::path::PathBuf, Option<String>) {
     let text = path.to_string_lossy();
@@ -427,6 +596,7 @@ impl Record {
             unit,
             origin,
             fields,
+            written: Vec::new(),
         })
     }
 }

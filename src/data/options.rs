@@ -1,5 +1,6 @@
 //! How data files are read: the options a run (or a rule set) declares.
 
+use super::Aliases;
 use super::numbers::{DEFAULT_MISSING, NumberFormat};
 
 /// How to read data files. [`LoadOptions::new`] gives the defaults: delimiter detected,
@@ -34,6 +35,12 @@ pub struct LoadOptions {
     /// The 1-based row holding the column names; `None` takes the first row, among the
     /// first twenty, that has the key column (title rows above it are skipped).
     pub header_row: Option<usize>,
+    /// Other names of units (a rule set's `alias` declarations): records written with
+    /// one are read under the unit's canonical name.
+    pub aliases: Aliases,
+    /// Columns that are not inputs of the rule set are errors, not warnings
+    /// (`RuleSet::load_data_with` checks them).
+    pub strict: bool,
 }
 
 impl LoadOptions {
@@ -47,6 +54,8 @@ impl LoadOptions {
             missing: DEFAULT_MISSING.iter().map(|m| m.to_string()).collect(),
             sheet: None,
             header_row: None,
+            aliases: Aliases::default(),
+            strict: false,
         }
     }
 

@@ -29,6 +29,17 @@ pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
     if let Some(list) = &plan.list {
         return bind_list(plan, list, raw);
     }
+    let with_percent_sign = matches!(raw, RawValue::Text(t) if t.trim_end().ends_with('%'));
+    if plan.fraction && plan.ty == InputType::Percent && !with_percent_sign {
+        // `as fraction`: 0.85 is already 85%, as the spreadsheet stored it.
+        return convert(
+            &plan.name,
+            &plan.field,
+            InputType::Number,
+            &plan.bounds,
+            raw,
+        );
+    }
     convert(&plan.name, &plan.field, plan.ty, &plan.bounds, raw)
 }
 

@@ -230,7 +230,7 @@ pub fn bind(program: &Program, data: &Dataset) -> BoundData {
         let inputs = program
             .inputs
             .iter()
-            .map(|plan| bind::bind_input(plan, record.fields.get(&plan.field)))
+            .map(|plan| bind::bind_input(plan, record.field(&plan.field).as_deref()))
             .collect();
         units.push(Arc::from(record.unit.as_str()));
         all.push(inputs);

@@ -175,7 +175,11 @@ impl Walker {
                 self.rank_spec(&r.spec, false);
             }
             Item::Test(_) => self.body(item),
-            Item::Sensitivity(_) | Item::Hooks(_) | Item::Holidays(_) => {}
+            Item::Sensitivity(_)
+            | Item::Hooks(_)
+            | Item::Holidays(_)
+            | Item::Alias(_)
+            | Item::Aliases(_) => {}
         }
     }
 

@@ -54,13 +54,53 @@ pub struct Header {
     pub dated_by: Option<Ident>,
     /// `in force from … until …`: days since 1970-01-01.
     pub in_force: Option<(i32, Option<i32>)>,
+    /// `decimal comma`, `thousands "."`, `missing "NA"`: how the data files are read.
+    pub reading: DataReading,
     /// Location of the header keyword and name.
+    pub loc: Loc,
+}
+
+/// How a rule set's data files write numbers and gaps, as its header declares it; `None`
+/// where the header is silent (the run's options or the defaults apply).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataReading {
+    /// `decimal comma` (true) or `decimal point` (false), and where.
+    pub decimal_comma: Option<(bool, Loc)>,
+    /// `thousands "."`: the grouping character as written, and where.
+    pub thousands: Option<(String, Loc)>,
+    /// `missing "NA", "-"`: the cell texts that mean "no value", and where.
+    pub missing: Option<(Vec<String>, Loc)>,
+}
+
+/// `alias "TP. Hồ Chí Minh", "TP HCM" for "Hồ Chí Minh"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alias {
+    /// The keyword, for locations.
+    pub keyword: Ident,
+    /// The names data files may use, and where each is written.
+    pub names: Vec<(String, Loc)>,
+    /// The unit's canonical name, and where.
+    pub canonical: (String, Loc),
+}
+
+/// `aliases "province-names.csv"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasFile {
+    /// The keyword, for locations.
+    pub keyword: Ident,
+    /// The path as written, relative to the rule file.
+    pub path: String,
+    /// Where the path is written.
     pub loc: Loc,
 }
 
 /// A declaration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    /// `alias … for …`: other names of a unit.
+    Alias(Alias),
+    /// `aliases "…"`: a table of other names of units.
+    Aliases(AliasFile),
     /// `constant …`.
     Constant(Constant),
     /// `input …`.
@@ -121,6 +161,8 @@ impl Item {
             Item::Hooks(_) => "hooks",
             Item::Test(_) => "test",
             Item::Holidays(_) => "holidays",
+            Item::Alias(_) => "alias",
+            Item::Aliases(_) => "aliases",
             Item::Remove(_) => "remove",
             Item::Replace(inner) => inner.kind(),
         }
@@ -215,6 +257,8 @@ impl Item {
             Item::Hooks(h) => &h.keyword,
             Item::Test(t) => &t.name,
             Item::Holidays(h) => &h.keyword,
+            Item::Alias(a) => &a.keyword,
+            Item::Aliases(a) => &a.keyword,
             Item::Remove(r) => &r.name,
             Item::Replace(inner) => inner.ident(),
         }
@@ -469,6 +513,8 @@ pub struct Input {
     pub list: Option<ListOf>,
     /// `rounded half-even`: how a published `decimal` was rounded (half-up when `None`).
     pub rounding: Option<Rounding>,
+    /// `as fraction`: a percent input whose data holds fractions (0.85 for 85%), and where.
+    pub fraction: Option<Loc>,
 }
 
 /// What a collection input holds.

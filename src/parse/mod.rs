@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod audit;
 pub mod composite;
+mod data;
 mod nesting;
 
 pub use nesting::{MAX_NESTING, MAX_PARENTHESES};
@@ -535,6 +536,14 @@ impl Lower {
                     let test = self.test(pair);
                     file.items.push(Item::Test(test));
                 }
+                Rule::alias_decl => {
+                    let item = self.alias(pair);
+                    file.items.push(item);
+                }
+                Rule::aliases_decl => {
+                    let item = self.alias_file(pair);
+                    file.items.push(item);
+                }
                 Rule::holidays_decl => {
                     let start = pair.as_span().start();
                     let keyword = Ident {
@@ -610,6 +619,7 @@ impl Lower {
             extends: None,
             dated_by: None,
             in_force: None,
+            reading: DataReading::default(),
             loc,
         };
         for p in inner(pair) {
@@ -639,7 +649,9 @@ impl Lower {
                         header.extends = Some((self.string(&q), loc));
                     }
                 }
-                _ => {}
+                _ => {
+                    self.data_reading(&mut header.reading, p);
+                }
             }
         }
         header
@@ -741,6 +753,7 @@ impl Lower {
             label: Label::default(),
             list: None,
             rounding: None,
+            fraction: None,
         };
         for p in inner(pair) {
             match p.as_rule() {
@@ -817,6 +830,7 @@ impl Lower {
                 Rule::input_rounding => {
                     input.rounding = inner(p).last().map(|r| audit::rounding(r.as_str()));
                 }
+                Rule::as_fraction => input.fraction = Some(self.loc(&p)),
                 Rule::label => input.label = self.label(p),
                 _ => {}
             }

@@ -105,9 +105,46 @@ fn decimal(v: &serde_json::Value) -> Option<Decimal> {
 }
 
 /// Adds to every unit of `report` its changes since `previous`.
+/// Units are matched by name in Unicode NFC (a rule set's aliases are applied when the
+/// previous year is loaded); a unit of either year that the other does not have is named
+/// in a report note, never dropped silently.
 pub fn compare(report: &mut Report, previous: &PreviousYear) {
+    let by_name: std::collections::HashMap<String, &UnitYear> = previous
+        .units
+        .iter()
+        .map(|(name, year)| (crate::data::names::nfc(name), year))
+        .collect();
+    let mut new_units = Vec::new();
+    for unit in &report.units {
+        if !by_name.contains_key(&unit.unit) {
+            new_units.push(format!("`{}`", unit.unit));
+        }
+    }
+    let now: std::collections::HashSet<&str> =
+        report.units.iter().map(|u| u.unit.as_str()).collect();
+    let gone: Vec<String> = by_name
+        .keys()
+        .filter(|name| !now.contains(name.as_str()))
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if !new_units.is_empty() {
+        report.notes.push(format!(
+            "--previous: {} of this year not in the previous year's data, so without changes: {} (if a name is spelled differently there, declare an `alias`)",
+            count(new_units.len()),
+            new_units.join(", ")
+        ));
+    }
+    if !gone.is_empty() {
+        let mut gone = gone;
+        gone.sort();
+        report.notes.push(format!(
+            "--previous: {} of the previous year not in this year's data: {}",
+            count(gone.len()),
+            gone.join(", ")
+        ));
+    }
     for unit in &mut report.units {
-        let Some((values, ranks)) = previous.units.get(&unit.unit) else {
+        let Some((values, ranks)) = by_name.get(&unit.unit).copied() else {
             continue;
         };
         for (name, now) in &unit.values {
@@ -143,4 +180,12 @@ pub fn compare(report: &mut Report, previous: &PreviousYear) {
         }
     }
     report.previous_version = Some(previous.version.clone());
+}
+
+fn count(n: usize) -> String {
+    if n == 1 {
+        "1 unit".into()
+    } else {
+        format!("{n} units")
+    }
 }

@@ -107,6 +107,11 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
+    /// What a reader must know before the findings, each said once: a data column that
+    /// is close to an input's name, a required input no record has, a reason every unit
+    /// shares, units a previous year's file does not have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Version of the methodology the `changes` compare with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_version: Option<String>,
@@ -144,10 +149,29 @@ pub struct Column {
 }
 
 impl Report {
-    /// True when a finding failed with severity `error` or could not be decided:
-    /// `chiso run` then exits 1.
+    /// True when `chiso run` exits 1: a finding failed with severity `error` or could not
+    /// be decided, or an indicator or score could not be computed for a unit a rule
+    /// applies to (any unit, in a rule set without rules).
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nindicator y = x * 2")?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": "1,5"}]"#, "unit")?;
+    /// assert!(rules.evaluate(&data).has_errors()); // `y` could not be computed
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_errors(&self) -> bool {
-        self.summary.failed_errors > 0 || self.summary.errors > 0
+        if self.summary.failed_errors > 0 || self.summary.errors > 0 {
+            return true;
+        }
+        let applies: std::collections::HashSet<&str> = self
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Skip)
+            .map(|f| f.unit.as_str())
+            .collect();
+        self.units.iter().any(|u| {
+            !u.errors.is_empty() && (self.summary.rules == 0 || applies.contains(u.unit.as_str()))
+        })
     }
 
     /// The report as pretty JSON (version 1 of the contract).
@@ -362,6 +386,7 @@ pub fn build(
         units,
         findings,
         summary,
+        notes: Vec::new(),
         previous_version: None,
         explain: None,
         sensitivity: None,

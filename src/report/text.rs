@@ -24,6 +24,9 @@ pub fn render(report: &Report) -> String {
     for s in &m.sources {
         let _ = writeln!(out, "source: {s}");
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
     if let Some(headline) = report.units.first().and_then(|u| u.ranks.keys().next()) {
         ranking(&mut out, report, headline);
     }

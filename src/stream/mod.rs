@@ -502,6 +502,7 @@ impl RuleSet {
         report.units = units;
         report.findings = findings;
         report.summary = summary;
+        self.add_data_notes(&mut report, data, &bound);
         report
     }
 }

@@ -3,6 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod data;
+
+pub use data::DataNote;
+
 use crate::check;
 use crate::compile::{self, Program};
 use crate::data::{DataError, Dataset};
@@ -91,6 +95,8 @@ pub struct RuleSet {
     warnings: Vec<Diagnostic>,
     tests: Vec<crate::parse::ast::Test>,
     items: Vec<Item>,
+    /// How its data is read: the header's number format and missing markers, its aliases.
+    reading: crate::LoadOptions,
 }
 
 /// Compiles rule sets with what an embedding program adds: native functions callable
@@ -291,7 +297,14 @@ impl RuleSet {
 
     fn from_checked(checked: check::Checked, program: Program) -> Result<Self, LoadError> {
         let header = &checked.header;
+        let unit_key = header
+            .unit_key
+            .clone()
+            .unwrap_or_else(|| "unit".to_string());
+        let aliases = data::aliases(&checked.items)?;
+        let reading = data::declared_options(&unit_key, &header.reading, &aliases);
         Ok(Self {
+            reading,
             methodology: MethodologyInfo {
                 name: header.name.clone(),
                 version: header.version.clone(),
@@ -299,10 +312,7 @@ impl RuleSet {
                 sources: header.sources.clone(),
                 extends: None,
             },
-            unit_key: header
-                .unit_key
-                .clone()
-                .unwrap_or_else(|| "unit".to_string()),
+            unit_key,
             program,
             tests: checked
                 .items
@@ -366,9 +376,16 @@ impl RuleSet {
         self.load_data_with(paths, &self.load_options())
     }
 
-    /// The default ways of reading data for this rule set (its unit key).
+    /// How this rule set reads data by default: its unit key, the number format and
+    /// missing markers its header declares (`decimal comma`, `thousands "."`,
+    /// `missing "NA"`), its aliases; a run may override the reading options.
     pub fn load_options(&self) -> crate::LoadOptions {
-        crate::LoadOptions::new(&self.unit_key)
+        self.reading.clone()
+    }
+
+    /// The other names of units this rule set declares (`alias`, `aliases "…"`).
+    pub fn aliases(&self) -> &crate::data::Aliases {
+        &self.reading.aliases
     }
 
     /// Loads data files as `options` say (encoding, delimiter, number format, missing
@@ -381,6 +398,9 @@ impl RuleSet {
         let mut data = Dataset::default();
         for path in paths {
             data.extend(Dataset::load_with(path.as_ref(), options)?)?;
+        }
+        if options.strict {
+            self.strict_columns(&data)?;
         }
         Ok(data)
     }
@@ -418,7 +438,9 @@ impl RuleSet {
     pub fn evaluate(&self, data: &Dataset) -> Report {
         let bound = self.bind(data);
         let results = self.evaluate_bound(&bound);
-        report::build(self.methodology.clone(), &self.program, &bound, &results)
+        let mut report = report::build(self.methodology.clone(), &self.program, &bound, &results);
+        self.add_data_notes(&mut report, data, &bound);
+        report
     }
 
     /// Evaluates a dataset and adds what `options` ask for: an explanation, changes since
@@ -447,7 +469,7 @@ impl RuleSet {
                 bound
                     .units
                     .iter()
-                    .position(|u| u.as_ref() == unit)
+                    .position(|u| u.as_ref() == self.aliases().resolve(unit))
                     .ok_or_else(|| RunError::UnknownUnit {
                         unit: unit.to_string(),
                         suggestion: crate::diagnostic::did_you_mean(
@@ -468,6 +490,7 @@ impl RuleSet {
         }
         let results = self.evaluate_bound(&bound);
         let mut report = report::build(self.methodology.clone(), &self.program, &bound, &results);
+        self.add_data_notes(&mut report, data, &bound);
         if let (Some(index), Some(unit)) = (explain_index, options.explain)
             && let Some(result) = results.unit(index)
         {
@@ -511,7 +534,12 @@ impl RuleSet {
                 file: path.display().to_string(),
                 source,
             })?;
-            if let Some(previous) = PreviousYear::from_report_json(&text) {
+            if let Some(mut previous) = PreviousYear::from_report_json(&text) {
+                previous.units = previous
+                    .units
+                    .into_iter()
+                    .map(|(name, year)| (self.aliases().resolve(&name), year))
+                    .collect();
                 return Ok(previous);
             }
         }

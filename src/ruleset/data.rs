@@ -1,0 +1,416 @@
+//! How a rule set reads its data: the number format and missing markers its header
+//! declares, the other names of its units (`alias`, `aliases "file.csv"`), and what the
+//! data's columns say about the declared inputs (near misses, missing columns, percents
+//! that look like fractions).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::{LoadError, RuleSet};
+use crate::data::numbers::NumberFormat;
+use crate::data::{Aliases, DataError, Dataset, LoadOptions, RawValue};
+use crate::diagnostic::Diagnostic;
+use crate::parse::ast::{DataReading, InputType, Item};
+
+/// The options a rule set's header declares, on top of the defaults.
+pub(super) fn declared_options(key: &str, reading: &DataReading, aliases: &Aliases) -> LoadOptions {
+    let mut options = LoadOptions::new(key);
+    let decimal = match reading.decimal_comma {
+        Some((true, _)) => ',',
+        _ => '.',
+    };
+    options.numbers = NumberFormat {
+        decimal,
+        thousands: reading
+            .thousands
+            .as_ref()
+            .and_then(|(t, _)| t.chars().next()),
+    };
+    if let Some((markers, _)) = &reading.missing {
+        options.missing = markers.iter().map(|m| m.trim().to_string()).collect();
+    }
+    options.aliases = aliases.clone();
+    options
+}
+
+/// The aliases of `items`: `alias … for …` and the tables `aliases "…"` names, each read
+/// from the declaring file's folder (a path leaving it is refused).
+pub(super) fn aliases(items: &[Item]) -> Result<Aliases, LoadError> {
+    let mut aliases = Aliases::default();
+    let mut diagnostics = Vec::new();
+    for item in items {
+        match item {
+            Item::Alias(a) => {
+                for (name, _) in &a.names {
+                    // Two canonical names for one alias are the checker's diagnostic.
+                    let _ = aliases.insert(name, &a.canonical.0);
+                }
+            }
+            Item::Aliases(file) => {
+                let path = match inside_folder(&file.loc.source.name, &file.path) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        diagnostics.push(
+                            Diagnostic::error(format!("cannot read the alias table `{}`", file.path), &file.loc)
+                                .with_label(why)
+                                .with_help("put the table (columns `alias` and `name`) in the rule set's folder"),
+                        );
+                        continue;
+                    }
+                };
+                if let Err(e) = read_table(&path, &mut aliases) {
+                    diagnostics.push(
+                        Diagnostic::error(format!("the alias table `{}` is unusable", file.path), &file.loc)
+                            .with_label(e)
+                            .with_help("one row per written name: columns `alias` (as written) and `name` (the unit's canonical name)"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(aliases)
+    } else {
+        Err(LoadError::Invalid { diagnostics })
+    }
+}
+
+/// `written` relative to the folder of `rule_file`, when it stays inside that folder.
+fn inside_folder(rule_file: &str, written: &str) -> Result<PathBuf, String> {
+    let folder = Path::new(rule_file).parent().unwrap_or(Path::new(""));
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let path = folder.join(written);
+    let real_folder = folder
+        .canonicalize()
+        .map_err(|e| format!("the rule file's folder: {e}"))?;
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if !real.starts_with(&real_folder) {
+        return Err("the path leaves the rule set's folder".into());
+    }
+    if !real.is_file() {
+        return Err("not a file".into());
+    }
+    Ok(real)
+}
+
+/// Reads an alias table (CSV or spreadsheet: columns `alias`, `name`) into `aliases`.
+fn read_table(path: &Path, aliases: &mut Aliases) -> Result<(), String> {
+    let table = Dataset::load_with(path, &LoadOptions::new("alias")).map_err(|e| e.to_string())?;
+    for record in &table.records {
+        let name = match record.fields.get("name") {
+            Some(RawValue::Text(t)) if !t.trim().is_empty() => t.trim(),
+            _ => {
+                return Err(format!(
+                    "{}: no `name` for the alias `{}`",
+                    record.origin, record.unit
+                ));
+            }
+        };
+        aliases.insert(&record.unit, name).map_err(|other| {
+            format!(
+                "{}: `{}` is an alias of two units, `{other}` and `{name}`",
+                record.origin, record.unit
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// What a run should be told about its data before any unit is judged, once per file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DataNote {
+    /// A column close to an input's field that is not one (`Students` for `students`).
+    NearMiss {
+        /// The file.
+        file: String,
+        /// The column as written.
+        column: String,
+        /// The input's field it is close to.
+        field: String,
+    },
+    /// Columns the rule set does not read.
+    Unused {
+        /// The file.
+        file: String,
+        /// The columns.
+        columns: Vec<String>,
+    },
+    /// A required input no record of the file has.
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The field.
+        field: String,
+    },
+    /// Every value of a percent input is between 0 and 1 and some are fractional.
+    LooksLikeFractions {
+        /// The file.
+        file: String,
+        /// The input.
+        input: String,
+        /// A fractional value seen.
+        example: String,
+    },
+}
+
+impl std::fmt::Display for DataNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataNote::NearMiss {
+                file,
+                column,
+                field,
+            } => write!(
+                f,
+                "{file}: column `{column}` is not an input; did you mean `{field}`? (rename the column, or declare `from \"{column}\"`)"
+            ),
+            DataNote::Unused { file, columns } => {
+                let list: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+                write!(
+                    f,
+                    "{file}: {} not read by this rule set: {}",
+                    plural(columns.len()),
+                    list.join(", ")
+                )
+            }
+            DataNote::MissingColumn { file, field } => write!(
+                f,
+                "{file}: no record has `{field}`, which every unit needs; its findings cannot be decided"
+            ),
+            DataNote::LooksLikeFractions {
+                file,
+                input,
+                example,
+            } => write!(
+                f,
+                "{file}: every `{input}` is between 0 and 1 and some are fractional ({example}): if the file holds fractions (0.85 for 85%), declare `input {input}: percent as fraction`; as written, {example} is read as {example}%"
+            ),
+        }
+    }
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 column is".into()
+    } else {
+        format!("{n} columns are")
+    }
+}
+
+/// Lower-case letters without diacritics, for "did you mean" on column names.
+fn folded(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+impl RuleSet {
+    /// What the data's columns say about the declared inputs, file by file: columns close
+    /// to an input's field (case, accents, one edit) with a did-you-mean, columns not
+    /// read, required inputs no record has, percents that look like fractions.
+    pub fn data_notes(&self, data: &Dataset) -> Vec<DataNote> {
+        let program = self.program();
+        let key = self.unit_key();
+        let mut fields_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut by_file: BTreeMap<&str, Vec<&crate::data::Record>> = BTreeMap::new();
+        for record in &data.records {
+            by_file
+                .entry(record.origin.file.as_str())
+                .or_default()
+                .push(record);
+        }
+        for plan in &program.inputs {
+            fields_of
+                .entry(plan.field.split('.').next().unwrap_or(&plan.field))
+                .or_default()
+                .push(&plan.name);
+        }
+        let mut notes = Vec::new();
+        for (file, records) in by_file {
+            let mut columns: Vec<&str> = Vec::new();
+            let mut seen: HashMap<&str, ()> = HashMap::new();
+            for r in &records {
+                for c in r.fields.keys() {
+                    if seen.insert(c.as_str(), ()).is_none() {
+                        columns.push(c);
+                    }
+                }
+            }
+            let mut unused = Vec::new();
+            let mut near: HashMap<&str, &str> = HashMap::new();
+            for column in &columns {
+                if *column == key || fields_of.contains_key(column) {
+                    continue;
+                }
+                let close = fields_of.keys().find(|f| {
+                    !seen.contains_key(**f)
+                        && (folded(f) == folded(column) || strsim::levenshtein(f, column) <= 1)
+                });
+                match close {
+                    Some(field) => {
+                        near.insert(field, column);
+                        notes.push(DataNote::NearMiss {
+                            file: file.to_string(),
+                            column: column.to_string(),
+                            field: field.to_string(),
+                        });
+                    }
+                    None => unused.push(column.to_string()),
+                }
+            }
+            if !unused.is_empty() {
+                notes.push(DataNote::Unused {
+                    file: file.to_string(),
+                    columns: unused,
+                });
+            }
+            for plan in &program.inputs {
+                let head = plan.field.split('.').next().unwrap_or(&plan.field);
+                if !plan.optional
+                    && plan.default.is_none()
+                    && !seen.contains_key(head)
+                    && !near.contains_key(head)
+                {
+                    notes.push(DataNote::MissingColumn {
+                        file: file.to_string(),
+                        field: plan.field.clone(),
+                    });
+                }
+                if plan.ty == InputType::Percent
+                    && !plan.fraction
+                    && plan.list.is_none()
+                    && let Some(example) = fractions_only(
+                        records
+                            .iter()
+                            .filter_map(|r| r.field(&plan.field).map(|v| v.into_owned())),
+                    )
+                {
+                    notes.push(DataNote::LooksLikeFractions {
+                        file: file.to_string(),
+                        input: plan.name.to_string(),
+                        example,
+                    });
+                }
+            }
+        }
+        notes
+    }
+
+    /// Loads data files as `options` say, then, with `options.strict`, refuses columns
+    /// that are not inputs.
+    pub(super) fn strict_columns(&self, data: &Dataset) -> Result<(), DataError> {
+        for note in self.data_notes(data) {
+            match note {
+                DataNote::NearMiss {
+                    file,
+                    column,
+                    field,
+                } => {
+                    return Err(DataError::UnknownColumn {
+                        file,
+                        column,
+                        hint: format!("; did you mean `{field}`?"),
+                    });
+                }
+                DataNote::Unused { file, columns } => {
+                    if let Some(column) = columns.into_iter().next() {
+                        return Err(DataError::UnknownColumn {
+                            file,
+                            column,
+                            hint: String::new(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fractional example when every number is within [0, 1] and at least one is
+/// fractional (values written with `%` say they are percents).
+fn fractions_only(values: impl Iterator<Item = RawValue>) -> Option<String> {
+    let mut example = None;
+    for v in values {
+        let text = match &v {
+            RawValue::Number(n) => n.clone(),
+            RawValue::Text(t) if t.trim().ends_with('%') => return None,
+            RawValue::Text(t) => t.trim().to_string(),
+            _ => continue,
+        };
+        let Ok(n) = text.parse::<rust_decimal::Decimal>() else {
+            continue;
+        };
+        if n < rust_decimal::Decimal::ZERO || n > rust_decimal::Decimal::ONE {
+            return None;
+        }
+        if !n.fract().is_zero() && example.is_none() {
+            example = Some(text);
+        }
+    }
+    example
+}
+
+impl RuleSet {
+    /// Adds to `report` what the data says before any finding: [`RuleSet::data_notes`], an
+    /// input that no unit could be read for (said once, with the first unit's reason), and
+    /// the names units were written with where an alias mapped them.
+    pub(crate) fn add_data_notes(
+        &self,
+        report: &mut crate::Report,
+        data: &Dataset,
+        bound: &crate::evaluate::BoundData,
+    ) {
+        // Columns nobody reads are common (a published table's other columns): only
+        // `--strict` refuses them; near misses and missing columns are always said.
+        report.notes.extend(
+            self.data_notes(data)
+                .iter()
+                .filter(|n| !matches!(n, DataNote::Unused { .. }))
+                .map(ToString::to_string),
+        );
+        if bound.units.len() > 1 {
+            for (slot, plan) in self.program().inputs.iter().enumerate() {
+                let mut faults = bound.inputs.iter().map(|inputs| inputs.get(slot));
+                if let Some(Some(Err(first))) = faults.next()
+                    && faults.all(|f| matches!(f, Some(Err(_))))
+                {
+                    report.notes.push(format!(
+                        "`{}` could not be read for any of the {} units; the first, {}: {first}",
+                        plan.name,
+                        bound.units.len(),
+                        bound.units[0]
+                    ));
+                }
+            }
+        }
+        let written: HashMap<&str, &[(String, String)]> = data
+            .records
+            .iter()
+            .filter(|r| !r.written.is_empty())
+            .map(|r| (r.unit.as_str(), r.written.as_slice()))
+            .collect();
+        if written.is_empty() {
+            return;
+        }
+        for unit in &mut report.units {
+            if let Some(names) = written.get(unit.unit.as_str()) {
+                let list: Vec<String> =
+                    names.iter().map(|(n, f)| format!("“{n}” in {f}")).collect();
+                unit.notes.insert("written as".into(), list.join(", "));
+            }
+        }
+    }
+}
