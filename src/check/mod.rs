@@ -1339,7 +1339,10 @@ impl Checker<'_> {
                             loc,
                         )
                         .with_label("weight")
-                        .with_help("write `weighted mean of` to weight the members of a mean"),
+                        .with_help(format!(
+                            "write `weighted {} of` to weight the members",
+                            score.aggregation.describe()
+                        )),
                     ),
                     (None, true) => self.diags.push(
                         Diagnostic::error(

@@ -1178,6 +1178,7 @@ impl Lower {
             missing: None,
             rescale: None,
             relative: None,
+            weights_file: None,
             loc: fallback,
         };
         for p in inner(pair) {
@@ -1195,7 +1196,7 @@ impl Lower {
                     };
                     score.missing = Some((policy, loc));
                 }
-                Rule::relative_weights => score.relative = Some(self.relative_weights(p)),
+                Rule::relative_weights | Rule::weights_file => self.score_weights(p, &mut score),
                 Rule::rescale_clause => {
                     let mut method = (Method::Max, loc.clone());
                     let mut cohort = None;
@@ -1215,6 +1216,7 @@ impl Lower {
                             Rule::weighted => score.weighted = true,
                             Rule::minimum => score.aggregation = Aggregation::Minimum,
                             Rule::total => score.aggregation = Aggregation::Sum,
+                            Rule::outranking => score.aggregation = composite::outranking(q),
                             Rule::hook_name => {
                                 score.aggregation = Aggregation::Hook(
                                     inner(q)
