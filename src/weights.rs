@@ -36,7 +36,9 @@ pub fn resolve(files: &mut [File], version: &str) -> Vec<Diagnostic> {
             },
             _ => continue,
         };
-        let Some(file) = score.weights_file.take() else {
+        // Weights written as well: the checker says the score has weights twice.
+        let written = score.relative.is_some() || score.members.iter().any(|m| m.weight.is_some());
+        let Some(file) = score.weights_file.take_if(|_| !written) else {
             continue;
         };
         let (loaded, errors) = read(score, file, version);
@@ -274,7 +276,11 @@ fn weights(
                 list(&missing),
                 score.name.name
             ),
-            Some("every member needs a row `member,weight`".into()),
+            Some(if by_year {
+                format!("every member needs one row `member,weight,year` with the year {version}")
+            } else {
+                "every member needs one row `member,weight`".into()
+            }),
         ));
     }
     if !problems.is_empty() {
