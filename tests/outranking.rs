@@ -390,3 +390,72 @@ fn the_formatter_keeps_the_outranking_scores_and_the_weights_file() {
         chiso::format::format_source(&chiso::source::Source::new("t.chiso", once.clone())).unwrap();
     assert_eq!(once, again, "formatting is a fixed point");
 }
+
+#[test]
+fn an_extending_methodology_reads_the_weights_of_its_own_version() {
+    let dir = folder("extends");
+    let base = dir.join("2019");
+    let next = dir.join("2020");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::create_dir_all(&next).unwrap();
+    std::fs::write(
+        base.join("weights.csv"),
+        "member,weight,year\na,1,2019\nb,1,2019\na,3,2020\nb,1,2020\n",
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("index.chiso"),
+        "methodology \"Index\" version 2019\ninput a: number\ninput b: number
+score s = mean of a, b
+  weights from \"weights.csv\"
+",
+    )
+    .unwrap();
+    std::fs::write(
+        next.join("index.chiso"),
+        "methodology \"Index\" version 2020\n  extends \"../2019\"\n",
+    )
+    .unwrap();
+    let data =
+        Dataset::from_json_str("d.json", r#"[{"unit": "u", "a": 4, "b": 8}]"#, "unit").unwrap();
+    let value = |folder: &std::path::Path| {
+        let rules = RuleSet::load(folder).unwrap_or_else(|e| panic!("{e}"));
+        rules.evaluate(&data).units[0].values["s"].to_string()
+    };
+    assert_eq!(value(&base), "6");
+    // (3 × 4 + 8) ÷ 4: the 2020 rows of the base's file.
+    assert_eq!(value(&next), "5");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_copeland_score_can_be_rescaled_ranked_and_aggregated_further() {
+    let rules = rules(
+        "input a: number\ninput b: number\ninput c: number
+score cop = copeland of a, b, c
+  rescaled by minmax
+score both = mean of cop, a
+rank cop
+",
+    );
+    let rows = [
+        r#"{"unit": "x", "a": 1, "b": 1, "c": 1}"#.to_string(),
+        r#"{"unit": "y", "a": 0.5, "b": 2, "c": 2}"#.to_string(),
+        r#"{"unit": "z", "a": 0, "b": 0, "c": 0}"#.to_string(),
+    ];
+    let report = run(&rules, &rows.iter().collect::<Vec<_>>());
+    let unit = |n: &str| report.units.iter().find(|u| u.unit == n).unwrap();
+    // Copeland: y 2, x 0, z −2; rescaled onto 0 .. 1.
+    assert_eq!(unit("y").values["cop"].to_string(), "1");
+    assert_eq!(unit("x").values["cop"].to_string(), "0.5");
+    assert_eq!(unit("z").values["cop"].to_string(), "0");
+    assert_eq!(unit("x").values["both"].to_string(), "0.75");
+    assert_eq!(
+        (
+            unit("y").ranks["cop"],
+            unit("x").ranks["cop"],
+            unit("z").ranks["cop"]
+        ),
+        (1, 2, 3)
+    );
+}

@@ -18,8 +18,12 @@
 //! A unit whose member could not be computed (not missing: an error) is left out.
 //!
 //! Sums of weights are compared, never divided, so relative weights (1, 2, 3) are exact.
+//! Every pair of units is compared once per evaluation, on each member's place among the
+//! cohort's values and on the weights as integers at their common scale.
 
-use std::sync::Arc;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use rust_decimal::Decimal;
 
@@ -45,6 +49,18 @@ pub struct Rows {
     pub rows: Vec<Row>,
     /// Units left out because a member could not be computed, with the reason.
     pub left_out: Vec<(Arc<str>, Arc<Fault>)>,
+    /// Every pair compared, once, the first time a unit's score asks (a cohort belongs to
+    /// one score, whose weights and policy do not change within an evaluation).
+    table: OnceLock<Result<Arc<Table>, Arc<Fault>>>,
+}
+
+/// The comparisons of every pair of units that take part.
+#[derive(Debug, Default, PartialEq)]
+struct Table {
+    /// Each unit's tally, by its row (units with equal rows fare alike).
+    tallies: HashMap<Vec<Option<Decimal>>, Tally>,
+    /// The cohort as a whole.
+    summary: Summary,
 }
 
 /// One unit against the other units of the cohort.
@@ -144,56 +160,160 @@ fn usable(values: &[Option<Decimal>], node: &AggregateNode, w: &[Decimal]) -> bo
     !weight.is_zero() && enough_present(node, present, weight, missing).is_ok()
 }
 
-/// How a compares with b over the members both have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Pair {
-    beats: bool,
-    beaten: bool,
-    dominates: bool,
-    dominated: bool,
-    partial: bool,
+/// A weight that sums exactly: the weights as integers at their common scale, or (when
+/// they do not fit) as decimals.
+trait Weight: Copy + Ord {
+    const ZERO: Self;
+    fn plus(self, other: Self) -> Option<Self>;
 }
 
-/// `zero`: a missing value counts as 0 (`missing zero`), else the member is left out of
-/// the comparison.
-fn compare(
-    a: &[Option<Decimal>],
-    b: &[Option<Decimal>],
-    w: &[Decimal],
-    zero: bool,
-    at: &crate::source::Loc,
-) -> Result<Pair, Arc<Fault>> {
-    let (mut for_a, mut for_b, mut tied) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-    let mut partial = false;
-    let or_zero = |v: &Option<Decimal>| {
-        if zero {
-            Some(v.unwrap_or_default())
-        } else {
-            *v
-        }
-    };
-    for ((x, y), weight) in a.iter().zip(b).zip(w) {
-        let (Some(x), Some(y)) = (or_zero(x), or_zero(y)) else {
-            partial = true;
-            continue;
-        };
-        let side = match x.cmp(&y) {
-            std::cmp::Ordering::Greater => &mut for_a,
-            std::cmp::Ordering::Less => &mut for_b,
-            std::cmp::Ordering::Equal => &mut tied,
-        };
-        *side = arith(Arith::Add, *side, *weight, at)?;
+impl Weight for i128 {
+    const ZERO: Self = 0;
+    fn plus(self, other: Self) -> Option<Self> {
+        self.checked_add(other)
     }
-    Ok(Pair {
-        beats: for_a > for_b,
-        beaten: for_b > for_a,
-        dominates: for_a > Decimal::ZERO && for_b.is_zero() && tied.is_zero(),
-        dominated: for_b > Decimal::ZERO && for_a.is_zero() && tied.is_zero(),
-        partial,
+}
+
+impl Weight for Decimal {
+    const ZERO: Self = Decimal::ZERO;
+    fn plus(self, other: Self) -> Option<Self> {
+        self.checked_add(other)
+    }
+}
+
+/// The weights as integers at their largest scale, if they (and their total) fit.
+fn integer_weights(w: &[Decimal]) -> Option<Vec<i128>> {
+    let scale = w.iter().map(|x| x.scale()).max().unwrap_or(0);
+    let out: Vec<i128> = w
+        .iter()
+        .map(|x| {
+            x.mantissa()
+                .checked_mul(10i128.checked_pow(scale - x.scale())?)
+        })
+        .collect::<Option<_>>()?;
+    out.iter().try_fold(0i128, |a, x| a.checked_add(*x))?;
+    Some(out)
+}
+
+/// Each member's value as its place among that member's values in the cohort (equal
+/// values share a place), so comparing places compares values; missing stays `None`
+/// (`zero`: counts as 0).
+fn places(rows: &[&Row], members: usize, zero: bool) -> Vec<Vec<Option<u32>>> {
+    let value = |r: &Row, j: usize| match r.values.get(j).copied().flatten() {
+        Some(v) => Some(v),
+        None => zero.then_some(Decimal::ZERO),
+    };
+    let mut out: Vec<Vec<Option<u32>>> = vec![Vec::with_capacity(members); rows.len()];
+    for j in 0..members {
+        let mut column: Vec<Decimal> = rows.iter().filter_map(|r| value(r, j)).collect();
+        column.sort_unstable();
+        column.dedup();
+        for (r, row_places) in rows.iter().zip(out.iter_mut()) {
+            let place = value(r, j)
+                .and_then(|v| column.binary_search(&v).ok())
+                .and_then(|p| u32::try_from(p).ok());
+            row_places.push(place);
+        }
+    }
+    out
+}
+
+/// Compares every pair of units once, over the members both have: each unit's tally
+/// (in the order of `places`) and the number of pairs with a dominant unit.
+fn compare_all<W: Weight>(places: &[Vec<Option<u32>>], w: &[W]) -> Option<(Vec<Tally>, usize)> {
+    let n = places.len();
+    let blank = Tally {
+        others: n.saturating_sub(1),
+        ..Tally::default()
+    };
+    let mut tallies = vec![blank; n];
+    let mut dominant_pairs = 0;
+    for (a, pa) in places.iter().enumerate() {
+        for (b, pb) in places.iter().enumerate().skip(a + 1) {
+            let (mut for_a, mut for_b, mut tied) = (W::ZERO, W::ZERO, W::ZERO);
+            let mut partial = false;
+            for ((x, y), weight) in pa.iter().zip(pb).zip(w) {
+                let (Some(x), Some(y)) = (x, y) else {
+                    partial = true;
+                    continue;
+                };
+                let side = match x.cmp(y) {
+                    Ordering::Greater => &mut for_a,
+                    Ordering::Less => &mut for_b,
+                    Ordering::Equal => &mut tied,
+                };
+                *side = side.plus(*weight)?;
+            }
+            let a_dominates = for_a > W::ZERO && for_b == W::ZERO && tied == W::ZERO;
+            let b_dominates = for_b > W::ZERO && for_a == W::ZERO && tied == W::ZERO;
+            dominant_pairs += usize::from(a_dominates || b_dominates);
+            for (me, mine, theirs, dominates, dominated) in [
+                (a, for_a, for_b, a_dominates, b_dominates),
+                (b, for_b, for_a, b_dominates, a_dominates),
+            ] {
+                let t = tallies.get_mut(me)?;
+                t.wins += usize::from(mine > theirs);
+                t.losses += usize::from(theirs > mine);
+                t.dominates += usize::from(dominates);
+                t.dominated_by += usize::from(dominated);
+                t.partial += usize::from(partial);
+            }
+        }
+    }
+    for t in &mut tallies {
+        t.ties = t.others.saturating_sub(t.wins + t.losses);
+    }
+    Some((tallies, dominant_pairs))
+}
+
+/// The comparisons of the cohort of `node`, made the first time they are needed.
+fn table<'r>(rows: &'r Rows, node: &AggregateNode) -> Result<&'r Table, Arc<Fault>> {
+    match rows.table.get_or_init(|| build(rows, node).map(Arc::new)) {
+        Ok(t) => Ok(t),
+        Err(f) => Err(Arc::clone(f)),
+    }
+}
+
+fn build(rows: &Rows, node: &AggregateNode) -> Result<Table, Arc<Fault>> {
+    let w = weights(node);
+    let zero = node.missing == MissingPolicy::Zero;
+    let (taking_part, policy_out): (Vec<&Row>, Vec<&Row>) =
+        rows.rows.iter().partition(|r| usable(&r.values, node, &w));
+    let places = places(&taking_part, node.members.len(), zero);
+    let compared = match integer_weights(&w) {
+        Some(w) => compare_all(&places, &w),
+        None => compare_all(&places, &w),
+    };
+    let (tallies, dominant_pairs) = compared.ok_or_else(|| {
+        Arc::new(Fault::Overflow {
+            at: node.at.clone(),
+        })
+    })?;
+    let mut left_out: Vec<String> = rows
+        .left_out
+        .iter()
+        .map(|(u, _)| u.to_string())
+        .chain(policy_out.iter().map(|r| r.unit.to_string()))
+        .collect();
+    left_out.sort();
+    let n = taking_part.len();
+    Ok(Table {
+        tallies: taking_part
+            .iter()
+            .map(|r| r.values.clone())
+            .zip(tallies)
+            .collect(),
+        summary: Summary {
+            units: n,
+            left_out,
+            dominant_pairs,
+            pairs: n * n.saturating_sub(1) / 2,
+        },
     })
 }
 
-/// The unit's own row under the policy, or why it has no score.
+/// The unit's own row as the cohort holds it (`None`: missing), or why the policy gives
+/// it no score.
 fn own_row(
     eval: &Eval<'_>,
     node: &AggregateNode,
@@ -204,16 +324,15 @@ fn own_row(
     for (i, m) in node.members.iter().enumerate() {
         match eval.num(m) {
             Ok(x) => row.push(Some(x)),
-            Err(f) if f.is_missing() => match node.missing {
-                MissingPolicy::Error => return Err(f),
-                MissingPolicy::Zero => row.push(Some(Decimal::ZERO)),
-                MissingPolicy::Exclude(_) | MissingPolicy::ExcludeMembers(_) => {
-                    row.push(None);
-                    missing.push((i, f));
-                }
-            },
+            Err(f) if f.is_missing() && node.missing != MissingPolicy::Error => {
+                row.push(None);
+                missing.push((i, f));
+            }
             Err(f) => return Err(f),
         }
+    }
+    if node.missing == MissingPolicy::Zero {
+        return Ok(row);
     }
     let (present, weight, missing_weight) = weigh(&row, w, node)?;
     if weight.is_zero() {
@@ -224,29 +343,15 @@ fn own_row(
 }
 
 fn tally_of(eval: &Eval<'_>, node: &AggregateNode) -> Result<Tally, Arc<Fault>> {
-    let w = weights(node);
-    let own = own_row(eval, node, &w)?;
+    let own = own_row(eval, node, &weights(node))?;
     let stats = eval.stats(node.cohort.unwrap_or(usize::MAX), &node.at)?;
-    let zero = node.missing == MissingPolicy::Zero;
-    let mut t = Tally::default();
-    let mut compared: usize = 0;
-    for other in &stats.outrank.rows {
-        if !usable(&other.values, node, &w) {
-            continue;
-        }
-        compared += 1;
-        let p = compare(&own, &other.values, &w, zero, &node.at)?;
-        t.wins += usize::from(p.beats);
-        t.losses += usize::from(p.beaten);
-        t.dominates += usize::from(p.dominates);
-        t.dominated_by += usize::from(p.dominated);
-        t.partial += usize::from(p.partial);
-    }
-    // The unit's own row is among the cohort's: a tie with itself, not another unit.
-    t.others = compared.saturating_sub(1);
-    t.ties = t.others.saturating_sub(t.wins + t.losses);
-    t.partial = t.partial.min(t.others);
-    Ok(t)
+    let table = table(&stats.outrank, node)?;
+    table.tallies.get(&own).copied().ok_or_else(|| {
+        Arc::new(Fault::Domain {
+            at: node.at.clone(),
+            what: "the unit is not among the units its score compares".into(),
+        })
+    })
 }
 
 /// The Copeland or dominance score of the unit being evaluated.
@@ -288,52 +393,10 @@ pub fn tally(
     tally_of(&eval, node)
 }
 
-/// The units of the data left out of the cohort of `node` (a member missing under its
-/// policy, or in error), by name.
-fn left_out(stats: &CohortStats, node: &AggregateNode, w: &[Decimal]) -> Vec<String> {
-    let mut out: Vec<String> = stats
-        .outrank
-        .left_out
-        .iter()
-        .map(|(u, _)| u.to_string())
-        .chain(
-            stats
-                .outrank
-                .rows
-                .iter()
-                .filter(|r| !usable(&r.values, node, w))
-                .map(|r| r.unit.to_string()),
-        )
-        .collect();
-    out.sort();
-    out
-}
-
 /// The cohort of `node` as a whole: its units, those left out, and its dominant pairs.
 pub fn summary(cohorts: &[Option<CohortStats>], node: &AggregateNode) -> Option<Summary> {
     let stats = cohorts.get(node.cohort?)?.as_ref()?;
-    let w = weights(node);
-    let zero = node.missing == MissingPolicy::Zero;
-    let rows: Vec<&Row> = stats
-        .outrank
-        .rows
-        .iter()
-        .filter(|r| usable(&r.values, node, &w))
-        .collect();
-    let n = rows.len();
-    let mut dominant_pairs = 0;
-    for (i, a) in rows.iter().enumerate() {
-        for b in rows.iter().skip(i + 1) {
-            let p = compare(&a.values, &b.values, &w, zero, &node.at).ok()?;
-            dominant_pairs += usize::from(p.dominates || p.dominated);
-        }
-    }
-    Some(Summary {
-        units: n,
-        left_out: left_out(stats, node, &w),
-        dominant_pairs,
-        pairs: n * n.saturating_sub(1) / 2,
-    })
+    table(&stats.outrank, node).ok().map(|t| t.summary.clone())
 }
 
 /// A note on each Copeland or dominance score of a unit when units were left out of the
@@ -351,15 +414,15 @@ pub fn notes(
         if !matches!(slots.get(formula.slot), Some(Ok(Value::Number(_)))) {
             continue;
         }
-        let Some(Some(stats)) = agg.cohort.map(|c| cohorts.get(c).and_then(Option::as_ref)) else {
+        let Some(Summary {
+            units, left_out, ..
+        }) = summary(cohorts, agg)
+        else {
             continue;
         };
-        let w = weights(agg);
-        let left_out = left_out(stats, agg, &w);
         if left_out.is_empty() {
             continue;
         }
-        let units = stats.outrank.rows.len() + stats.outrank.left_out.len() - left_out.len();
         let name = program
             .slots
             .get(formula.slot)
@@ -394,32 +457,62 @@ mod tests {
         Some(Decimal::from(v))
     }
 
-    fn at() -> crate::source::Loc {
-        crate::source::Loc {
-            source: crate::source::Source::new("t", "copeland"),
-            range: 0..8,
-        }
+    /// The tallies of units with these rows and weights.
+    fn tallies(rows: &[Vec<Option<Decimal>>], w: &[i64], zero: bool) -> Vec<Tally> {
+        let rows: Vec<Row> = rows
+            .iter()
+            .map(|values| Row {
+                unit: Arc::from("u"),
+                values: values.clone(),
+            })
+            .collect();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let places = places(&refs, w.len(), zero);
+        let w: Vec<Decimal> = w.iter().map(|x| Decimal::from(*x)).collect();
+        let by_integers = compare_all(&places, &integer_weights(&w).unwrap()).unwrap();
+        let by_decimals = compare_all(&places, &w).unwrap();
+        assert_eq!(by_integers, by_decimals);
+        by_integers.0
     }
 
     #[test]
     fn a_weighted_majority_beats_and_a_clean_sweep_dominates() {
-        let w = [Decimal::ONE, Decimal::TWO, Decimal::from(3)];
         // a higher on the members of weight 1 and 2, lower on 3: 3 against 3, a tie.
-        let p = compare(&[d(5), d(5), d(1)], &[d(1), d(1), d(5)], &w, false, &at()).unwrap();
-        assert!(!p.beats && !p.beaten && !p.dominates);
-        let p = compare(&[d(5), d(5), d(5)], &[d(1), d(1), d(1)], &w, false, &at()).unwrap();
-        assert!(p.beats && p.dominates && !p.dominated);
+        let t = tallies(
+            &[vec![d(5), d(5), d(1)], vec![d(1), d(1), d(5)]],
+            &[1, 2, 3],
+            false,
+        );
+        assert_eq!(
+            (t[0].wins, t[0].losses, t[0].ties, t[0].dominates),
+            (0, 0, 1, 0)
+        );
+        let t = tallies(
+            &[vec![d(5), d(5), d(5)], vec![d(1), d(1), d(1)]],
+            &[1, 2, 3],
+            false,
+        );
+        assert_eq!((t[0].wins, t[0].dominates, t[1].dominated_by), (1, 1, 1));
         // An equal member prevents dominance, as COINr's entry of 1 − w/2 < 1 does.
-        let p = compare(&[d(5), d(5), d(1)], &[d(1), d(1), d(1)], &w, false, &at()).unwrap();
-        assert!(p.beats && !p.dominates);
+        let t = tallies(
+            &[vec![d(5), d(5), d(1)], vec![d(1), d(1), d(1)]],
+            &[1, 2, 3],
+            false,
+        );
+        assert_eq!((t[0].wins, t[0].dominates), (1, 0));
     }
 
     #[test]
     fn missing_members_are_left_out_of_both_sides() {
-        let w = [Decimal::ONE; 3];
-        let p = compare(&[d(5), None, d(1)], &[d(1), d(9), d(1)], &w, false, &at()).unwrap();
-        let q = compare(&[d(1), d(9), d(1)], &[d(5), None, d(1)], &w, false, &at()).unwrap();
-        assert!(p.beats && p.partial && q.beaten && q.partial);
-        assert_eq!((p.dominates, q.dominated), (false, false));
+        let rows = [vec![d(5), None, d(1)], vec![d(1), d(9), d(1)]];
+        let t = tallies(&rows, &[1, 1, 1], false);
+        assert_eq!(
+            (t[0].wins, t[1].losses, t[0].partial, t[1].partial),
+            (1, 1, 1, 1)
+        );
+        assert_eq!((t[0].dominates, t[1].dominated_by), (0, 0));
+        // As 0, the missing member is b's: a tie.
+        let t = tallies(&rows, &[1, 1, 1], true);
+        assert_eq!((t[0].wins, t[0].ties, t[0].partial), (0, 1, 0));
     }
 }

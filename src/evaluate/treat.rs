@@ -74,6 +74,15 @@ pub fn skew_kurtosis(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
     if n < 4 {
         return None;
     }
+    match centred_power_sums(values) {
+        Some(sums) => from_power_sums(n, sums),
+        None => by_largest_deviation(values),
+    }
+}
+
+/// Skewness and kurtosis from deviations divided by the largest one (any scale).
+fn by_largest_deviation(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
+    let n = values.len();
     let nd = Decimal::from(n);
     let sum = values
         .iter()
@@ -108,6 +117,58 @@ pub fn skew_kurtosis(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
         .checked_mul(correction)?;
     // r = n · m4 / m2²; kurtosis = ((n + 1)(r − 3) + 6)(n − 1) / ((n − 2)(n − 3))
     let r = nd.checked_mul(m4)?.checked_div(m2.checked_mul(m2)?)?;
+    let three = Decimal::from(3);
+    let kurtosis = (nd + Decimal::ONE)
+        .checked_mul(r - three)?
+        .checked_add(Decimal::from(6))?
+        .checked_mul(nd - Decimal::ONE)?
+        .checked_div((nd - Decimal::TWO).checked_mul(nd - three)?)?;
+    Some((skew, kurtosis))
+}
+
+/// Σ D², Σ D³, Σ D⁴ of the exact integer deviations D = n·X − Σ X, where X are the
+/// values as integers at their largest scale (so n·(x − mean) = D ÷ 10^scale, exactly);
+/// `None` when a value, a power or a sum would not fit (the caller then divides by the
+/// largest deviation in decimals instead). Skewness and kurtosis are scale-free, so the
+/// factors n and 10^scale cancel.
+fn centred_power_sums(values: &[Decimal]) -> Option<(Decimal, Decimal, Decimal)> {
+    let scale = values.iter().map(|v| v.scale()).max()?;
+    let mut xs = Vec::with_capacity(values.len());
+    for v in values {
+        let factor = 10i128.checked_pow(scale - v.scale())?;
+        xs.push(v.mantissa().checked_mul(factor)?);
+    }
+    let n = i128::try_from(xs.len()).ok()?;
+    let total = xs.iter().try_fold(0i128, |a, x| a.checked_add(*x))?;
+    let (mut s2, mut s3, mut s4) = (0i128, 0i128, 0i128);
+    for x in xs {
+        let d = n.checked_mul(x)?.checked_sub(total)?;
+        let d2 = d.checked_mul(d)?;
+        s2 = s2.checked_add(d2)?;
+        s3 = s3.checked_add(d2.checked_mul(d)?)?;
+        s4 = s4.checked_add(d2.checked_mul(d2)?)?;
+    }
+    let exact = |v: i128| Decimal::try_from_i128_with_scale(v, 0).ok();
+    Some((exact(s2)?, exact(s3)?, exact(s4)?))
+}
+
+/// Skewness and kurtosis from Σ D², Σ D³, Σ D⁴ of n deviations (any common factor).
+fn from_power_sums(
+    n: usize,
+    (m2, m3, m4): (Decimal, Decimal, Decimal),
+) -> Option<(Decimal, Decimal)> {
+    if m2.is_zero() {
+        return None;
+    }
+    let nd = Decimal::from(n);
+    // skew = √n · m3 / m2^(3/2) · √(n(n − 1)) / (n − 2) = n √(n − 1) m3 / ((n − 2) m2 √m2)
+    let skew = nd
+        .checked_mul((nd - Decimal::ONE).sqrt()?)?
+        .checked_div(nd - Decimal::TWO)?
+        .checked_mul(m3.checked_div(m2)?)?
+        .checked_div(m2.sqrt()?)?;
+    // r = n · m4 / m2²; kurtosis = ((n + 1)(r − 3) + 6)(n − 1) / ((n − 2)(n − 3))
+    let r = nd.checked_mul(m4.checked_div(m2)?)?.checked_div(m2)?;
     let three = Decimal::from(3);
     let kurtosis = (nd + Decimal::ONE)
         .checked_mul(r - three)?
@@ -317,4 +378,36 @@ pub fn notes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(v: &str) -> Decimal {
+        v.parse().unwrap()
+    }
+
+    #[test]
+    fn exact_power_sums_agree_with_scaled_deviations() {
+        for column in [
+            vec!["1", "2", "3", "4", "100", "2"],
+            vec!["4.52", "9.52", "4.96", "127.54", "0.87", "33.2", "61.8"],
+            vec!["-3", "0.001", "7", "7", "2.5"],
+        ] {
+            let values: Vec<Decimal> = column.iter().map(|v| d(v)).collect();
+            let exact = centred_power_sums(&values)
+                .and_then(|s| from_power_sums(values.len(), s))
+                .unwrap();
+            let scaled = by_largest_deviation(&values).unwrap();
+            let close = |a: Decimal, b: Decimal| (a - b).abs() < d("0.0000000000000000001");
+            assert!(close(exact.0, scaled.0), "{exact:?} {scaled:?}");
+            assert!(close(exact.1, scaled.1), "{exact:?} {scaled:?}");
+        }
+        // Too large for integers: the scaled path answers.
+        let huge = vec![d("79228162514264337593543950"), d("1"), d("2"), d("3")];
+        assert!(centred_power_sums(&huge).is_none());
+        assert!(skew_kurtosis(&huge).is_some());
+        assert!(skew_kurtosis(&[d("5"), d("5"), d("5"), d("5")]).is_none());
+    }
 }
