@@ -1,5 +1,6 @@
-//! The full Vietnam ICT Index 2019 (`rules/ict-index/2019`: 27 inputs, 22 normalised
-//! indicators, 6 rescaled sub-pillars, 3 pillars, the index, 10 ranks) over the 63
+//! The full Vietnam ICT Index 2019 (`rules/ict-index/2019`: 27 inputs, 27 normalised
+//! indicators, 6 rescaled sub-pillars, 3 pillars, the index, 10 ranks, and the rule that
+//! checks what outlier treatment of the 27 raw indicators would change) over the 63
 //! provinces of the sample data and over generated cohorts of 1,000 to 100,000 units, to
 //! show how the cost grows; and a variant over the 63 provinces that treats outliers in
 //! every raw indicator before normalising it (COINr `Treat`) and adds Copeland and
@@ -53,13 +54,16 @@ fn generated(base: &Dataset, n: usize) -> Dataset {
     Dataset::from_records(records).expect("unique units")
 }
 
-/// The 2019 rule set with every `normalise x by max` taking `treat x`, plus Copeland and
+/// The 2019 methodology (`ict-index.chiso`, without the treatment check of
+/// `treatment.chiso`) with every `normalise x by max` taking `treat x`, plus Copeland and
 /// dominance scores of the six sub-pillars, ranked.
 fn treated_with_copeland(root: &std::path::Path, base: &RuleSet) -> RuleSet {
     use chiso::parse::ast::{ExprKind, Item};
     let mut text = format!(
         "methodology \"ICT Index, treated, Copeland\" version 2019\n  unit province\n  extends {:?}\n",
-        root.join("rules/ict-index/2019").display().to_string()
+        root.join("rules/ict-index/2019/ict-index.chiso")
+            .display()
+            .to_string()
     );
     for item in base.items() {
         if let Item::Indicator(ind) = item

@@ -494,11 +494,11 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
         let Some(cohort) = program.cohorts.get(c) else {
             continue;
         };
+        // The treatment sorts a copy of the values only when it winsorises.
+        let treated = (cohort.treatment.as_ref()).map(|t| Arc::new(treat::decide(&list, t)));
         let mut stats = CohortStats::new(list, cohort.rounded, cohort.ordered, cohort.moments);
         stats.reference = reference;
-        if let Some(t) = &cohort.treatment {
-            stats.treated = Some(Arc::new(treat::decide(&stats.sorted, t)));
-        }
+        stats.treated = treated;
         stats.audit = audit;
         stats.outrank = rows;
         if let Some(cell) = out.cohorts.get_mut(c) {

@@ -126,11 +126,12 @@ fn by_largest_deviation(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
     Some((skew, kurtosis))
 }
 
-/// Σ D², Σ D³, Σ D⁴ of the exact integer deviations D = n·X − Σ X, where X are the
-/// values as integers at their largest scale (so n·(x − mean) = D ÷ 10^scale, exactly);
-/// `None` when a value, a power or a sum would not fit (the caller then divides by the
-/// largest deviation in decimals instead). Skewness and kurtosis are scale-free, so the
-/// factors n and 10^scale cancel.
+/// Σ d², Σ d³, Σ d⁴ of the deviations d from the mean, from the values as integers at
+/// their largest scale (X), shifted by their rounded mean c: with Y = X − c, T = Σ Y and
+/// Pₖ = Σ Yᵏ summed exactly in 128 bits, Σ d² = P₂ − T²/n, Σ d³ = P₃ − 3TP₂/n + 2T³/n²,
+/// Σ d⁴ = P₄ − 4TP₃/n + 6T²P₂/n² − 3T⁴/n³ (|T| ≤ n/2, so nothing cancels badly). `None`
+/// when a sum would not fit (the caller then divides by the largest deviation in
+/// decimals instead). Skewness and kurtosis are scale-free, so 10^scale cancels.
 fn centred_power_sums(values: &[Decimal]) -> Option<(Decimal, Decimal, Decimal)> {
     let scale = values.iter().map(|v| v.scale()).max()?;
     let mut xs = Vec::with_capacity(values.len());
@@ -138,21 +139,40 @@ fn centred_power_sums(values: &[Decimal]) -> Option<(Decimal, Decimal, Decimal)>
         let factor = 10i128.checked_pow(scale - v.scale())?;
         xs.push(v.mantissa().checked_mul(factor)?);
     }
-    let n = i128::try_from(xs.len()).ok()?;
+    let count = i128::try_from(xs.len()).ok()?;
     let total = xs.iter().try_fold(0i128, |a, x| a.checked_add(*x))?;
-    let (mut s2, mut s3, mut s4) = (0i128, 0i128, 0i128);
+    // The mean rounded to an integer (half away from zero).
+    let c = (total.checked_mul(2)? + count * total.signum()) / (2 * count);
+    let (mut t, mut p2, mut p3, mut p4) = (0i128, 0i128, 0i128, 0i128);
     for x in xs {
-        let d = n.checked_mul(x)?.checked_sub(total)?;
-        let d2 = d.checked_mul(d)?;
-        s2 = s2.checked_add(d2)?;
-        s3 = s3.checked_add(d2.checked_mul(d)?)?;
-        s4 = s4.checked_add(d2.checked_mul(d2)?)?;
+        let y = x.checked_sub(c)?;
+        let y2 = y.checked_mul(y)?;
+        t = t.checked_add(y)?;
+        p2 = p2.checked_add(y2)?;
+        p3 = p3.checked_add(y2.checked_mul(y)?)?;
+        p4 = p4.checked_add(y2.checked_mul(y2)?)?;
     }
-    let exact = |v: i128| Decimal::try_from_i128_with_scale(v, 0).ok();
-    Some((exact(s2)?, exact(s3)?, exact(s4)?))
+    let dec = |v: i128| Decimal::try_from_i128_with_scale(v, 0).ok();
+    let (n, t, p2, p3, p4) = (Decimal::from(count), dec(t)?, dec(p2)?, dec(p3)?, dec(p4)?);
+    let t_n = t.checked_div(n)?;
+    let t_n2 = t_n.checked_mul(t_n)?;
+    let m2 = p2.checked_sub(t.checked_mul(t_n)?)?;
+    let m3 = p3
+        .checked_sub(Decimal::from(3).checked_mul(t_n)?.checked_mul(p2)?)?
+        .checked_add(Decimal::TWO.checked_mul(t_n2)?.checked_mul(t)?)?;
+    let m4 = p4
+        .checked_sub(Decimal::from(4).checked_mul(t_n)?.checked_mul(p3)?)?
+        .checked_add(Decimal::from(6).checked_mul(t_n2)?.checked_mul(p2)?)?
+        .checked_sub(
+            Decimal::from(3)
+                .checked_mul(t_n2)?
+                .checked_mul(t_n)?
+                .checked_mul(t)?,
+        )?;
+    Some((m2, m3, m4))
 }
 
-/// Skewness and kurtosis from Σ D², Σ D³, Σ D⁴ of n deviations (any common factor).
+/// Skewness and kurtosis from Σ d², Σ d³, Σ d⁴ of n deviations (any common factor).
 fn from_power_sums(
     n: usize,
     (m2, m3, m4): (Decimal, Decimal, Decimal),
@@ -404,6 +424,27 @@ mod tests {
             assert!(close(exact.0, scaled.0), "{exact:?} {scaled:?}");
             assert!(close(exact.1, scaled.1), "{exact:?} {scaled:?}");
         }
+        // A large cohort with a mean far from 0 and a long tail.
+        let large: Vec<Decimal> = (0..10_000i64)
+            .map(|i| {
+                Decimal::new(
+                    1_000_000 + (i * 37) % 1013 + (i % 997 == 0) as i64 * 90_000,
+                    2,
+                )
+            })
+            .collect();
+        let exact = centred_power_sums(&large)
+            .and_then(|s| from_power_sums(large.len(), s))
+            .unwrap();
+        let scaled = by_largest_deviation(&large).unwrap();
+        assert!(
+            (exact.0 - scaled.0).abs() < d("0.000000000000000001"),
+            "{exact:?} {scaled:?}"
+        );
+        assert!(
+            (exact.1 - scaled.1).abs() < d("0.000000000000000001"),
+            "{exact:?} {scaled:?}"
+        );
         // Too large for integers: the scaled path answers.
         let huge = vec![d("79228162514264337593543950"), d("1"), d("2"), d("3")];
         assert!(centred_power_sums(&huge).is_none());
