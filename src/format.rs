@@ -423,6 +423,9 @@ fn score(s: &Score) -> String {
         Aggregation::Minimum => "minimum".into(),
         Aggregation::Sum => "sum".into(),
         Aggregation::Hook(name) => format!("hook {name}"),
+        Aggregation::Copeland | Aggregation::Dominance { .. } => {
+            format!("{weighted}{}", s.aggregation.describe())
+        }
     };
     let mut out = format!(
         "score {head}\n  = {kind} of {}\n",
@@ -440,6 +443,9 @@ fn score(s: &Score) -> String {
     }
     if let Some((_, loc)) = &s.relative {
         let _ = writeln!(out, "  {}", written(loc));
+    }
+    if let Some(file) = &s.weights_file {
+        let _ = writeln!(out, "  weights from {}", quote(&file.path));
     }
     if let Some((_, cohort, loc)) = &s.rescale {
         let among = cohort

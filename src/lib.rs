@@ -26,6 +26,7 @@ pub mod source;
 pub mod stream;
 pub mod testing;
 pub mod value;
+pub mod weights;
 
 pub use data::{DataError, Dataset, LoadOptions};
 pub use diagnostic::Diagnostic;

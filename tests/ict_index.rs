@@ -241,3 +241,73 @@ fn sensitivity_is_deterministic_and_brackets_the_nominal_rank() {
     // Perturbations move some ranks.
     assert!(spreads.iter().any(|s| s.p5 != s.p95));
 }
+
+/// Outlier treatment (COINr `Treat`) over the shipped 2019 sample: the rule of
+/// `rules/ict-index/2019/treatment.chiso` passes for every province, and a variant of the
+/// methodology that normalises the treated columns gives the same values and ranks.
+#[test]
+fn outlier_treatment_changes_nothing_for_the_shipped_data() {
+    let report = run(&RunOptions::default());
+    let findings: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "outlier_treatment_changes_nothing")
+        .collect();
+    assert_eq!(findings.len(), 63);
+    assert!(
+        findings.iter().all(|f| f.status == chiso::Status::Pass),
+        "{:?}",
+        findings
+            .iter()
+            .filter(|f| f.status != chiso::Status::Pass)
+            .map(|f| &f.unit)
+            .collect::<Vec<_>>()
+    );
+    // The treated variant: every `normalise x by max` normalises `treat x` instead.
+    let mut variant = format!(
+        "methodology \"ICT treated\" version 2019\n  unit province\n  extends {:?}\n",
+        root().join("rules/ict-index/2019").display().to_string()
+    );
+    let mut replaced = 0;
+    for item in rules().items() {
+        let chiso::parse::ast::Item::Indicator(ind) = item else {
+            continue;
+        };
+        let chiso::parse::ast::ExprKind::Normalise(n) = &ind.formula.kind else {
+            continue;
+        };
+        let (name, column) = (&ind.name.name, &n.column.name);
+        variant.push_str(&format!(
+            "indicator t_{column} = treat {column}\nreplace indicator {name} = normalise t_{column} by max\n"
+        ));
+        replaced += 1;
+    }
+    assert_eq!(replaced, 27, "every raw indicator");
+    let dir = std::env::temp_dir().join(format!("chiso-ict-treated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("treated.chiso"), variant).unwrap();
+    let treated = RuleSet::load(dir.join("treated.chiso")).unwrap_or_else(|e| panic!("{e}"));
+    let data = treated
+        .load_data(&[root().join("examples/ict-index/provinces-2019.json")])
+        .unwrap();
+    let with_treatment = treated.evaluate(&data);
+    std::fs::remove_dir_all(&dir).ok();
+    for (plain, treated) in report.units.iter().zip(&with_treatment.units) {
+        assert_eq!(plain.unit, treated.unit);
+        assert_eq!(plain.ranks, treated.ranks, "{}", plain.unit);
+        for name in SUB_PILLARS.iter().chain(&["ict_index"]) {
+            assert_eq!(
+                plain.values.get(*name),
+                treated.values.get(*name),
+                "{name} of {}",
+                plain.unit
+            );
+        }
+        // The treatment says, per province, that it left the column alone (no note).
+        assert!(
+            !treated.notes.keys().any(|k| k.starts_with("t_")),
+            "{:?}",
+            treated.notes
+        );
+    }
+}

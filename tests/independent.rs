@@ -2,7 +2,9 @@
 //! `tests/independent/compute.py` implements the formulas the README states in 50-digit
 //! decimal arithmetic and wrote `tests/independent/expected.json` (regenerate with
 //! `python3 tests/independent/compute.py > tests/independent/expected.json`).
-//! The fixture has ties, zeros, a constant column and a missing value.
+//! The fixture has ties, zeros, a constant column and a missing value. Copeland and
+//! dominance scores are computed there with COINr's `outrankMatrix` and `a_copeland` in
+//! exact fractions (and, with missing values, with the rule chiso documents).
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -63,7 +65,7 @@ fn every_method_matches_the_independent_computation() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 72 * 6, "every indicator and score of every unit");
+    assert_eq!(compared, 85 * 6, "every indicator and score of every unit");
     for (key, per_unit) in expected["ranks"].as_object().unwrap() {
         for (unit, want) in per_unit.as_object().unwrap() {
             let u = report.units.iter().find(|u| &u.unit == unit).unwrap();
@@ -99,13 +101,23 @@ fn missing_policies_are_reported_per_unit() {
             .starts_with("every unit of the cohort has `c` = 5: min–max has no spread")
     );
     let a = report.units.iter().find(|u| u.unit == "A").unwrap();
-    // A misses nothing; its only notes say how `treat` changed its values.
+    // A misses nothing; its notes say how `treat` changed its values, and that B (missing
+    // `m`) is not among the units its Copeland score compares it with.
     assert_eq!(
         a.notes.keys().collect::<Vec<_>>(),
-        ["l_t_log", "l_t_none"],
+        ["l_t_log", "l_t_none", "s_copeland_missing"],
         "{:?}",
         a.notes
     );
+    assert_eq!(
+        a.notes["s_copeland_missing"],
+        "copeland: compared with the 4 other units that have the members; left out: `B`"
+    );
+    assert_eq!(
+        b.notes["s_copeland_excl"],
+        "missing exclude: `m` left out, other units compared with it over the members both have"
+    );
+    assert_eq!(b.errors["s_copeland_missing"], "`m` is missing");
     assert_eq!(
         a.notes["l_t_log"],
         "log-transformed, ln(x − min + 1% of the range): skew 2.16, kurtosis 4.699 \
@@ -128,4 +140,47 @@ fn missing_policies_are_reported_per_unit() {
         "{}",
         b.errors["s_members"]
     );
+}
+
+/// COINr's `nDominant` and `fracDominant` of every Copeland and dominance score: the sum of
+/// the units' dominance counts, and what `--explain` reports for the cohort.
+#[test]
+fn dominant_pairs_match_the_independent_outranking_matrix() {
+    let rules = RuleSet::load(dir().join("methods.chiso")).unwrap_or_else(|e| panic!("{e}"));
+    let data = rules.load_data(&[dir().join("cohort.json")]).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap())
+            .unwrap();
+    let outranking = expected["outranking"].as_object().unwrap();
+    assert_eq!(outranking.len(), 12);
+    let report = rules.evaluate(&data);
+    let options = chiso::RunOptions {
+        explain: Some("A"),
+        ..Default::default()
+    };
+    let explained = rules.evaluate_with(&data, &options).unwrap();
+    let how = serde_json::to_string(&explained.explain).unwrap();
+    for (name, want) in outranking {
+        if name.starts_with("s_dom") && !name.contains("share") {
+            let total: u64 = report
+                .units
+                .iter()
+                .filter_map(|u| u.values.get(name))
+                .map(|v| v.as_u64().unwrap())
+                .sum();
+            assert_eq!(total, want["nDominant"].as_u64().unwrap(), "{name}");
+        }
+        if name.starts_with("s_dom") {
+            let frac = want["fracDominant"].as_str().unwrap();
+            let frac = Decimal::from_str(&frac[..30])
+                .unwrap()
+                .round_dp(6)
+                .normalize();
+            let text = format!(
+                "COINr nDominant {}, fracDominant {frac}",
+                want["nDominant"].as_u64().unwrap()
+            );
+            assert!(how.contains(&text), "{name}: {text} not in {how}");
+        }
+    }
 }

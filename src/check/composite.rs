@@ -53,7 +53,7 @@ impl Checker<'_> {
         }
     }
 
-    /// `weights relative …`, `missing exclude at least N% of members`.
+    /// `weights relative …`, `weights from …`, `missing exclude at least N% of members`.
     pub(super) fn check_composite_score(&mut self, score: &Score) {
         if let Some((MissingPolicy::ExcludeMembers(share), loc)) = &score.missing
             && (*share <= Decimal::ZERO || *share > Decimal::ONE)
@@ -70,17 +70,19 @@ impl Checker<'_> {
                 .with_help("write e.g. `missing exclude at least 50% of members`"),
             );
         }
-        let Some((weights, loc)) = &score.relative else {
+        let file = score.weights_file.as_ref().map(|f| &f.loc);
+        let Some(loc) = score.relative.as_ref().map(|r| &r.1).or(file) else {
             return;
         };
-        if score.weighted || score.members.iter().any(|m| m.weight.is_some()) {
+        let inline = score.weighted || score.members.iter().any(|m| m.weight.is_some());
+        if inline || (score.relative.is_some() && file.is_some()) {
             self.diags.push(
                 Diagnostic::error(
                     format!("`{}` has weights twice", score.name.name),
                     loc,
                 )
                 .with_label("relative weights")
-                .with_help("write `mean of a, b weights relative 1, 2` or `weighted mean of a weight 0.33, b weight 0.67`, not both"),
+                .with_help("write `mean of a, b weights relative 1, 2`, `… weights from \"weights.csv\"` or `weighted mean of a weight 0.33, b weight 0.67`, one of them"),
             );
         }
         if matches!(score.aggregation, Aggregation::Minimum | Aggregation::Sum) {
@@ -90,9 +92,13 @@ impl Checker<'_> {
                     loc,
                 )
                 .with_label("relative weights")
-                .with_help("weights apply to means"),
+                .with_help("weights apply to means, Copeland scores and dominance"),
             );
         }
+        // Weights read from a file were checked against the members when they were read.
+        let Some((weights, loc)) = &score.relative else {
+            return;
+        };
         if weights.len() != score.members.len() {
             self.diags.push(
                 Diagnostic::error(

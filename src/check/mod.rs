@@ -1343,7 +1343,14 @@ impl Checker<'_> {
                             loc,
                         )
                         .with_label("weight")
-                        .with_help("write `weighted mean of` to weight the members of a mean"),
+                        .with_help(if score.aggregation.is_outranking() {
+                            format!(
+                                "write `weighted {} of` to weight the members",
+                                score.aggregation.describe()
+                            )
+                        } else {
+                            "write `weighted mean of` to weight the members of a mean".into()
+                        }),
                     ),
                     (None, true) => self.diags.push(
                         Diagnostic::error(

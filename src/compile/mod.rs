@@ -6,6 +6,7 @@
 //! Evaluation never looks a name up by string.
 
 pub mod audit;
+mod composite;
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -144,6 +145,11 @@ pub struct AggregateNode {
     pub missing: MissingPolicy,
     /// The hook function of `hook f of …`.
     pub hook: Option<Target>,
+    /// Copeland and dominance: index of the cohort of the members' rows in
+    /// [`Program::cohorts`].
+    pub cohort: Option<usize>,
+    /// `weights from "…"`: the file (and year) the weights were read from, for `--explain`.
+    pub weights_source: Option<String>,
     /// The score's aggregate, for messages.
     pub at: Loc,
 }
@@ -199,6 +205,9 @@ pub struct Cohort {
     pub treatment: Option<crate::parse::composite::Treatment>,
     /// What an auditing construct keeps of its members.
     pub audit: Option<audit::AuditCohort>,
+    /// Copeland and dominance: the members whose values make each unit's row of the
+    /// outranking matrix (empty for every other cohort).
+    pub members: Vec<Node>,
 }
 
 /// A rank shown in the report.
@@ -550,26 +559,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                 }
             }
             Some(Item::Score(s)) => {
-                let aggregate = Node::Aggregate(Box::new(AggregateNode {
-                    kind: s.aggregation.clone(),
-                    members: s.members.iter().map(|m| lower.name(&m.name.name)).collect(),
-                    weights: match &s.relative {
-                        // Kept as written: the mean divides by their total, exactly once.
-                        Some((relative, _)) => Some(relative.iter().map(|w| w.0).collect()),
-                        None => s.weighted.then(|| {
-                            s.members
-                                .iter()
-                                .map(|m| m.weight.as_ref().map_or(Decimal::ZERO, |w| w.0))
-                                .collect()
-                        }),
-                    },
-                    missing: s.missing.as_ref().map_or(MissingPolicy::Error, |m| m.0),
-                    hook: match &s.aggregation {
-                        Aggregation::Hook(name) => externals.resolve(name),
-                        _ => None,
-                    },
-                    at: s.loc.clone(),
-                }));
+                let aggregate = Node::Aggregate(Box::new(lower.aggregate(s)));
                 let Some(&slot) = slot_of.get(s.name.name.as_str()) else {
                     continue;
                 };
@@ -695,6 +685,7 @@ fn cohort_uses(node: &Node, cohorts: &[Cohort], out: &mut Vec<Slot>) {
     let mut cohort = |index: usize| {
         if let Some(c) = cohorts.get(index) {
             out.push(c.column);
+            c.members.iter().for_each(|m| slots_in(m, out));
             if let Some(filter) = &c.filter {
                 slots_in(filter, out);
             }
@@ -703,6 +694,7 @@ fn cohort_uses(node: &Node, cohorts: &[Cohort], out: &mut Vec<Slot>) {
     match node {
         Node::Normalise(n) => cohort(n.cohort),
         Node::Rank(r) => cohort(r.cohort),
+        Node::Aggregate(a) => a.cohort.into_iter().for_each(cohort),
         Node::Audit(a) => {
             if let Some(c) = a.cohort() {
                 cohort(c);
@@ -826,6 +818,7 @@ impl Lowering<'_> {
                 _ => None,
             },
             audit: None,
+            members: Vec::new(),
         });
         cohorts.len() - 1
     }

@@ -247,50 +247,7 @@ impl Dataset {
     /// `excel` feature a spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`; `book.xlsx#Sheet`
     /// picks a sheet). A file without records is an error ([`DataError::NoUnits`]).
     pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Self, DataError> {
-        let (path, sheet) = split_sheet(path);
-        #[cfg(not(feature = "excel"))]
-        let _ = sheet;
-        let file = path.display().to_string();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let data = match ext.as_str() {
-            "json" | "csv" | "tsv" | "txt" => {
-                let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
-                    file: file.clone(),
-                    source,
-                })?;
-                if ext == "json" {
-                    let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
-                    Self::from_json_str(&file, &text, &options.key)?
-                } else {
-                    Self::from_csv_bytes(&file, &bytes, options)?
-                }
-            }
-            #[cfg(feature = "excel")]
-            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
-                let mut options = options.clone();
-                if sheet.is_some() {
-                    options.sheet = sheet;
-                }
-                Self::from_records(sheet::records(&path, &file, &options)?)?
-            }
-            _ => {
-                return Err(DataError::UnknownFormat {
-                    file,
-                    expected: FORMATS,
-                });
-            }
-        };
-        if data.records.is_empty() {
-            return Err(DataError::NoUnits {
-                file,
-                detail: "the file holds no records (a unit is a record naming it)".into(),
-            });
-        }
-        let mut data = data;
+        let mut data = Self::from_records(load_records(path, options)?)?;
         data.apply_aliases(&options.aliases)?;
         Ok(data)
     }
@@ -549,6 +506,57 @@ fn same_value(a: &RawValue, b: &RawValue) -> bool {
         _ => None,
     };
     matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Reads the records of a JSON, CSV or spreadsheet file as [`Dataset::load_with`] does,
+/// without requiring each record's key to be unique (a table of weights by year names a
+/// member once per year). A file without records is an error ([`DataError::NoUnits`]).
+pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, DataError> {
+    let (path, sheet) = split_sheet(path);
+    #[cfg(not(feature = "excel"))]
+    let _ = sheet;
+    let file = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let records = match ext.as_str() {
+        "json" | "csv" | "tsv" | "txt" => {
+            let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
+                file: file.clone(),
+                source,
+            })?;
+            let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
+            if ext == "json" {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                json_file::records(&file, text, &options.key)?
+            } else {
+                csv_file::records(&file, &text, options)?
+            }
+        }
+        #[cfg(feature = "excel")]
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+            let mut options = options.clone();
+            if sheet.is_some() {
+                options.sheet = sheet;
+            }
+            sheet::records(&path, &file, &options)?
+        }
+        _ => {
+            return Err(DataError::UnknownFormat {
+                file,
+                expected: FORMATS,
+            });
+        }
+    };
+    if records.is_empty() {
+        return Err(DataError::NoUnits {
+            file,
+            detail: "the file holds no records (a unit is a record naming it)".into(),
+        });
+    }
+    Ok(records)
 }
 
 /// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.

@@ -88,6 +88,9 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
     if let Aggregation::Hook(_) = node.kind {
         return hook(eval, node);
     }
+    if node.kind.is_outranking() {
+        return super::outrank::score(eval, node);
+    }
     let at = &node.at;
     let mut t = Totals {
         weighted: Decimal::ZERO,
@@ -123,7 +126,10 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
             Aggregation::Arithmetic if node.weights.is_none() => x,
             Aggregation::Arithmetic => arith(Arith::Mul, w, x, at)?,
             Aggregation::Sum => x,
-            Aggregation::Minimum | Aggregation::Hook(_) => Decimal::ZERO,
+            Aggregation::Minimum
+            | Aggregation::Hook(_)
+            | Aggregation::Copeland
+            | Aggregation::Dominance { .. } => Decimal::ZERO,
             // A power mean with p > 0 takes negative members as the reference does; its
             // powers are summed after the loop, rescaled if they overflow.
             Aggregation::Power(p) if !p.is_sign_negative() => {
@@ -162,39 +168,15 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
     if t.weight.is_zero() {
         return Err(none_present(eval, node, missing));
     }
-    if let MissingPolicy::ExcludeMembers(required) = node.missing {
-        let total = node.members.len();
-        let present = total - missing.len();
-        let share = arith(Arith::Div, Decimal::from(present), Decimal::from(total), at)?;
-        if share < required {
-            return Err(domain(
-                at,
-                format!(
-                    "only {present} of the {total} members are present ({}%), at least {}% of the members are required",
-                    crate::value::round_half_up(share * Decimal::ONE_HUNDRED, 1).normalize(),
-                    (required * Decimal::ONE_HUNDRED).normalize()
-                ),
-            ));
-        }
-    }
-    if let MissingPolicy::Exclude(Some(required)) = node.missing {
-        let total = arith(Arith::Add, t.weight, t.missing_weight, at)?;
-        let share = arith(Arith::Div, t.weight, total, at)?;
-        if share < required {
-            return Err(domain(
-                at,
-                format!(
-                    "only {}% of the members' weight is present, at least {}% is required",
-                    crate::value::round_half_up(share * Decimal::ONE_HUNDRED, 1).normalize(),
-                    (required * Decimal::ONE_HUNDRED).normalize()
-                ),
-            ));
-        }
-    }
+    let present = node.members.len().saturating_sub(missing.len());
+    enough_present(node, present, t.weight, t.missing_weight)?;
     match &node.kind {
         Aggregation::Arithmetic => arith(Arith::Div, t.weighted, t.weight, at),
         Aggregation::Sum => Ok(t.weighted),
-        Aggregation::Minimum | Aggregation::Hook(_) => Ok(t.min.unwrap_or_default()),
+        Aggregation::Minimum
+        | Aggregation::Hook(_)
+        | Aggregation::Copeland
+        | Aggregation::Dominance { .. } => Ok(t.min.unwrap_or_default()),
         Aggregation::Geometric if t.has_zero => Ok(Decimal::ZERO),
         Aggregation::Harmonic if t.has_zero => Ok(Decimal::ZERO),
         Aggregation::Power(p) if t.has_zero && p.is_sign_negative() => Ok(Decimal::ZERO),
@@ -216,10 +198,51 @@ pub(super) fn aggregate(eval: &Eval<'_>, node: &AggregateNode) -> Result<Decimal
     }
 }
 
+/// Whether enough of a score's members are present under `missing exclude at least N%`
+/// (of members or of weight): `present` members carrying `weight`, `missing_weight` left
+/// out. Copeland and dominance apply it to every unit's row too.
+pub(super) fn enough_present(
+    node: &AggregateNode,
+    present: usize,
+    weight: Decimal,
+    missing_weight: Decimal,
+) -> Result<(), Arc<Fault>> {
+    let at = &node.at;
+    if let MissingPolicy::ExcludeMembers(required) = node.missing {
+        let total = node.members.len();
+        let share = arith(Arith::Div, Decimal::from(present), Decimal::from(total), at)?;
+        if share < required {
+            return Err(domain(
+                at,
+                format!(
+                    "only {present} of the {total} members are present ({}%), at least {}% of the members are required",
+                    crate::value::round_half_up(share * Decimal::ONE_HUNDRED, 1).normalize(),
+                    (required * Decimal::ONE_HUNDRED).normalize()
+                ),
+            ));
+        }
+    }
+    if let MissingPolicy::Exclude(Some(required)) = node.missing {
+        let total = arith(Arith::Add, weight, missing_weight, at)?;
+        let share = arith(Arith::Div, weight, total, at)?;
+        if share < required {
+            return Err(domain(
+                at,
+                format!(
+                    "only {}% of the members' weight is present, at least {}% is required",
+                    crate::value::round_half_up(share * Decimal::ONE_HUNDRED, 1).normalize(),
+                    (required * Decimal::ONE_HUNDRED).normalize()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The fault of a score none of whose members is present: every member named with its
 /// own reason (a single missing member keeps its fault, so enclosing scores still see
 /// a missing value).
-fn none_present(
+pub(super) fn none_present(
     eval: &Eval<'_>,
     node: &AggregateNode,
     missing: Vec<(usize, Arc<Fault>)>,

@@ -40,6 +40,8 @@ pub struct CohortStats {
     pub treated: Option<Arc<super::treat::Treated>>,
     /// What an auditing construct gathered (`count of units`, printed values and ranks).
     pub audit: super::audit::AuditStats,
+    /// Copeland and dominance: every unit's members.
+    pub outrank: super::outrank::Rows,
 }
 
 impl CohortStats {
@@ -95,6 +97,7 @@ impl CohortStats {
             rounded,
             treated: None,
             audit: super::audit::AuditStats::default(),
+            outrank: super::outrank::Rows::default(),
         }
     }
 

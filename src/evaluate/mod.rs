@@ -12,6 +12,7 @@ pub mod cohort;
 mod fault;
 pub mod interval;
 pub mod normalise;
+pub mod outrank;
 mod power_mean;
 mod range;
 pub mod sensitivity;
@@ -418,6 +419,7 @@ fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
         Node::Normalise(n) => out.push(n.cohort),
         Node::Rank(r) => out.push(r.cohort),
         Node::Audit(a) => out.extend(a.cohort()),
+        Node::Aggregate(a) => out.extend(a.cohort),
         _ => {}
     }
     for child in crate::compile::children(node) {
@@ -442,6 +444,7 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
     let mut values: Vec<Vec<Decimal>> = vec![Vec::with_capacity(data.inputs.len()); todo.len()];
     let mut references: Vec<Option<Result<Decimal, Arc<Fault>>>> = vec![None; todo.len()];
     let mut audits: Vec<audit::AuditStats> = vec![audit::AuditStats::default(); todo.len()];
+    let mut rows: Vec<outrank::Rows> = vec![outrank::Rows::default(); todo.len()];
     for (u, inputs) in data.inputs.iter().enumerate() {
         let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         for (k, &c) in todo.iter().enumerate() {
@@ -450,6 +453,10 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
             };
             if let (Some(kind), Some(acc)) = (cohort.audit, audits.get_mut(k)) {
                 audit::collect(&eval, kind, cohort, data.units.get(u), acc);
+                continue;
+            }
+            if let (false, Some(acc)) = (cohort.members.is_empty(), rows.get_mut(k)) {
+                outrank::collect(&eval, cohort, data.units.get(u), acc);
                 continue;
             }
             let value = eval.slots.get(cohort.column);
@@ -480,17 +487,20 @@ fn compute_cohorts(program: &Program, data: &BoundData, out: &mut Evaluation, ne
             }
         }
     }
-    for (((c, list), reference), audit) in todo.into_iter().zip(values).zip(references).zip(audits)
+    let gathered = audits.into_iter().zip(rows);
+    for (((c, list), reference), (audit, rows)) in
+        todo.into_iter().zip(values).zip(references).zip(gathered)
     {
         let Some(cohort) = program.cohorts.get(c) else {
             continue;
         };
+        // The treatment sorts a copy of the values only when it winsorises.
+        let treated = (cohort.treatment.as_ref()).map(|t| Arc::new(treat::decide(&list, t)));
         let mut stats = CohortStats::new(list, cohort.rounded, cohort.ordered, cohort.moments);
         stats.reference = reference;
-        if let Some(t) = &cohort.treatment {
-            stats.treated = Some(Arc::new(treat::decide(&stats.sorted, t)));
-        }
+        stats.treated = treated;
         stats.audit = audit;
+        stats.outrank = rows;
         if let Some(cell) = out.cohorts.get_mut(c) {
             *cell = Some(stats);
         }

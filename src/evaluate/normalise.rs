@@ -21,7 +21,7 @@ use crate::source::Loc;
 /// What a method needs of its cohort: the members in order, the mean and deviation.
 pub fn needs(n: &Normaliser, ordered: bool, moments: bool) -> (bool, bool) {
     match n {
-        Normaliser::Borda(_) | Normaliser::Percentile(_) | Normaliser::Treat(_) => (true, moments),
+        Normaliser::Borda(_) | Normaliser::Percentile(_) => (true, moments),
         Normaliser::ZScoreAs { .. } => (ordered, true),
         _ => (ordered, moments),
     }

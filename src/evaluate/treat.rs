@@ -74,6 +74,15 @@ pub fn skew_kurtosis(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
     if n < 4 {
         return None;
     }
+    match centred_power_sums(values) {
+        Some(sums) => from_power_sums(n, sums),
+        None => by_largest_deviation(values),
+    }
+}
+
+/// Skewness and kurtosis from deviations divided by the largest one (any scale).
+fn by_largest_deviation(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
+    let n = values.len();
     let nd = Decimal::from(n);
     let sum = values
         .iter()
@@ -108,6 +117,78 @@ pub fn skew_kurtosis(values: &[Decimal]) -> Option<(Decimal, Decimal)> {
         .checked_mul(correction)?;
     // r = n · m4 / m2²; kurtosis = ((n + 1)(r − 3) + 6)(n − 1) / ((n − 2)(n − 3))
     let r = nd.checked_mul(m4)?.checked_div(m2.checked_mul(m2)?)?;
+    let three = Decimal::from(3);
+    let kurtosis = (nd + Decimal::ONE)
+        .checked_mul(r - three)?
+        .checked_add(Decimal::from(6))?
+        .checked_mul(nd - Decimal::ONE)?
+        .checked_div((nd - Decimal::TWO).checked_mul(nd - three)?)?;
+    Some((skew, kurtosis))
+}
+
+/// Σ d², Σ d³, Σ d⁴ of the deviations d from the mean, from the values as integers at
+/// their largest scale (X), shifted by their rounded mean c: with Y = X − c, T = Σ Y and
+/// Pₖ = Σ Yᵏ summed exactly in 128 bits, Σ d² = P₂ − T²/n, Σ d³ = P₃ − 3TP₂/n + 2T³/n²,
+/// Σ d⁴ = P₄ − 4TP₃/n + 6T²P₂/n² − 3T⁴/n³ (|T| ≤ n/2, so nothing cancels badly). `None`
+/// when a sum would not fit (the caller then divides by the largest deviation in
+/// decimals instead). Skewness and kurtosis are scale-free, so 10^scale cancels.
+fn centred_power_sums(values: &[Decimal]) -> Option<(Decimal, Decimal, Decimal)> {
+    let scale = values.iter().map(|v| v.scale()).max()?;
+    let mut xs = Vec::with_capacity(values.len());
+    for v in values {
+        let factor = 10i128.checked_pow(scale - v.scale())?;
+        xs.push(v.mantissa().checked_mul(factor)?);
+    }
+    let count = i128::try_from(xs.len()).ok()?;
+    let total = xs.iter().try_fold(0i128, |a, x| a.checked_add(*x))?;
+    // The mean rounded to an integer (half away from zero).
+    let c = (total.checked_mul(2)? + count * total.signum()) / (2 * count);
+    let (mut t, mut p2, mut p3, mut p4) = (0i128, 0i128, 0i128, 0i128);
+    for x in xs {
+        let y = x.checked_sub(c)?;
+        let y2 = y.checked_mul(y)?;
+        t = t.checked_add(y)?;
+        p2 = p2.checked_add(y2)?;
+        p3 = p3.checked_add(y2.checked_mul(y)?)?;
+        p4 = p4.checked_add(y2.checked_mul(y2)?)?;
+    }
+    let dec = |v: i128| Decimal::try_from_i128_with_scale(v, 0).ok();
+    let (n, t, p2, p3, p4) = (Decimal::from(count), dec(t)?, dec(p2)?, dec(p3)?, dec(p4)?);
+    let t_n = t.checked_div(n)?;
+    let t_n2 = t_n.checked_mul(t_n)?;
+    let m2 = p2.checked_sub(t.checked_mul(t_n)?)?;
+    let m3 = p3
+        .checked_sub(Decimal::from(3).checked_mul(t_n)?.checked_mul(p2)?)?
+        .checked_add(Decimal::TWO.checked_mul(t_n2)?.checked_mul(t)?)?;
+    let m4 = p4
+        .checked_sub(Decimal::from(4).checked_mul(t_n)?.checked_mul(p3)?)?
+        .checked_add(Decimal::from(6).checked_mul(t_n2)?.checked_mul(p2)?)?
+        .checked_sub(
+            Decimal::from(3)
+                .checked_mul(t_n2)?
+                .checked_mul(t_n)?
+                .checked_mul(t)?,
+        )?;
+    Some((m2, m3, m4))
+}
+
+/// Skewness and kurtosis from Σ d², Σ d³, Σ d⁴ of n deviations (any common factor).
+fn from_power_sums(
+    n: usize,
+    (m2, m3, m4): (Decimal, Decimal, Decimal),
+) -> Option<(Decimal, Decimal)> {
+    if m2.is_zero() {
+        return None;
+    }
+    let nd = Decimal::from(n);
+    // skew = √n · m3 / m2^(3/2) · √(n(n − 1)) / (n − 2) = n √(n − 1) m3 / ((n − 2) m2 √m2)
+    let skew = nd
+        .checked_mul((nd - Decimal::ONE).sqrt()?)?
+        .checked_div(nd - Decimal::TWO)?
+        .checked_mul(m3.checked_div(m2)?)?
+        .checked_div(m2.sqrt()?)?;
+    // r = n · m4 / m2²; kurtosis = ((n + 1)(r − 3) + 6)(n − 1) / ((n − 2)(n − 3))
+    let r = nd.checked_mul(m4.checked_div(m2)?)?.checked_div(m2)?;
     let three = Decimal::from(3);
     let kurtosis = (nd + Decimal::ONE)
         .checked_mul(r - three)?
@@ -317,4 +398,57 @@ pub fn notes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(v: &str) -> Decimal {
+        v.parse().unwrap()
+    }
+
+    #[test]
+    fn exact_power_sums_agree_with_scaled_deviations() {
+        for column in [
+            vec!["1", "2", "3", "4", "100", "2"],
+            vec!["4.52", "9.52", "4.96", "127.54", "0.87", "33.2", "61.8"],
+            vec!["-3", "0.001", "7", "7", "2.5"],
+        ] {
+            let values: Vec<Decimal> = column.iter().map(|v| d(v)).collect();
+            let exact = centred_power_sums(&values)
+                .and_then(|s| from_power_sums(values.len(), s))
+                .unwrap();
+            let scaled = by_largest_deviation(&values).unwrap();
+            let close = |a: Decimal, b: Decimal| (a - b).abs() < d("0.0000000000000000001");
+            assert!(close(exact.0, scaled.0), "{exact:?} {scaled:?}");
+            assert!(close(exact.1, scaled.1), "{exact:?} {scaled:?}");
+        }
+        // A large cohort with a mean far from 0 and a long tail.
+        let large: Vec<Decimal> = (0..10_000i64)
+            .map(|i| {
+                Decimal::new(
+                    1_000_000 + (i * 37) % 1013 + (i % 997 == 0) as i64 * 90_000,
+                    2,
+                )
+            })
+            .collect();
+        let exact = centred_power_sums(&large)
+            .and_then(|s| from_power_sums(large.len(), s))
+            .unwrap();
+        let scaled = by_largest_deviation(&large).unwrap();
+        assert!(
+            (exact.0 - scaled.0).abs() < d("0.000000000000000001"),
+            "{exact:?} {scaled:?}"
+        );
+        assert!(
+            (exact.1 - scaled.1).abs() < d("0.000000000000000001"),
+            "{exact:?} {scaled:?}"
+        );
+        // Too large for integers: the scaled path answers.
+        let huge = vec![d("79228162514264337593543950"), d("1"), d("2"), d("3")];
+        assert!(centred_power_sums(&huge).is_none());
+        assert!(skew_kurtosis(&huge).is_some());
+        assert!(skew_kurtosis(&[d("5"), d("5"), d("5"), d("5")]).is_none());
+    }
 }

@@ -375,6 +375,15 @@ pub enum Aggregation {
     Sum,
     /// A hook function `f(values, weights)`.
     Hook(String),
+    /// `copeland of …`: each pair of units compared on the weighted majority of the
+    /// members; wins − losses (COINr `a_copeland`).
+    Copeland,
+    /// `dominance count of …` (`share: false`) or `dominance share of …`: the units a unit
+    /// beats on every member, counted or as a share of the others (COINr `outrankMatrix`).
+    Dominance {
+        /// The count divided by the number of other units.
+        share: bool,
+    },
 }
 
 impl Aggregation {
@@ -388,7 +397,16 @@ impl Aggregation {
             Aggregation::Minimum => "minimum".into(),
             Aggregation::Sum => "sum".into(),
             Aggregation::Hook(name) => format!("hook {name}"),
+            Aggregation::Copeland => "copeland".into(),
+            Aggregation::Dominance { share: false } => "dominance count".into(),
+            Aggregation::Dominance { share: true } => "dominance share".into(),
         }
+    }
+
+    /// Computed across the cohort from the outranking matrix of the members (Copeland,
+    /// dominance), not from the unit's own members alone.
+    pub fn is_outranking(&self) -> bool {
+        matches!(self, Aggregation::Copeland | Aggregation::Dominance { .. })
     }
 }
 
@@ -628,8 +646,35 @@ pub struct Score {
     pub rescale: Option<(Method, Option<Expr>, Loc)>,
     /// `weights relative 1, 2, 3`: each weight with its location, and the clause's.
     pub relative: Option<(Vec<(Decimal, Loc)>, Loc)>,
+    /// `weights from "weights.csv"`.
+    pub weights_file: Option<WeightsFile>,
     /// Location of the aggregate (`mean of …`).
     pub loc: Loc,
+}
+
+/// `weights from "weights.csv"`: a score's relative weights read from a file in the rule
+/// set's folder when the rule set is loaded ([`crate::weights`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightsFile {
+    /// The path as written, relative to the rule file.
+    pub path: String,
+    /// The clause.
+    pub loc: Loc,
+    /// The weights read, one per member in order (`None` until loaded).
+    pub weights: Option<Vec<Decimal>>,
+    /// The year whose rows were read, when the file has a `year` column.
+    pub year: Option<String>,
+}
+
+impl Score {
+    /// The relative weights, as written (`weights relative`) or read (`weights from`).
+    pub fn relative_weights(&self) -> Option<Vec<Decimal>> {
+        match (&self.relative, &self.weights_file) {
+            (Some((w, _)), _) => Some(w.iter().map(|w| w.0).collect()),
+            (None, Some(file)) => file.weights.clone(),
+            (None, None) => None,
+        }
+    }
 }
 
 /// One operand of a score.

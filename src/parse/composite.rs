@@ -1,5 +1,6 @@
 //! Composite-indicator methods in the syntax tree: normalisations with parameters,
-//! outlier treatment, relative weights and the share basis of `missing exclude`.
+//! outlier treatment, non-compensatory aggregation (Copeland, dominance), relative
+//! weights written or read from a file, and the share basis of `missing exclude`.
 //!
 //! Each construct follows the JRC/OECD practice as its reference implementation, the R
 //! package COINr (1.1.14), defines it; `docs/language.md` names the COINr function and
@@ -8,7 +9,7 @@
 use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
-use super::ast::{Ident, Method, MissingPolicy, Normalise};
+use super::ast::{Aggregation, Ident, Method, MissingPolicy, Normalise, Score, WeightsFile};
 use super::{Lower, Rule, inner};
 use crate::source::Loc;
 
@@ -165,6 +166,22 @@ impl Normaliser {
     }
 }
 
+/// `copeland`, `dominance count` or `dominance share`.
+pub(super) fn outranking(pair: Pair<'_, Rule>) -> Aggregation {
+    let mut dominance = None;
+    for p in pair.into_inner().flatten() {
+        match p.as_rule() {
+            Rule::kw_share => dominance = Some(true),
+            Rule::kw_count => dominance = dominance.or(Some(false)),
+            _ => {}
+        }
+    }
+    match dominance {
+        Some(share) => Aggregation::Dominance { share },
+        None => Aggregation::Copeland,
+    }
+}
+
 fn ties(pair: Option<Pair<'_, Rule>>) -> Ties {
     let method = pair.and_then(|t| inner(t).find(|m| m.as_rule() == Rule::tie_method));
     match method.as_ref().map(Pair::as_str) {
@@ -285,6 +302,23 @@ impl Lower {
             method_loc: loc,
             lower_is_better: false,
             cohort,
+        }
+    }
+
+    /// `weights relative 1, 2, 3` or `weights from "weights.csv"` of a score.
+    pub(super) fn score_weights(&mut self, pair: Pair<'_, Rule>, score: &mut Score) {
+        if pair.as_rule() == Rule::relative_weights {
+            score.relative = Some(self.relative_weights(pair));
+            return;
+        }
+        let loc = self.loc(&pair);
+        if let Some(path) = inner(pair).find(|p| p.as_rule() == Rule::string) {
+            score.weights_file = Some(WeightsFile {
+                path: self.string(&path),
+                loc,
+                weights: None,
+                year: None,
+            });
         }
     }
 

@@ -1192,6 +1192,7 @@ impl Lower {
             missing: None,
             rescale: None,
             relative: None,
+            weights_file: None,
             loc: fallback,
         };
         for p in inner(pair) {
@@ -1209,7 +1210,7 @@ impl Lower {
                     };
                     score.missing = Some((policy, loc));
                 }
-                Rule::relative_weights => score.relative = Some(self.relative_weights(p)),
+                Rule::relative_weights | Rule::weights_file => self.score_weights(p, &mut score),
                 Rule::rescale_clause => {
                     let mut method = (Method::Max, loc.clone());
                     let mut cohort = None;
@@ -1229,6 +1230,7 @@ impl Lower {
                             Rule::weighted => score.weighted = true,
                             Rule::minimum => score.aggregation = Aggregation::Minimum,
                             Rule::total => score.aggregation = Aggregation::Sum,
+                            Rule::outranking => score.aggregation = composite::outranking(q),
                             Rule::hook_name => {
                                 score.aggregation = Aggregation::Hook(
                                     inner(q)

@@ -181,10 +181,16 @@ impl Walker<'_> {
         } else {
             ""
         };
+        let source = agg
+            .weights_source
+            .as_ref()
+            .map(|f| format!(" (weights from {f})"))
+            .unwrap_or_default();
         node.how = Some(format!(
-            "{weighted}{} of {}",
+            "{weighted}{} of {}{source}{}",
             agg.kind.describe(),
-            agg.members.len()
+            agg.members.len(),
+            self.outranking_how(agg)
         ));
         for (member, w) in agg.members.iter().zip(&weights) {
             let Node::Slot(s) = member else { continue };
@@ -203,6 +209,51 @@ impl Walker<'_> {
             }
             node.children.push(child);
         }
+    }
+
+    /// Copeland and dominance: how the unit fared against the others, and the cohort's
+    /// dominant pairs (COINr's `nDominant`, `fracDominant`).
+    fn outranking_how(&self, agg: &AggregateNode) -> String {
+        use crate::evaluate::outrank;
+        if !agg.kind.is_outranking() {
+            return String::new();
+        }
+        let Ok(t) = outrank::tally(self.program, self.slots, self.cohorts, agg) else {
+            return String::new();
+        };
+        let mut out = match agg.kind {
+            Aggregation::Copeland => format!(
+                ": beats {} of the {} other units, loses to {}, ties with {} (weighted majority of the members)",
+                t.wins, t.others, t.losses, t.ties
+            ),
+            _ => format!(
+                ": dominates {} of the {} other units (higher on every member), dominated by {}",
+                t.dominates, t.others, t.dominated_by
+            ),
+        };
+        if t.partial > 0 {
+            out.push_str(&format!(
+                "; {} compared over the members both have",
+                t.partial
+            ));
+        }
+        if let Some(summary) = outrank::summary(self.cohorts, agg) {
+            if let (Aggregation::Dominance { .. }, Some(share)) =
+                (&agg.kind, summary.dominant_share())
+            {
+                out.push_str(&format!(
+                    "; the cohort has {} pairs of units one of which dominates the other, of {} (COINr nDominant {}, fracDominant {})",
+                    summary.dominant_pairs,
+                    summary.pairs,
+                    summary.dominant_pairs,
+                    crate::value::round_half_up(share, TEXT_DECIMALS).normalize()
+                ));
+            }
+            if !summary.left_out.is_empty() {
+                out.push_str(&format!("; left out: {}", summary.left_out.join(", ")));
+            }
+        }
+        out
     }
 
     fn normalise_how(&self, n: &NormaliseNode) -> String {

@@ -305,6 +305,11 @@ pub fn build(
                     slots,
                     &results.cohorts,
                 ));
+                notes.extend(crate::evaluate::outrank::notes(
+                    program,
+                    slots,
+                    &results.cohorts,
+                ));
                 notes.extend(crate::evaluate::unranked::notes(
                     program,
                     slots,
@@ -422,6 +427,14 @@ pub(crate) fn missing_notes(program: &Program, slots: Slots<'_>) -> IndexMap<Str
         let note = match agg.missing {
             MissingPolicy::Error => continue,
             MissingPolicy::Zero => format!("missing zero: {} counted as 0", missing.join(", ")),
+            MissingPolicy::Exclude(_) | MissingPolicy::ExcludeMembers(_)
+                if agg.kind.is_outranking() =>
+            {
+                format!(
+                    "missing exclude: {} left out, other units compared with it over the members both have",
+                    missing.join(", ")
+                )
+            }
             MissingPolicy::Exclude(_) | MissingPolicy::ExcludeMembers(_) => format!(
                 "missing exclude: {} left out, the other members re-weighted",
                 missing.join(", ")

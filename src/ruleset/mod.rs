@@ -178,9 +178,15 @@ impl RuleSetBuilder {
         }
         let resolved = crate::extend::resolve(files, 0)
             .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
-        let files = resolved.files;
+        let mut files = resolved.files;
+        let version = files
+            .iter()
+            .find_map(|f| f.header.as_ref().map(|h| h.version.clone()))
+            .unwrap_or_default();
+        let weights = crate::weights::resolve(&mut files, &version);
         let externals = self.externals(&files)?;
         let checked = check::check(files, &externals).map_err(|mut diagnostics| {
+            diagnostics.splice(0..0, weights.iter().cloned());
             // A reference to something `remove` dropped says so.
             for d in &mut diagnostics {
                 for (name, loc) in &resolved.removed {
@@ -191,6 +197,11 @@ impl RuleSetBuilder {
             }
             LoadError::Invalid { diagnostics }
         })?;
+        if !weights.is_empty() {
+            return Err(LoadError::Invalid {
+                diagnostics: weights,
+            });
+        }
         let program = compile::compile(&checked, &externals);
         let mut rules = RuleSet::from_checked(checked, program)?;
         rules.methodology.extends = resolved.base;

@@ -279,6 +279,7 @@ fn unit_values(
 pub fn cohort_operations(program: &Program) -> Vec<String> {
     fn uses_cohort(node: &Node) -> bool {
         matches!(node, Node::Normalise(_) | Node::Rank(_))
+            || matches!(node, Node::Aggregate(a) if a.cohort.is_some())
             || crate::compile::children(node).into_iter().any(uses_cohort)
     }
     let name = |slot: usize| program.slots.get(slot).map_or("?", |s| s.name.as_ref());

@@ -6,8 +6,10 @@ as the README states them, in 50-digit decimal arithmetic. Writes expected.json.
 
 `null` means the value must be an error (missing data, no spread, a division by zero).
 """
+import csv
 import json
 from decimal import Decimal as D, getcontext
+from fractions import Fraction as F
 from pathlib import Path
 
 getcontext().prec = 50
@@ -351,14 +353,151 @@ v["s_weight_basis"] = mean(three, [D("0.5"), D("0.25"), D("0.25")], missing="exc
 v["s_pow1"] = mean([v["x_z"], v["x_minmax"]], kind="arithmetic")
 cubes = {k: (v["x_z"][k] ** 3 + v["x_minmax"][k] ** 3) / 2 for k in names}
 v["s_pow3_neg"] = {k: (None if cubes[k] < 0 else (cubes[k].ln() / 3).exp() if cubes[k] > 0 else D(0)) for k in names}
+
+# ---- non-compensatory aggregation, from COINr 1.1.14's R/aggregate.R (outrankMatrix,
+# a_copeland), written again here in exact fractions.
+
+
+def outrank_matrix(rows, w):
+    """COINr outrankMatrix: weights rescaled to sum to 1; entry (i, j) for i < j is the
+    weight of the members where i is higher plus half the weight of those where they are
+    equal (NA comparisons dropped); entry (j, i) = 1 - entry (i, j)."""
+    w = [F(x) for x in w]
+    total = sum(w)
+    w = [x / total for x in w]
+    n = len(rows)
+    orm = [[F(0)] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            pairs = [(wk, a, b) for wk, a, b in zip(w, rows[i], rows[j]) if a is not None and b is not None]
+            orm[i][j] = sum((wk for wk, a, b in pairs if a > b), F(0)) + sum((wk for wk, a, b in pairs if a == b), F(0)) / 2
+            orm[j][i] = 1 - orm[i][j]
+    n_dominant = sum(1 for i in range(n) for j in range(n) if i != j and orm[i][j] == 1)
+    return orm, n_dominant, F(n_dominant, n * (n - 1) // 2)
+
+
+def a_copeland(orm):
+    """COINr a_copeland: entries > 1/2 count 1, < 1/2 count -1, 1/2 and the diagonal 0."""
+    n = len(orm)
+    return [sum((1 if orm[i][j] > F(1, 2) else -1 if orm[i][j] < F(1, 2) else 0) for j in range(n) if j != i) for i in range(n)]
+
+
+def pairwise(a, b, w):
+    """chiso's comparison of two rows: over the members both have, for both alike."""
+    fa = sum((F(wk) for wk, x, y in zip(w, a, b) if x is not None and y is not None and x > y), F(0))
+    fb = sum((F(wk) for wk, x, y in zip(w, a, b) if x is not None and y is not None and x < y), F(0))
+    tie = sum((F(wk) for wk, x, y in zip(w, a, b) if x is not None and y is not None and x == y), F(0))
+    return fa, fb, tie
+
+
+def outranking(members, w=None, kind="copeland", missing="error", required=None):
+    """A Copeland or dominance score of every unit. With every value present, COINr's
+    functions on the units that take part; with missing values, chiso's documented rule
+    (pairs compared over the members both have), which COINr's (order-dependent) is not."""
+    w = w or [D(1)] * len(members)
+    rows = {}
+    for k in names:
+        row = [m[k] for m in members]
+        if missing == "zero":
+            row = [D(0) if v is None else v for v in row]
+        if missing == "error" and any(v is None for v in row):
+            continue
+        present = sum((F(wk) for wk, v in zip(w, row) if v is not None), F(0))
+        if present == 0:
+            continue
+        if required is not None and present / sum(F(wk) for wk in w) < F(str(required)):
+            continue
+        rows[k] = row
+    keys = list(rows)
+    n = len(keys)
+    complete = all(v is not None for r in rows.values() for v in r)
+    if complete:
+        orm, n_dominant, frac = outrank_matrix([rows[k] for k in keys], w)
+        copeland = dict(zip(keys, a_copeland(orm)))
+        dominates = {k: sum(1 for j in range(n) if j != i and orm[i][j] == 1) for i, k in enumerate(keys)}
+    else:
+        copeland, dominates = {}, {}
+        for a in keys:
+            wins = losses = dom = 0
+            for b in keys:
+                if a == b:
+                    continue
+                fa, fb, tie = pairwise(rows[a], rows[b], w)
+                wins += fa > fb
+                losses += fb > fa
+                dom += fa > 0 and fb == 0 and tie == 0
+            copeland[a], dominates[a] = wins - losses, dom
+        n_dominant = sum(dominates.values())
+        frac = F(n_dominant, n * (n - 1) // 2)
+    out = {}
+    for k in names:
+        if k not in rows:
+            out[k] = None
+        elif kind == "copeland":
+            out[k] = D(copeland[k])
+        elif kind == "count":
+            out[k] = D(dominates[k])
+        else:
+            out[k] = D(dominates[k]) / D(n - 1)
+    summaries[kind_name[0]] = {"nDominant": n_dominant, "fracDominant": f"{D(frac.numerator) / D(frac.denominator):.30f}", "units": n}
+    return out
+
+
+def file_weights(path, members, year):
+    """weights.csv: rows `member,weight,year`; those of `year`, in the members' order."""
+    with open(HERE / path, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("year", year) == year]
+    by_member = {r["member"]: D(r["weight"]) for r in rows}
+    return [by_member[m] for m in members]
+
+
+summaries = {}
+kind_name = [None]
+
+
+def coinr_with_missing(members, order):
+    """COINr's a_copeland on rows with missing values, in the given order of the units: a
+    missing comparison's weight goes to the later unit of each pair, so the scores change
+    with the order (recorded for docs/language.md; chiso does not do this)."""
+    orm, _, _ = outrank_matrix([[mm[k] for mm in members] for k in order], [D(1)] * len(members))
+    return dict(zip(order, a_copeland(orm)))
+
+
+def ranked(name, *args, **kwargs):
+    kind_name[0] = name
+    v[name] = outranking(*args, **kwargs)
+
+
+o_raw = col("o")
+ranked("s_copeland", [v["x_max"], v["z_max"], v["c_max"]])
+ranked("s_copeland_weighted", [v["x_max"], v["z_max"], v["x_pct"]], [D(1), D(2), D(3)])
+ranked("s_copeland_inline", [v["x_max"], v["z_max"]], [D("0.25"), D("0.75")])
+ranked("s_dom_count", [x, z, o_raw], kind="count")
+ranked("s_dom_share", [x, z, o_raw], kind="share")
+ranked("s_dom_weighted", [x, z, c], [D(2), D(1), D(0)], kind="count")
+ranked("s_copeland_missing", [x, m, z])
+ranked("s_copeland_excl", [x, m, z], missing="exclude")
+ranked("s_copeland_excl_weight", [x, m, z], [D(1), D(3), D(1)], missing="exclude", required=D("0.4"))
+ranked("s_dom_excl", [x, m, z], kind="count", missing="exclude")
+ranked("s_copeland_zero", [x, m, z], missing="zero")
+file_w = file_weights("weights.csv", ["x", "z", "o"], "2019")
+ranked("s_copeland_file", [x, z, o_raw], file_w)
+v["s_mean_file"] = mean([v["x_max"], v["z_max"], v["c_max"]], file_weights("weights-mean.csv", ["x_max", "z_max", "c_max"], "2019"))
+
 ranks = {
     "x": {k: rank(x, x[k]) for k in names},
     "x_low_first": {k: rank(x, x[k], ascending=True) for k in names},
     "x_by_kind": {k: rank({j: x[j] for j in names if units[names.index(j)]["kind"] == units[names.index(k)]["kind"]}, x[k]) for k in names},
+    "s_copeland": {k: rank(v["s_copeland"], v["s_copeland"][k]) for k in names},
 }
 
 expected = {
     "values": {k: {name: (None if val is None else f"{val:.30f}") for name, val in vals.items()} for k, vals in v.items()},
     "ranks": ranks,
+    "outranking": summaries,
+    "coinr_copeland_with_missing": {
+        "data order": coinr_with_missing([x, m, z], names),
+        "reversed": coinr_with_missing([x, m, z], list(reversed(names))),
+    },
 }
 print(json.dumps(expected, indent=1, ensure_ascii=False))
