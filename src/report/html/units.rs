@@ -121,6 +121,9 @@ fn tree(report: &Report, node: &ExplainNode, depth: usize) -> Markup {
     let line = html! {
         span.node {
             code.name { (node.name) } " "
+            @if report.labels.get(&node.name).is_some_and(|l| l.primary.is_some()) {
+                span.label { (label(report, &node.name)) } " "
+            }
             span.kind { (node.kind) } " "
             strong.value { (value) }
             @if let Some(w) = &node.weight { " " span.weight { "weight " (short(w)) } }
