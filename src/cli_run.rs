@@ -221,6 +221,7 @@ pub fn run(
     };
     let context = RunContext {
         data_files: data.iter().map(|p| p.display().to_string()).collect(),
+        previous_file: extras.previous.as_ref().map(|p| p.display().to_string()),
         generated: Some(now_utc()),
     };
     let written = match format {

@@ -417,3 +417,22 @@ fn on_a_terminal_diagnostics_are_coloured_unless_no_color_and_sensitivity_shows_
     .unwrap();
     assert!(!quiet.contains("sensitivity runs"), "{quiet}");
 }
+
+#[test]
+fn the_readme_shows_check_json_as_it_is() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```json\n{\n  \"version\": 1,")
+        .expect("the example")
+        + "```json\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let documented: serde_json::Value = serde_json::from_str(&readme[start..end]).unwrap();
+    let out = chiso(&[
+        "check",
+        "--format",
+        "json",
+        "tests/broken/unknown_name_typo.chiso",
+    ]);
+    let actual: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(documented, actual);
+}

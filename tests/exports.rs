@@ -150,6 +150,7 @@ fn xlsx_round_trips_to_the_json_values_and_statuses() {
         &RunContext {
             data_files: vec!["examples/ict-index/provinces-2019.json".into()],
             generated: Some("2026-01-01 00:00 UTC".into()),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -212,6 +213,7 @@ fn the_html_report_is_self_contained_and_has_every_part() {
     let html = report.to_html(&RunContext {
         data_files: vec!["examples/ict-index/provinces-2019.json".into()],
         generated: Some("2026-01-01 10:00 UTC".into()),
+        previous_file: Some("examples/ict-index/provinces-2018.json".into()),
     });
     for part in [
         "<!DOCTYPE html>",
@@ -223,6 +225,7 @@ fn the_html_report_is_self_contained_and_has_every_part() {
         "class=\"tree\"",
         "examples/ict-index/provinces-2019.json",
         "2026-01-01 10:00 UTC",
+        "examples/ict-index/provinces-2018.json",
         // Vietnamese label first, English second.
         "<span class=\"vi\">Chỉ số sẵn sàng cho phát triển và ứng dụng CNTT-TT</span><span class=\"en\" lang=\"en\">Vietnam ICT Index</span>",
     ] {
@@ -262,6 +265,7 @@ rule r \"<b onmouseover=alert(3)>title</b>\" require x > 1
     let html = report.to_html(&RunContext {
         data_files: vec!["<script>file</script>.json".into()],
         generated: None,
+        previous_file: None,
     });
     assert!(html.contains("id=\"findings\"") && html.contains("data-filter=\"fail\""));
     // The page's own script is the only one.

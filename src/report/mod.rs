@@ -154,6 +154,8 @@ pub struct Report {
 pub struct RunContext {
     /// The data files the report was computed from, as given.
     pub data_files: Vec<String>,
+    /// Where the previous year's values came from (`--previous`), as given.
+    pub previous_file: Option<String>,
     /// When the report was made, shown as given (e.g. `2026-05-01 10:32 UTC`); the
     /// library has no clock.
     pub generated: Option<String>,

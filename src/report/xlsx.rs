@@ -78,8 +78,11 @@ fn summary(report: &Report, context: &RunContext) -> Result<Worksheet, XlsxError
     for file in &context.data_files {
         rows.push(("Data file", file.clone()));
     }
+    if let Some(file) = &context.previous_file {
+        rows.push(("Compared with", file.clone()));
+    }
     if let Some(p) = &report.previous_version {
-        rows.push(("Compared with version", p.clone()));
+        rows.push(("Previous values computed with version", p.clone()));
     }
     if let Some(when) = &context.generated {
         rows.push(("Run at", when.clone()));

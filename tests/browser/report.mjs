@@ -188,13 +188,19 @@ async function main() {
       }
       await page.screenshot({ path: join(out, `${c.name}.png`) });
       if (c.name === 'ict-index-2019') {
-        await page.click('#findings [data-filter="all"]').catch(() => {});
         await page.evaluate(() => document.getElementById('charts').scrollIntoView());
         await page.screenshot({ path: join(out, `${c.name}-charts.png`) });
         await page.evaluate(() => document.getElementById('sensitivity').scrollIntoView());
         await page.screenshot({ path: join(out, `${c.name}-sensitivity.png`) });
         await page.evaluate(() => window.scrollTo(0, 0));
+        // Printable: the PDF has every unit's section opened by the page's script.
+        const pdf = await page.pdf({ path: join(out, `${c.name}.pdf`), format: 'A4', landscape: true });
+        check(c.name, pdf.length > 100000, `the page prints to PDF (${pdf.length} bytes)`);
+        const reclosed = await page.$$eval('details.unit[open]', d => d.length);
+        check(c.name, reclosed <= 1, 'sections opened for printing close again');
         if (refreshDocs) {
+          await page.setViewportSize({ width: 1280, height: 1500 });
+          await page.evaluate(() => window.scrollTo(0, 0));
           await page.screenshot({ path: join(root, 'docs', 'html-report.png') });
         }
       }

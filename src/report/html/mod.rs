@@ -154,7 +154,10 @@ fn header(report: &Report, context: &RunContext) -> Markup {
                 }
                 @if let Some(previous) = &report.previous_version {
                     dt { (bi("So sánh với", "Compared with")) }
-                    dd { (previous) }
+                    dd {
+                        @if let Some(file) = &context.previous_file { code { (file) } " " }
+                        "(" (bi("tính theo phiên bản", "computed with version")) " " (previous) ")"
+                    }
                 }
                 @if let Some(when) = &context.generated {
                     dt { (bi("Thời điểm chạy", "Run at")) }
@@ -282,13 +285,13 @@ fn ranking_table(report: &Report, ranking: &Ranking<'_>) -> Markup {
                             th data-type="text" { (bi("Đơn vị", "Unit")) }
                             th data-type="number" data-first="descending" title=(key) { (label(report, key)) }
                             @if changed {
-                                th data-type="number" data-first="descending" { (bi("Thay đổi", "Change")) }
-                                th data-type="number" data-first="descending" { (bi("Bậc", "Places")) }
+                                th.rank data-type="number" data-first="descending" { (bi("Thay đổi", "Change")) }
+                                th.rank data-type="number" data-first="descending" { (bi("Bậc", "Places")) }
                             }
                             @for name in &others {
                                 th data-type="number" data-first="descending" title=(name) { (label(report, name)) }
                                 @if report.units.iter().any(|u| u.ranks.contains_key(name)) {
-                                    th data-type="number" { (bi("Hạng", "Rank")) }
+                                    th.rank data-type="number" { (bi("Hạng", "Rank")) }
                                 }
                             }
                         }
