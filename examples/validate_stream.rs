@@ -5,8 +5,9 @@
 //!
 //! Prints one line per failed or undecidable finding and a count at the end; exits 1 when
 //! a record failed an error-severity rule or could not be judged, 2 on unusable input.
+//! When the reader of its output goes away (`… | head`), it stops quietly.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::ExitCode;
 
 use chiso::{Dataset, RuleSet, Status};
@@ -37,6 +38,24 @@ fn main() -> ExitCode {
         },
         None => Box::new(BufReader::new(std::io::stdin())),
     };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match validate(&rules, reader, &mut out).and_then(|code| out.flush().map(|()| code)) {
+        Ok(code) => code,
+        // The reader went away (`| head`): stop quietly, as Unix tools do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cannot write: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Checks every record of `reader`, writing a line per problem to `out`.
+fn validate(
+    rules: &RuleSet,
+    reader: Box<dyn BufRead>,
+    out: &mut impl Write,
+) -> std::io::Result<ExitCode> {
     let (mut records, mut rejected, mut problems) = (0, 0, 0);
     // …evaluate many.
     for (n, line) in reader.lines().enumerate() {
@@ -54,7 +73,7 @@ fn main() -> ExitCode {
         let data = match record {
             Ok(d) => d,
             Err(e) => {
-                println!("{source}: rejected: {e}");
+                writeln!(out, "{source}: rejected: {e}")?;
                 rejected += 1;
                 continue;
             }
@@ -70,16 +89,23 @@ fn main() -> ExitCode {
             } else {
                 "error"
             };
-            println!("{source}: {} {status} {}: {}", f.unit, f.rule, f.message);
+            writeln!(
+                out,
+                "{source}: {} {status} {}: {}",
+                f.unit, f.rule, f.message
+            )?;
         }
         if report.has_errors() {
             problems += 1;
         }
     }
-    println!("{records} records: {problems} with error-severity problems, {rejected} rejected");
-    if problems + rejected > 0 {
+    writeln!(
+        out,
+        "{records} records: {problems} with error-severity problems, {rejected} rejected"
+    )?;
+    Ok(if problems + rejected > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }

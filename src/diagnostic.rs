@@ -93,8 +93,31 @@ impl Diagnostic {
     /// Renders like rustc: `error: …`, ` --> file:line:col`, the source line and a caret,
     /// then help lines. No colour.
     pub fn render(&self) -> String {
+        self.render_with(false)
+    }
+
+    /// [`Diagnostic::render`] with ANSI colours, for a terminal.
+    pub fn render_coloured(&self) -> String {
+        self.render_with(true)
+    }
+
+    /// [`Diagnostic::render`], coloured or not.
+    pub fn render_with(&self, colour: bool) -> String {
         let mut out = Vec::new();
-        let mut writer = term::termcolor::NoColor::new(&mut out);
+        let ok = if colour {
+            self.emit(&mut term::termcolor::Ansi::new(&mut out))
+        } else {
+            self.emit(&mut term::termcolor::NoColor::new(&mut out))
+        };
+        if ok {
+            String::from_utf8_lossy(&out).into_owned()
+        } else {
+            self.to_string()
+        }
+    }
+
+    /// Writes the rendering to `writer`; false when it could not be written.
+    fn emit<W: term::WriteStyle>(&self, writer: &mut W) -> bool {
         let config = Config::default();
         let mut cs = match self.level {
             Level::Error => CsDiagnostic::error(),
@@ -115,17 +138,119 @@ impl Diagnostic {
                     }
                 }
                 cs = cs.with_labels(labels);
-                term::emit_to_write_style(&mut writer, &config, &file, &cs)
+                term::emit_to_write_style(writer, &config, &file, &cs)
             }
             None => {
                 let file = SimpleFile::new("", "");
-                term::emit_to_write_style(&mut writer, &config, &file, &cs)
+                term::emit_to_write_style(writer, &config, &file, &cs)
             }
         };
-        match rendered {
-            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-            Err(_) => self.to_string(),
+        rendered.is_ok()
+    }
+
+    /// The diagnostic as a machine-readable record (`chiso check --format json`).
+    pub fn record(&self) -> Record {
+        let mut record = Record::general(None, self.level, &self.message);
+        if let Some(loc) = &self.loc {
+            record.at(loc);
         }
+        record.label = (!self.label.is_empty()).then(|| self.label.clone());
+        record.help = self.help.clone();
+        record.related = self
+            .secondary
+            .iter()
+            .map(|(loc, label)| {
+                let mut r = Record::general(None, Level::Warning, label);
+                r.at(loc);
+                Related {
+                    file: r.file,
+                    line: r.line,
+                    column: r.column,
+                    end_line: r.end_line,
+                    end_column: r.end_column,
+                    message: label.clone(),
+                }
+            })
+            .collect();
+        record
+    }
+}
+
+/// One diagnostic as `chiso check --format json` writes it. Lines and columns are
+/// 1-based, columns count characters; `end_line`/`end_column` is the position just after
+/// the last underlined character. Fields without a value are `null`, never left out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Record {
+    /// The rule file (or the path that could not be read).
+    pub file: Option<String>,
+    /// Line of the start.
+    pub line: Option<usize>,
+    /// Column of the start.
+    pub column: Option<usize>,
+    /// Line just after the end.
+    pub end_line: Option<usize>,
+    /// Column just after the end.
+    pub end_column: Option<usize>,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// A stable code for the kind of problem, where it has one (none does yet).
+    pub code: Option<String>,
+    /// The message: lowercase, no final period.
+    pub message: String,
+    /// The text under the caret.
+    pub label: Option<String>,
+    /// What to do about it.
+    pub help: Vec<String>,
+    /// Other places concerned (the first declaration of a duplicate, …).
+    pub related: Vec<Related>,
+}
+
+/// Another place a diagnostic points at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Related {
+    /// The rule file.
+    pub file: Option<String>,
+    /// Line of the start.
+    pub line: Option<usize>,
+    /// Column of the start.
+    pub column: Option<usize>,
+    /// Line just after the end.
+    pub end_line: Option<usize>,
+    /// Column just after the end.
+    pub end_column: Option<usize>,
+    /// What is there.
+    pub message: String,
+}
+
+impl Record {
+    /// A record about a whole file (or none), without a position.
+    pub fn general(file: Option<String>, level: Level, message: &str) -> Self {
+        Self {
+            file,
+            line: None,
+            column: None,
+            end_line: None,
+            end_column: None,
+            severity: match level {
+                Level::Error => "error",
+                Level::Warning => "warning",
+            },
+            code: None,
+            message: message.to_string(),
+            label: None,
+            help: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    fn at(&mut self, loc: &Loc) {
+        let (line, column) = loc.source.line_col(loc.range.start);
+        let (end_line, end_column) = loc.source.line_col(loc.range.end);
+        self.file = Some(loc.source.name.clone());
+        self.line = Some(line);
+        self.column = Some(column);
+        self.end_line = Some(end_line);
+        self.end_column = Some(end_column);
     }
 }
 

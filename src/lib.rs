@@ -33,7 +33,7 @@ pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
 pub use hooks::Limits;
 pub use report::Report;
-pub use ruleset::{LoadError, RuleSet, RuleSetBuilder, RunError, RunOptions};
+pub use ruleset::{LoadError, Progress, RuleSet, RuleSetBuilder, RunError, RunOptions};
 pub use value::Value;
 
 #[cfg(test)]

@@ -3,11 +3,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chiso::RuleSet;
 use chiso::ruleset::find_rule_sets;
-use chiso::{LoadError, RuleSet, RunOptions};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod cli_data;
+mod cli_fmt;
+mod cli_run;
+mod cli_term;
+
+use cli_run::{ReportFormat, Table};
+use cli_term::{ColorWhen, Term};
 
 /// Exit code: unusable input (bad rule file, data file or arguments).
 const UNUSABLE: u8 = 2;
@@ -19,6 +25,14 @@ const UNUSABLE: u8 = 2;
     about = "Scoring methodologies and compliance rules as rule files"
 )]
 struct Cli {
+    /// Colour diagnostics: `auto` (when standard error is a terminal and `NO_COLOR` is not
+    /// set), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    color: ColorWhen,
+    /// No progress bars and no status lines (`ok: …`, `formatted: …`, passing tests);
+    /// reports, diagnostics and errors are still printed.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -27,6 +41,10 @@ struct Cli {
 enum Command {
     /// Parse and check rule files or rule-set folders.
     Check {
+        /// Output format: rustc-style text on standard error, or one JSON document on
+        /// standard output (see the README's "Diagnostics as JSON").
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
         /// Rule files, rule-set folders, or folders of rule sets.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -52,7 +70,12 @@ enum Command {
         /// Report files that are not formatted instead of rewriting them (exit 1).
         #[arg(long)]
         check: bool,
-        /// Rule files or folders (searched recursively for `.chiso` files).
+        /// Show what formatting would change as a unified diff, without rewriting (exit 1
+        /// when there is a change).
+        #[arg(long)]
+        diff: bool,
+        /// Rule files or folders (searched recursively for `.chiso` files), or `-` to
+        /// format standard input to standard output.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -64,12 +87,16 @@ enum Command {
         /// Data files (JSON, CSV, Excel/ODS); together they form one dataset.
         #[arg(long, required = true, num_args = 1..)]
         data: Vec<PathBuf>,
-        /// Report format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// Report format (default: the one `--out`'s extension names, else text).
+        #[arg(long, value_enum)]
+        format: Option<ReportFormat>,
         /// Write the report to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The CSV table: one row per finding (default) or one per unit with every value
+        /// and rank.
+        #[arg(long, value_enum)]
+        table: Option<Table>,
         /// Show the tree beneath this unit's values: raw and normalised values, weights,
         /// contributions.
         #[arg(long, value_name = "UNIT")]
@@ -99,6 +126,21 @@ enum Command {
     /// Serve the language server protocol on standard input and output (for editors).
     #[cfg(feature = "lsp")]
     Lsp,
+    /// Print a shell completion script: `chiso completions bash > /etc/bash_completion.d/chiso`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `chiso check --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// rustc-style diagnostics on standard error, one line per rule set on standard output.
+    Text,
+    /// One JSON document on standard output.
+    Json,
 }
 
 /// `--findings`.
@@ -121,16 +163,17 @@ enum Values {
     All,
 }
 
+/// `chiso diff --format`.
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
-    /// JSON Lines: one finding per line, written as it is decided, in bounded memory
-    /// (rule sets without cohort operations).
+    /// The same JSON on one line.
     Jsonl,
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -142,24 +185,33 @@ fn main() -> ExitCode {
             };
         }
     };
+    let term = Term::new(cli.color, cli.quiet);
     match cli.command {
-        Command::Check { paths } => check(&paths),
-        Command::Fmt { check, paths } => fmt(&paths, check),
-        Command::Test { paths } => test(&paths),
-        Command::Diff { old, new, format } => diff(&old, &new, format),
+        Command::Check { format, paths } => check(term, &paths, format),
+        Command::Fmt { check, diff, paths } => {
+            cli_fmt::fmt(term, &paths, cli_fmt::Mode { check, diff })
+        }
+        Command::Test { paths } => test(term, &paths),
+        Command::Diff { old, new, format } => diff(term, &old, &new, format),
         #[cfg(feature = "lsp")]
         Command::Lsp => match chiso::lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e}");
+                term.error(e);
                 ExitCode::from(UNUSABLE)
             }
         },
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "chiso", &mut out);
+            ExitCode::SUCCESS
+        }
         Command::Run {
             rules,
             data,
             format,
             out,
+            table,
             explain,
             previous,
             sensitivity,
@@ -168,7 +220,7 @@ fn main() -> ExitCode {
             values,
             reading,
         } => {
-            let extras = Extras {
+            let extras = cli_run::Extras {
                 explain,
                 previous,
                 sensitivity: sensitivity.map(|n| (n as usize, seed)),
@@ -183,84 +235,91 @@ fn main() -> ExitCode {
                         Values::All => chiso::stream::ValueFilter::All,
                     },
                 },
+                table,
                 reading,
             };
-            run(&rules, &data, format, out.as_deref(), &extras)
+            cli_run::run(term, &rules, &data, format, out.as_deref(), &extras)
         }
     }
 }
 
-fn print_load_error(e: &LoadError) {
-    match e {
-        LoadError::Invalid { diagnostics } => {
-            for d in diagnostics {
-                eprint!("{}", d.render());
-            }
-        }
-        other => eprintln!("error: {other}"),
+/// `chiso … | head` ends quietly: the default action of SIGPIPE (end the process, exit
+/// status 141 in a shell) instead of Rust's "ignore, then fail the write".
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; SIG_DFL is the
+    // default action every Unix program starts with.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
-/// Loads every rule set under `paths` and hands each to `each`; prints what cannot be
-/// loaded. Returns the paths that could not be loaded (empty when all could).
-fn for_each_rule_set(
-    paths: &[PathBuf],
-    mut each: impl FnMut(&std::path::Path, RuleSet),
-) -> Vec<PathBuf> {
-    let mut unusable = Vec::new();
+/// Every rule set under `paths`, loaded: `(path, result)`; the paths that cannot even be
+/// searched come with their error.
+fn load_all(paths: &[PathBuf]) -> Vec<(PathBuf, Result<RuleSet, chiso::LoadError>)> {
+    let mut loaded = Vec::new();
     for path in paths {
-        let sets = match find_rule_sets(path) {
-            Ok(sets) => sets,
-            Err(e) => {
-                print_load_error(&e);
-                unusable.push(path.clone());
-                continue;
-            }
-        };
-        for set in sets {
-            match RuleSet::load(&set) {
-                Ok(rules) => each(&set, rules),
-                Err(e) => {
-                    print_load_error(&e);
-                    unusable.push(set);
+        match find_rule_sets(path) {
+            Ok(sets) => {
+                for set in sets {
+                    let result = RuleSet::load(&set);
+                    loaded.push((set, result));
                 }
             }
+            Err(e) => loaded.push((path.clone(), Err(e))),
         }
     }
-    unusable
+    loaded
 }
 
-fn check(paths: &[PathBuf]) -> ExitCode {
+fn check(term: Term, paths: &[PathBuf], format: CheckFormat) -> ExitCode {
     use chiso::report::display::plural;
-    let mut warnings = false;
-    let unusable = for_each_rule_set(paths, |set, rules| {
-        for w in rules.warnings() {
-            eprint!("{}", w.render());
+    let loaded = load_all(paths);
+    let unusable = loaded.iter().any(|(_, r)| r.is_err());
+    let warnings = loaded
+        .iter()
+        .any(|(_, r)| r.as_ref().is_ok_and(|rules| !rules.warnings().is_empty()));
+    if format == CheckFormat::Json {
+        println!("{}", check_json(&loaded));
+    } else {
+        for (set, result) in &loaded {
+            let rules = match result {
+                Ok(rules) => rules,
+                Err(e) => {
+                    term.load_error(e);
+                    continue;
+                }
+            };
+            for w in rules.warnings() {
+                term.diagnostic(w);
+            }
+            let count = rules.warnings().len();
+            // "ok" only for a rule set without warnings: `check` exits 1 on warnings.
+            let verdict = if count == 0 {
+                if term.quiet {
+                    continue;
+                }
+                "ok".to_string()
+            } else {
+                plural(count, "warning", "warnings")
+            };
+            let p = rules.program();
+            println!(
+                "{verdict}: {} — {} version {} ({}, {}, {})",
+                set.display(),
+                rules.methodology().name,
+                rules.methodology().version,
+                plural(p.inputs.len(), "input", "inputs"),
+                plural(
+                    p.formulas.len(),
+                    "indicator or score",
+                    "indicators and scores"
+                ),
+                plural(p.rules.len(), "rule", "rules")
+            );
         }
-        let count = rules.warnings().len();
-        warnings |= count > 0;
-        // "ok" only for a rule set without warnings: `check` exits 1 on warnings.
-        let verdict = if count == 0 {
-            "ok".to_string()
-        } else {
-            plural(count, "warning", "warnings")
-        };
-        let p = rules.program();
-        println!(
-            "{verdict}: {} — {} version {} ({}, {}, {})",
-            set.display(),
-            rules.methodology().name,
-            rules.methodology().version,
-            plural(p.inputs.len(), "input", "inputs"),
-            plural(
-                p.formulas.len(),
-                "indicator or score",
-                "indicators and scores"
-            ),
-            plural(p.rules.len(), "rule", "rules")
-        );
-    });
-    if !unusable.is_empty() {
+    }
+    if unusable {
         ExitCode::from(UNUSABLE)
     } else if warnings {
         ExitCode::from(1)
@@ -269,10 +328,59 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCode {
+/// `chiso check --format json`: version 1 of the diagnostics document.
+fn check_json(loaded: &[(PathBuf, Result<RuleSet, chiso::LoadError>)]) -> String {
+    use chiso::diagnostic::{Level, Record};
+    let mut diagnostics = Vec::new();
+    let mut sets = Vec::new();
+    let (mut errors, mut warnings) = (0, 0);
+    for (set, result) in loaded {
+        let path = set.display().to_string();
+        let records: Vec<Record> = match result {
+            Ok(rules) => rules.warnings().iter().map(|d| d.record()).collect(),
+            Err(chiso::LoadError::Invalid { diagnostics }) => {
+                diagnostics.iter().map(|d| d.record()).collect()
+            }
+            Err(other) => vec![Record::general(
+                Some(path.clone()),
+                Level::Error,
+                &other.to_string(),
+            )],
+        };
+        let e = records.iter().filter(|r| r.severity == "error").count();
+        let w = records.len() - e;
+        errors += e;
+        warnings += w;
+        let (name, version) = match result {
+            Ok(rules) => (
+                Some(rules.methodology().name.clone()),
+                Some(rules.methodology().version.clone()),
+            ),
+            Err(_) => (None, None),
+        };
+        sets.push(serde_json::json!({
+            "path": path,
+            "status": if result.is_err() { "error" } else if w > 0 { "warnings" } else { "ok" },
+            "methodology": name,
+            "version": version,
+            "errors": e,
+            "warnings": w,
+        }));
+        diagnostics.extend(records);
+    }
+    let doc = serde_json::json!({
+        "version": 1,
+        "rule_sets": sets,
+        "diagnostics": diagnostics,
+        "summary": {"rule_sets": loaded.len(), "errors": errors, "warnings": warnings},
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+fn diff(term: Term, old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCode {
     let load = |p: &std::path::Path| {
         RuleSet::load(p).map_err(|e| {
-            print_load_error(&e);
+            term.load_error(&e);
             ExitCode::from(UNUSABLE)
         })
     };
@@ -289,20 +397,33 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: Format) -> ExitCod
     ExitCode::SUCCESS
 }
 
-fn test(paths: &[PathBuf]) -> ExitCode {
+fn test(term: Term, paths: &[PathBuf]) -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
-    let unusable = for_each_rule_set(paths, |set, rules| {
+    let mut unusable = Vec::new();
+    for (set, result) in load_all(paths) {
+        let rules = match result {
+            Ok(rules) => rules,
+            Err(e) => {
+                term.load_error(&e);
+                unusable.push(set);
+                continue;
+            }
+        };
         let results = chiso::testing::run(&rules);
-        println!("{}: {} test(s)", set.display(), results.len());
+        if !term.quiet {
+            println!("{}: {} test(s)", set.display(), results.len());
+        }
         for r in results {
-            println!("  {r}");
             if r.passed() {
                 passed += 1;
             } else {
                 failed += 1;
             }
+            if !term.quiet || !r.passed() {
+                println!("  {r}");
+            }
         }
-    });
+    }
     for set in &unusable {
         println!(
             "{}: the rule set did not compile; its tests did not run",
@@ -323,196 +444,5 @@ fn test(paths: &[PathBuf]) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-fn fmt(paths: &[PathBuf], check: bool) -> ExitCode {
-    let mut files = Vec::new();
-    for path in paths {
-        match chiso::ruleset::find_rule_files(path) {
-            Ok(found) => files.extend(found),
-            Err(e) => {
-                print_load_error(&e);
-                return ExitCode::from(UNUSABLE);
-            }
-        }
-    }
-    let (mut unusable, mut unformatted) = (false, 0);
-    for file in files {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", file.display());
-                unusable = true;
-                continue;
-            }
-        };
-        let source = chiso::source::Source::new(file.display().to_string(), text);
-        match chiso::format::format_source(&source) {
-            Ok(formatted) if formatted == source.text => {}
-            Ok(formatted) => {
-                unformatted += 1;
-                if check {
-                    println!("not formatted: {}", file.display());
-                } else if let Err(e) = std::fs::write(&file, formatted) {
-                    eprintln!("error: cannot write `{}`: {e}", file.display());
-                    unusable = true;
-                } else {
-                    println!("formatted: {}", file.display());
-                }
-            }
-            Err(diagnostics) => {
-                for d in diagnostics {
-                    eprint!("{}", d.render());
-                }
-                unusable = true;
-            }
-        }
-    }
-    if unusable {
-        ExitCode::from(UNUSABLE)
-    } else if check && unformatted > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-/// The optional parts of `chiso run`.
-struct Extras {
-    explain: Option<String>,
-    previous: Option<PathBuf>,
-    sensitivity: Option<(usize, u64)>,
-    /// `--findings` and `--values`.
-    lean: chiso::stream::StreamOptions,
-    reading: cli_data::DataArgs,
-}
-
-impl Extras {
-    fn any(&self) -> bool {
-        self.explain.is_some() || self.previous.is_some() || self.sensitivity.is_some()
-    }
-}
-
-fn run(
-    rules: &std::path::Path,
-    data: &[PathBuf],
-    format: Format,
-    out: Option<&std::path::Path>,
-    extras: &Extras,
-) -> ExitCode {
-    let rules = match RuleSet::load(rules) {
-        Ok(r) => r,
-        Err(e) => {
-            print_load_error(&e);
-            return ExitCode::from(UNUSABLE);
-        }
-    };
-    if extras.any() && (matches!(format, Format::Jsonl) || extras.lean != Default::default()) {
-        eprintln!(
-            "error: --explain, --previous and --sensitivity need the full report: they cannot be combined with --format jsonl, --findings or --values"
-        );
-        return ExitCode::from(UNUSABLE);
-    }
-    if matches!(format, Format::Jsonl) {
-        if !extras.reading.is_default() {
-            eprintln!(
-                "error: --format jsonl streams UTF-8 CSV and JSON Lines as written; the reading options (--delimiter, --encoding, --decimal-comma, --thousands, --missing, --sheet, --header-row) are not supported with it yet"
-            );
-            return ExitCode::from(UNUSABLE);
-        }
-        return run_jsonl(&rules, data, out, extras.lean);
-    }
-    let reading = match extras.reading.options(rules.load_options()) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(UNUSABLE);
-        }
-    };
-    let dataset = match rules.load_data_with(data, &reading) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(UNUSABLE);
-        }
-    };
-    let previous = match &extras.previous {
-        None => None,
-        Some(path) => match rules.load_previous_with(path, &reading) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(UNUSABLE);
-            }
-        },
-    };
-    let options = RunOptions {
-        explain: extras.explain.as_deref(),
-        previous: previous.as_ref(),
-        sensitivity: extras.sensitivity,
-    };
-    let report = if extras.lean == Default::default() {
-        rules.evaluate_with(&dataset, &options)
-    } else {
-        Ok(rules.evaluate_lean(&dataset, &extras.lean))
-    };
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(UNUSABLE);
-        }
-    };
-    let text = match format {
-        Format::Text => report.to_text(),
-        Format::Json | Format::Jsonl => report.to_json() + "\n",
-    };
-    match out {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                return ExitCode::from(UNUSABLE);
-            }
-        }
-        None => print!("{text}"),
-    }
-    if report.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-/// `--format jsonl`: records read, decided and written one at a time.
-fn run_jsonl(
-    rules: &RuleSet,
-    data: &[PathBuf],
-    out: Option<&std::path::Path>,
-    lean: chiso::stream::StreamOptions,
-) -> ExitCode {
-    use std::io::Write;
-    let mut writer: Box<dyn Write> = match out {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
-            Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                return ExitCode::from(UNUSABLE);
-            }
-        },
-        None => Box::new(std::io::BufWriter::with_capacity(
-            1 << 16,
-            std::io::stdout().lock(),
-        )),
-    };
-    let records = chiso::stream::Records::open(data, rules.unit_key());
-    match rules.write_jsonl(records, lean, &mut writer) {
-        Ok(summary) if summary.failed_errors > 0 || summary.errors > 0 => ExitCode::from(1),
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writer.flush();
-            eprintln!("error: {e}");
-            ExitCode::from(UNUSABLE)
-        }
     }
 }

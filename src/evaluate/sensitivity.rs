@@ -167,6 +167,17 @@ pub fn analyse(
     runs: usize,
     seed: u64,
 ) -> Option<SensitivityReport> {
+    analyse_with(program, data, runs, seed, None)
+}
+
+/// [`analyse`], telling `progress` `(done, runs)` after each run.
+pub fn analyse_with(
+    program: &Program,
+    data: &BoundData,
+    runs: usize,
+    seed: u64,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Option<SensitivityReport> {
     let plan = program.sensitivity.as_ref()?;
     let nominal = evaluate(program, data);
     let mut rng = Rng::new(seed);
@@ -174,7 +185,10 @@ pub fn analyse(
     let keys = program.ranks.len();
     // samples[k][u]: the ranks of unit u for declared rank k over the runs.
     let mut samples = vec![vec![Vec::with_capacity(runs); units]; keys];
-    for _ in 0..runs {
+    for run in 0..runs {
+        if let Some(tell) = progress {
+            tell(run, runs);
+        }
         let perturbed = perturb(program, plan, &mut rng);
         let result = evaluate(&perturbed, data);
         for (u, unit) in result.units().enumerate() {
@@ -185,6 +199,9 @@ pub fn analyse(
                 }
             }
         }
+    }
+    if let Some(tell) = progress {
+        tell(runs, runs);
     }
     let mut ranks = IndexMap::new();
     for (k, plan_rank) in program.ranks.iter().enumerate() {

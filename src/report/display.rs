@@ -165,3 +165,14 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
         format!("{n} {many}")
     }
 }
+
+/// A finding's status as the JSON report writes it: `pass`, `fail`, `error`, `skip`.
+pub fn status_word(status: crate::evaluate::Status) -> &'static str {
+    use crate::evaluate::Status;
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+        Status::Error => "error",
+        Status::Skip => "skip",
+    }
+}

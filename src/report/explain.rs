@@ -300,7 +300,7 @@ impl Walker<'_> {
 }
 
 /// Decimals of the numbers in the text explanation (`--format json` has every digit).
-const TEXT_DECIMALS: u32 = 6;
+pub(crate) const TEXT_DECIMALS: u32 = 6;
 
 /// A JSON number as text, rounded half-up to [`TEXT_DECIMALS`].
 fn short(v: &serde_json::Value) -> String {
@@ -330,7 +330,7 @@ pub fn render(explanation: &Explanation) -> String {
 
 /// `text` with every number of more than `decimals` decimals rounded half-up to at most
 /// `decimals` (cohort statistics in a `how` line have all 28 digits in JSON).
-fn round_numbers_in(text: &str, decimals: u32) -> String {
+pub(crate) fn round_numbers_in(text: &str, decimals: u32) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;

@@ -1,12 +1,18 @@
 //! Stage 5: evaluation results → the report an auditor reads.
 //!
 //! [`Report`] is the JSON contract (version 1): methodology, per-unit values, findings
-//! with evidence and citation, summary. [`text`] renders the same report for a terminal.
+//! with evidence and citation, summary. [`text`] renders the same report for a terminal,
+//! [`html`] as one self-contained page, [`csv`] as two tables and `xlsx` (feature `xlsx`)
+//! as a workbook.
 
 pub mod compare;
+pub mod csv;
 pub mod display;
 pub mod explain;
+pub mod html;
 pub mod text;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -133,6 +139,31 @@ pub struct Report {
     /// number (not serialised).
     #[serde(skip)]
     pub target_formats: IndexMap<String, display::NumberFormat>,
+    /// The declared labels of every named value (Vietnamese first, English second when
+    /// given), by name (not serialised).
+    #[serde(skip)]
+    pub labels: IndexMap<String, crate::parse::ast::Label>,
+    /// The members of every aggregated score, by score name (a rescaled score's members
+    /// are those of the mean beneath it); the pillars of an index (not serialised).
+    #[serde(skip)]
+    pub components: IndexMap<String, Vec<String>>,
+    /// Every unit's explanation, when the run asked for them (`RunOptions::explain_all`;
+    /// the HTML and Excel reports show them; not serialised).
+    #[serde(skip)]
+    pub explanations: Vec<explain::Explanation>,
+}
+
+/// What a report file says about the run beyond the report itself (the HTML header, the
+/// Excel summary sheet).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunContext {
+    /// The data files the report was computed from, as given.
+    pub data_files: Vec<String>,
+    /// Where the previous year's values came from (`--previous`), as given.
+    pub previous_file: Option<String>,
+    /// When the report was made, shown as given (e.g. `2026-05-01 10:32 UTC`); the
+    /// library has no clock.
+    pub generated: Option<String>,
 }
 
 /// How a text report shows one indicator or score.
@@ -146,6 +177,8 @@ pub struct Column {
     pub decimals: Option<u32>,
     /// How values are rounded for display.
     pub rounding: crate::compile::Rounding,
+    /// Indicator or score.
+    pub kind: crate::compile::SlotKind,
 }
 
 impl Report {
@@ -242,6 +275,11 @@ impl Report {
             }
             .json(value),
         }
+    }
+
+    /// The report as one self-contained HTML page (see [`html`]).
+    pub fn to_html(&self, context: &RunContext) -> String {
+        html::render(self, context)
     }
 
     /// The report as text for a terminal.
@@ -359,7 +397,21 @@ pub fn build(
             label: s.label.primary.clone(),
             decimals: s.display,
             rounding: s.rounding,
+            kind: s.kind,
         })
+        .collect();
+    let labels = program
+        .slots
+        .iter()
+        .filter(|s| !s.hidden)
+        .map(|s| (s.name.to_string(), s.label.clone()))
+        .collect();
+    let components = program
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.hidden)
+        .filter_map(|(i, s)| Some((s.name.to_string(), members_of(program, i, 0)?)))
         .collect();
     let formats = program
         .slots
@@ -398,6 +450,31 @@ pub fn build(
         columns,
         formats,
         target_formats,
+        labels,
+        components,
+        explanations: Vec::new(),
+    }
+}
+
+/// The names of the members of the mean that computes `slot`, looking through a
+/// rescaling (`rescaled by max` wraps the mean in a normalisation of a hidden slot).
+fn members_of(program: &Program, slot: usize, depth: usize) -> Option<Vec<String>> {
+    match &program.formula_of(slot)?.node {
+        Node::Aggregate(agg) => Some(
+            agg.members
+                .iter()
+                .filter_map(|m| match m {
+                    Node::Slot(s) => program.slots.get(*s).map(|i| i.name.to_string()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        Node::Normalise(n)
+            if depth < 4 && program.slots.get(n.column).is_some_and(|i| i.hidden) =>
+        {
+            members_of(program, n.column, depth + 1)
+        }
+        _ => None,
     }
 }
 

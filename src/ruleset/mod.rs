@@ -56,6 +56,17 @@ fn render_all(diagnostics: &[Diagnostic]) -> String {
         .join("")
 }
 
+/// Told how far a long computation has got: `(done, total)`. The CLI draws a progress
+/// bar with it; the library itself never prints.
+#[derive(Clone, Copy)]
+pub struct Progress<'a>(pub &'a (dyn Fn(usize, usize) + Sync));
+
+impl std::fmt::Debug for Progress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
 /// What a run adds to the plain report.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions<'a> {
@@ -65,6 +76,11 @@ pub struct RunOptions<'a> {
     pub previous: Option<&'a PreviousYear>,
     /// Re-run with perturbed weights and methods: (runs, seed) (`--sensitivity`, `--seed`).
     pub sensitivity: Option<(usize, u64)>,
+    /// Explain every unit's values (`Report::explanations`, shown by the HTML and Excel
+    /// reports).
+    pub explain_all: bool,
+    /// Told after each sensitivity run.
+    pub progress: Option<Progress<'a>>,
 }
 
 /// Why a run with options could not be done.
@@ -516,11 +532,37 @@ impl RuleSet {
                 unit,
             ));
         }
+        if options.explain_all {
+            report.explanations = bound
+                .units
+                .iter()
+                .enumerate()
+                .filter_map(|(index, unit)| {
+                    let result = results.unit(index)?;
+                    let slots = evaluate::Slots {
+                        inputs: bound.inputs.get(index).map_or(&[], Vec::as_slice),
+                        computed: result.computed,
+                    };
+                    Some(report::explain::explain(
+                        &self.program,
+                        slots,
+                        &results,
+                        unit,
+                    ))
+                })
+                .collect();
+        }
         if let Some(previous) = options.previous {
             report::compare::compare(&mut report, previous);
         }
         if let Some((runs, seed)) = options.sensitivity {
-            report.sensitivity = evaluate::sensitivity::analyse(&self.program, &bound, runs, seed);
+            report.sensitivity = evaluate::sensitivity::analyse_with(
+                &self.program,
+                &bound,
+                runs,
+                seed,
+                options.progress.map(|p| p.0),
+            );
         }
         Ok(report)
     }
