@@ -4,6 +4,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Decimal128Array, NullArray, RecordBatch, StringArray,
     UInt64Array,
@@ -51,27 +52,31 @@ fn status_word(status: Status) -> &'static str {
 
 /// Findings as one record batch of [`findings_schema`], in the order given.
 pub fn findings_batch(findings: &[Finding]) -> Result<RecordBatch, ArrowError> {
-    let text = |f: &dyn Fn(&Finding) -> Option<String>| -> ArrayRef {
+    let text = |f: &dyn Fn(&Finding) -> Option<&str>| -> ArrayRef {
         Arc::new(findings.iter().map(f).collect::<StringArray>())
     };
-    let mut evidence = Vec::with_capacity(findings.len());
+    // The evidence objects written one after the other into one buffer.
+    let mut evidence = StringBuilder::with_capacity(findings.len(), findings.len() * 48);
+    let mut buffer = Vec::with_capacity(256);
     for f in findings {
-        evidence.push(
-            serde_json::to_string(&f.evidence)
-                .map_err(|e| ArrowError::ExternalError(Box::new(e)))?,
-        );
+        buffer.clear();
+        serde_json::to_writer(&mut buffer, &f.evidence)
+            .map_err(|e| ArrowError::ExternalError(Box::new(e)))?;
+        let json =
+            std::str::from_utf8(&buffer).map_err(|e| ArrowError::ExternalError(Box::new(e)))?;
+        evidence.append_value(json);
     }
     RecordBatch::try_new(
         findings_schema(),
         vec![
-            text(&|f| Some(f.rule.clone())),
-            text(&|f| f.title.clone()),
-            text(&|f| Some(f.unit.clone())),
-            text(&|f| Some(status_word(f.status).to_string())),
-            text(&|f| Some(f.severity.keyword().to_string())),
-            text(&|f| Some(f.message.clone())),
-            Arc::new(StringArray::from(evidence)),
-            text(&|f| f.cite.clone()),
+            text(&|f| Some(f.rule.as_str())),
+            text(&|f| f.title.as_deref()),
+            text(&|f| Some(f.unit.as_str())),
+            text(&|f| Some(status_word(f.status))),
+            text(&|f| Some(f.severity.keyword())),
+            text(&|f| Some(f.message.as_str())),
+            Arc::new(evidence.finish()),
+            text(&|f| f.cite.as_deref()),
         ],
     )
 }
