@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    batch_rows = int(sys.argv[2]) if len(sys.argv) > 2 else 16_384
+    batch_rows = int(sys.argv[2]) if len(sys.argv) > 2 else 4_096
     rules = chiso.RuleSet.load(os.path.join(ROOT, "rules", "it-staffing"))
     table = staffing.table(rows)
     rss_table = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -93,8 +93,11 @@ def compiled(shipped: Shipped) -> RuleSet:
 
 
 def _prepare(df: "DataFrame", rules) -> Tuple[Shipped, RuleSet, "DataFrame"]:
+    # A bad rule file raises RuleError here, on the driver, before any job runs.
+    rule_set = RuleSet.load(rules) if not isinstance(rules, dict) else None
     shipped = ship(rules)
-    rule_set = compiled(shipped)  # a bad rule file raises RuleError here, on the driver
+    if rule_set is None:
+        rule_set = compiled(shipped)
     cohort = rule_set.cohort_operations
     if cohort:
         raise CohortError(
@@ -108,6 +111,7 @@ def _prepare(df: "DataFrame", rules) -> Tuple[Shipped, RuleSet, "DataFrame"]:
             "spark: no column `%s` naming the units (the columns are %s)"
             % (rule_set.unit_key, ", ".join("`%s`" % c for c in df.columns))
         )
+    compiled(shipped)  # what the executors compile: `extends` outside the folder fails here
     read = [rule_set.unit_key] + [f for f in rule_set.fields if f in df.columns and f != rule_set.unit_key]
     return shipped, rule_set, df.select(*read)
 
