@@ -91,7 +91,9 @@ fn json(
     if value.is_instance(decimal)? {
         if !value.call_method0("is_finite")?.is_truthy()? {
             let shown = value.str()?;
-            return Ok(Err(format!("is the decimal {shown}, which is not a number chiso reads")));
+            return Ok(Err(format!(
+                "is the decimal {shown}, which is not a number chiso reads"
+            )));
         }
         // `f`: plain digits, never an exponent (`Decimal("1E-7")` is 0.0000001).
         let text = value.call_method1("__format__", ("f",))?;
@@ -113,17 +115,24 @@ fn json(
             )));
         }
         let date = dt.call_method0("date")?.call_method0("isoformat")?;
-        return Ok(Ok(serde_json::Value::String(date.str()?.to_cow()?.into_owned())));
+        return Ok(Ok(serde_json::Value::String(
+            date.str()?.to_cow()?.into_owned(),
+        )));
     }
     if value.is_instance_of::<PyDate>() {
         let date = value.call_method0("isoformat")?;
-        return Ok(Ok(serde_json::Value::String(date.str()?.to_cow()?.into_owned())));
+        return Ok(Ok(serde_json::Value::String(
+            date.str()?.to_cow()?.into_owned(),
+        )));
     }
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut object = serde_json::Map::new();
         for (k, v) in dict.iter() {
             let Ok(k) = k.cast::<PyString>() else {
-                return Ok(Err(format!("has a field name that is not text: `{}`", k.repr()?)));
+                return Ok(Err(format!(
+                    "has a field name that is not text: `{}`",
+                    k.repr()?
+                )));
             };
             match json(&v, decimal, floats)? {
                 Ok(v) => {
@@ -163,7 +172,9 @@ fn float(value: f64, rule: FloatRule) -> Result<serde_json::Value, String> {
         return Ok(serde_json::Value::Null);
     }
     if value.is_infinite() {
-        return Err(format!("is the float {value}, which is not a number chiso reads"));
+        return Err(format!(
+            "is the float {value}, which is not a number chiso reads"
+        ));
     }
     if value.fract() == 0.0 {
         return Ok(number(format!("{value:.0}")));

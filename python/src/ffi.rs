@@ -37,9 +37,8 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
         // SAFETY: the capsule holds an `ArrowArrayStream` (its name says so); `from_raw`
         // moves it out and leaves a released stream behind, as the protocol asks of a
         // consumer, so the capsule's destructor does not release it twice.
-        let reader =
-            unsafe { RecordBatchStreamReader::from_raw(pointer.as_ptr().cast()) }
-                .map_err(arrow_error)?;
+        let reader = unsafe { RecordBatchStreamReader::from_raw(pointer.as_ptr().cast()) }
+            .map_err(arrow_error)?;
         return Ok(Imported::Stream(reader));
     }
     if obj.hasattr("__arrow_c_array__")? {
@@ -180,5 +179,5 @@ pub fn record_batch<'py>(py: Python<'py>, batch: RecordBatch) -> PyResult<Bound<
 
 /// A `pyarrow.Schema` of `schema`.
 pub fn schema<'py>(py: Python<'py>, schema: SchemaRef) -> PyResult<Bound<'py, PyAny>> {
-    Ok(table(py, Arc::clone(&schema), Vec::new())?.getattr("schema")?)
+    table(py, Arc::clone(&schema), Vec::new())?.getattr("schema")
 }

@@ -79,7 +79,9 @@ struct Diagnostic {
 impl Diagnostic {
     fn __repr__(&self) -> String {
         match (&self.file, self.line, self.column) {
-            (Some(f), Some(l), Some(c)) => format!("<Diagnostic {}: {f}:{l}:{c}: {}>", self.level, self.message),
+            (Some(f), Some(l), Some(c)) => {
+                format!("<Diagnostic {}: {f}:{l}:{c}: {}>", self.level, self.message)
+            }
             _ => format!("<Diagnostic {}: {}>", self.level, self.message),
         }
     }
@@ -143,8 +145,8 @@ fn rule_error(py: Python<'_>, e: &LoadError) -> PyErr {
         }
     };
     let err = RuleError::new_err(text.trim_end().to_string());
-    let attached = PyList::new(py, diagnostics)
-        .and_then(|list| err.value(py).setattr("diagnostics", list));
+    let attached =
+        PyList::new(py, diagnostics).and_then(|list| err.value(py).setattr("diagnostics", list));
     match attached {
         Ok(()) => err,
         Err(e) => e,
@@ -283,10 +285,8 @@ impl RuleSet {
     /// Reads the input into a dataset (without the GIL for Arrow).
     fn dataset(&self, input: Input, options: &ArrowOptions) -> Result<Dataset, PyErr> {
         let data = match input {
-            Input::Records(records) => {
-                Dataset::from_values(&options.source, records, &options.key)
-                    .map_err(|e| data_error(&e))?
-            }
+            Input::Records(records) => Dataset::from_values(&options.source, records, &options.key)
+                .map_err(|e| data_error(&e))?,
             Input::Arrow(imported) => {
                 let batches = imported
                     .collect::<Result<Vec<_>, _>>()
@@ -459,7 +459,10 @@ impl RuleSet {
     #[pyo3(signature = (values="declared"))]
     fn values_schema<'py>(&self, py: Python<'py>, values: &str) -> PyResult<Bound<'py, PyAny>> {
         let filter = value_filter(values)?;
-        ffi::schema(py, chiso::arrow::values_schema(self.inner.program(), filter))
+        ffi::schema(
+            py,
+            chiso::arrow::values_schema(self.inner.program(), filter),
+        )
     }
 
     fn __repr__(&self) -> String {
@@ -498,7 +501,12 @@ impl Report {
             lines.join("\n")
         ));
         let value = err.value(py);
-        value.setattr("report", Report { inner: Arc::clone(&self.inner) })?;
+        value.setattr(
+            "report",
+            Report {
+                inner: Arc::clone(&self.inner),
+            },
+        )?;
         let findings: Vec<Bound<'_, PyAny>> = undecided
             .iter()
             .map(|f| json_to_python(py, &serde_json::to_string(f).map_err(json_error)?))

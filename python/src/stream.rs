@@ -18,7 +18,9 @@ pub struct Queue(Arc<Mutex<VecDeque<RecordBatch>>>);
 
 impl Queue {
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<RecordBatch>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -65,10 +67,8 @@ impl BatchValidator {
     ) -> PyResult<Self> {
         let queue = Queue::default();
         let feed = queue.clone();
-        let owned = Owned::try_new(rules, |rules| {
-            rules.validate_batches(feed, options, arrow)
-        })
-        .map_err(|e| crate::CohortError::new_err(e.to_string()))?;
+        let owned = Owned::try_new(rules, |rules| rules.validate_batches(feed, options, arrow))
+            .map_err(|e| crate::CohortError::new_err(e.to_string()))?;
         let source = batches.try_iter()?.into_any().unbind();
         let _ = py;
         Ok(BatchValidator {
