@@ -32,6 +32,8 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
     from chiso import spark as chiso_spark
 
     folder = tempfile.mkdtemp(prefix="chiso-spark-")

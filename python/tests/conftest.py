@@ -74,6 +74,9 @@ def spark():
         if os.environ.get("CHISO_REQUIRE_SPARK"):
             raise RuntimeError("Spark needs Java (JAVA_HOME or java on PATH)")
         pytest.skip("no Java for Spark")
+    # Spark's Python workers run this interpreter (the one with chiso installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("chiso-tests")
