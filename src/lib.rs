@@ -5,6 +5,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod calendar;
 pub mod check;
 pub mod compile;
