@@ -85,7 +85,7 @@ function rerun() {
   const report = out.report === null ? null : JSON.parse(out.report);
   render(out.diagnostics, report, out.report);
   const t2 = performance.now();
-  playground.timing = { wasm: t1 - t0, total: t2 - t0 };
+  playground.timing = { wasm: t1 - t0, render: t2 - t1, total: t2 - t0 };
   playground.runs += 1;
   document.body.dataset.runs = String(playground.runs);
   showStatus(out.diagnostics, report);
@@ -134,27 +134,39 @@ function normalise(path) {
   return (path.startsWith('/') ? '/' : '') + out.join('/');
 }
 
+// The last outcome; only the visible tab is rendered from it (the others when shown).
+let last = { report: null, reportText: null, rendered: {} };
+
 function render(diagnostics, report, reportText) {
   lastDiagnostics = diagnostics.map((d) => ({ ...d, path: normalise(d.file) }));
   markEditors();
-  renderProblems();
-  $('json').textContent = reportText ?? '';
+  last = { report, reportText, rendered: {} };
   if (!report) {
     $('summary').textContent = 'The rule set or the data is unusable: see Problems.';
-    $('findings').innerHTML = '';
-    $('values').innerHTML = '';
-    if (diagnostics.some((d) => d.severity === 'error')) selectTab('problems');
-    return;
+    if (diagnostics.some((d) => d.severity === 'error')) currentTab = 'problems';
+  } else {
+    const m = report.methodology;
+    const s = report.summary;
+    $('summary').textContent =
+      `${m.name} ${m.version}${m.extends ? ` (extends ${m.extends})` : ''} — ${s.units} units, ` +
+      `${s.rules} rules: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be decided`;
+    if (currentTab === 'problems' && !diagnostics.some((d) => d.severity === 'error')) currentTab = 'findings';
+    if (currentTab === 'findings' && !report.findings.length) currentTab = 'values';
   }
-  const m = report.methodology;
-  const s = report.summary;
-  $('summary').textContent =
-    `${m.name} ${m.version}${m.extends ? ` (extends ${m.extends})` : ''} — ${s.units} units, ` +
-    `${s.rules} rules: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be decided`;
-  renderFindings(report.findings);
-  renderValues(report.units);
-  if (currentTab === 'problems' && !diagnostics.some((d) => d.severity === 'error')) selectTab('findings');
-  if (currentTab === 'findings' && !report.findings.length) selectTab('values');
+  $('problem-count').textContent = lastDiagnostics.length ? String(lastDiagnostics.length) : '';
+  selectTab(currentTab);
+}
+
+/** Renders tab `name` from the last outcome, once. */
+function renderTab(name) {
+  if (last.rendered[name]) return;
+  last.rendered[name] = true;
+  const report = last.report;
+  if (name === 'problems') renderProblems();
+  else if (name === 'json') $('json').textContent = last.reportText ?? '';
+  else if (!report) $(name).innerHTML = '';
+  else if (name === 'findings') renderFindings(report.findings);
+  else if (name === 'values') renderValues(report.units);
 }
 
 function renderFindings(findings) {
@@ -195,9 +207,7 @@ function renderValues(units) {
 }
 
 function renderProblems() {
-  const count = lastDiagnostics.length;
-  $('problem-count').textContent = count ? String(count) : '';
-  if (!count) {
+  if (!lastDiagnostics.length) {
     $('problems').innerHTML = '<p class="empty">No problems.</p>';
     return;
   }
@@ -242,6 +252,7 @@ function selectTab(name) {
   currentTab = name;
   for (const b of document.querySelectorAll('#tabs button')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
   for (const t of document.querySelectorAll('.tab')) t.hidden = t.id !== name;
+  renderTab(name);
 }
 
 function options(select, items, selected) {

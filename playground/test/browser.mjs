@@ -49,10 +49,12 @@ function serve() {
 
 let passed = 0;
 let failed = 0;
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 function check(what, ok, detail = '') {
   if (ok) {
     passed += 1;
-    console.log(`ok    ${what}`);
+    console.log(`ok    ${what} (${elapsed()})`);
   } else {
     failed += 1;
     console.log(`FAIL  ${what}${detail ? `: ${detail}` : ''}`);
@@ -214,6 +216,7 @@ async function main() {
     await new Promise((resolve) => server.close(resolve));
     await rm(profile, { recursive: true, force: true });
   }
+  console.log(`browser test: ${elapsed()}`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed ? 1 : 0;
 }
