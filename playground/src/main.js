@@ -196,14 +196,35 @@ function renderValues(units) {
     $('values').innerHTML = '<p class="empty">No computed values.</p>';
     return;
   }
+  const text = (u, c) => {
+    if (!c.startsWith('rank ') && u.errors?.[c]) return ['error', 'status-error', show(u.errors[c])];
+    return [show(c.startsWith('rank ') ? u.ranks?.[c.slice(5)] : u.values?.[c]), 'num', ''];
+  };
+  // After an edit most values are unchanged: with the same units and columns, only the
+  // cells whose text changed are touched (a new table of 63 × 53 cells costs more than
+  // the evaluation).
+  const shape = JSON.stringify([units.map((u) => u.unit), columns]);
+  const table = $('values').querySelector('table');
+  if (table && table.dataset.shape === shape) {
+    const rows = table.tBodies[0].rows;
+    units.forEach((u, i) => {
+      columns.forEach((c, j) => {
+        const td = rows[i].cells[j + 1];
+        const [t, cls, title] = text(u, c);
+        if (td.textContent !== t) td.textContent = t;
+        if (td.className !== cls) td.className = cls;
+        if (td.title !== title) td.title = title;
+      });
+    });
+    return;
+  }
   const cell = (u, c) => {
-    const v = c.startsWith('rank ') ? u.ranks?.[c.slice(5)] : u.values?.[c];
-    const error = !c.startsWith('rank ') && u.errors?.[c];
-    return error ? `<td class="status-error" title="${escape(show(error))}">error</td>` : `<td class="num">${escape(show(v))}</td>`;
+    const [t, cls, title] = text(u, c);
+    return `<td class="${cls}" title="${escape(title)}">${escape(t)}</td>`;
   };
   const rows = units.map((u) => `<tr><th scope="row">${escape(u.unit)}</th>${columns.map((c) => cell(u, c)).join('')}</tr>`);
   $('values').innerHTML =
-    `<table><thead><tr><th>unit</th>${columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    `<table data-shape="${escape(shape)}"><thead><tr><th>unit</th>${columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function renderProblems() {
