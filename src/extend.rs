@@ -11,9 +11,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::files::Files;
 use crate::parse::ast::{File, Header, Item};
 use crate::parse::parse_file;
-use crate::ruleset::rule_files;
 use crate::source::{Loc, Source};
 
 /// Deepest chain of `extends` followed (a longer one is most likely a cycle).
@@ -30,8 +30,9 @@ pub struct Resolved {
     pub removed: HashMap<String, Loc>,
 }
 
-/// Resolves `files` (one rule set) against the rule set its header extends, if any.
-pub fn resolve(files: Vec<File>, depth: usize) -> Result<Resolved, Vec<Diagnostic>> {
+/// Resolves `files` (one rule set) against the rule set its header extends, if any; the
+/// extended rule set is read from `disk`.
+pub fn resolve(files: Vec<File>, depth: usize, disk: &Files) -> Result<Resolved, Vec<Diagnostic>> {
     let Some(header) = files.iter().find_map(|f| f.header.clone()) else {
         return plain(files);
     };
@@ -50,8 +51,8 @@ pub fn resolve(files: Vec<File>, depth: usize) -> Result<Resolved, Vec<Diagnosti
         .parent()
         .unwrap_or_else(|| Path::new(""))
         .join(&path);
-    let base_files = load(&base_path, &at)?;
-    let base = resolve(base_files, depth + 1)?;
+    let base_files = load(&base_path, &at, disk)?;
+    let base = resolve(base_files, depth + 1, disk)?;
     let base_header = base.files.iter().find_map(|f| f.header.clone());
     let mut items: Vec<Item> = base
         .files
@@ -197,7 +198,7 @@ fn inherit(mut header: Header, base: Option<&Header>) -> Header {
     header
 }
 
-fn load(path: &Path, at: &Loc) -> Result<Vec<File>, Vec<Diagnostic>> {
+fn load(path: &Path, at: &Loc, disk: &Files) -> Result<Vec<File>, Vec<Diagnostic>> {
     let cannot = |why: String| {
         vec![
             Diagnostic::error(
@@ -211,11 +212,11 @@ fn load(path: &Path, at: &Loc) -> Result<Vec<File>, Vec<Diagnostic>> {
             .with_help("the path is relative to this rule file"),
         ]
     };
-    let paths = rule_files(path).map_err(|e| cannot(e.to_string()))?;
+    let paths = disk.rule_files(path).map_err(|e| cannot(e.to_string()))?;
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| cannot(e.to_string()))?;
+        let text = disk.read(&p).map_err(|e| cannot(e.to_string()))?;
         let source: Arc<Source> = Source::new(p.display().to_string(), text);
         match parse_file(&source) {
             Ok(f) => files.push(f),

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod evaluate;
 pub mod extend;
 pub mod fast;
+pub mod files;
 pub mod format;
 pub mod hooks;
 #[cfg(feature = "lsp")]
@@ -33,6 +34,7 @@ pub mod weights;
 pub use data::{DataError, Dataset, LoadOptions};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
+pub use files::Files;
 pub use hooks::Limits;
 pub use report::Report;
 pub use ruleset::{LoadError, Progress, RuleSet, RuleSetBuilder, RunError, RunOptions};

@@ -8,7 +8,11 @@
 use std::cell::Cell;
 use std::path::Path;
 use std::sync::Arc;
+#[cfg(not(target_family = "wasm"))]
 use std::time::Instant;
+
+#[cfg(target_family = "wasm")]
+use web_time::Instant; // `std::time::Instant::now` panics on wasm32-unknown-unknown
 
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope};
 use rust_decimal::Decimal;
@@ -16,6 +20,7 @@ use rust_decimal::Decimal;
 use super::Limits;
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::Fault;
+use crate::files::Files;
 use crate::source::{Loc, Source};
 use crate::value::Value;
 
@@ -101,18 +106,19 @@ fn offset(text: &str, position: Position) -> usize {
 }
 
 impl Scripts {
-    /// Reads and compiles scripts; `paths` are resolved already, each with the location of
-    /// its name in the rule file.
+    /// Reads (from `disk`) and compiles scripts; `paths` are resolved already, each with
+    /// the location of its name in the rule file.
     pub fn compile(
         paths: &[(std::path::PathBuf, Loc)],
         limits: Limits,
+        disk: &Files,
     ) -> Result<Self, Vec<Diagnostic>> {
         let engine = engine(&limits);
         let mut files = Vec::new();
         let mut functions: Vec<ScriptFn> = Vec::new();
         let mut diags = Vec::new();
         for (path, named_at) in paths {
-            let text = match std::fs::read_to_string(path) {
+            let text = match disk.read(path) {
                 Ok(t) => t,
                 Err(e) => {
                     diags.push(

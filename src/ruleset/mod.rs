@@ -12,6 +12,7 @@ use crate::compile::{self, Program};
 use crate::data::{DataError, Dataset};
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{self, BoundData, Evaluation};
+use crate::files::Files;
 use crate::hooks::{Externals, Limits, Native};
 use crate::parse;
 use crate::parse::ast::Item;
@@ -133,6 +134,7 @@ pub struct RuleSet {
 pub struct RuleSetBuilder {
     natives: Vec<Native>,
     limits: Option<Limits>,
+    files: Files,
 }
 
 impl RuleSetBuilder {
@@ -158,13 +160,20 @@ impl RuleSetBuilder {
         self
     }
 
+    /// Reads rule files, the rule sets they `extend` and their hook scripts from `files`
+    /// (the disk by default; [`Files::memory`] where there is no file system).
+    pub fn files(mut self, files: Files) -> Self {
+        self.files = files;
+        self
+    }
+
     /// Loads a rule set from a `.chiso` file or a folder of them.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
         let path = path.as_ref();
-        let files = rule_files(path)?;
+        let files = self.files.rule_files(path)?;
         let mut sources = Vec::with_capacity(files.len());
         for file in files {
-            let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
+            let text = self.files.read(&file).map_err(|source| LoadError::Io {
                 path: file.clone(),
                 source,
             })?;
@@ -192,7 +201,7 @@ impl RuleSetBuilder {
         if !diagnostics.is_empty() {
             return Err(LoadError::Invalid { diagnostics });
         }
-        let resolved = crate::extend::resolve(files, 0)
+        let resolved = crate::extend::resolve(files, 0, &self.files)
             .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
         let mut files = resolved.files;
         let version = files
@@ -255,7 +264,7 @@ impl RuleSetBuilder {
                         )
                     })
                     .collect();
-                let s = crate::hooks::script::Scripts::compile(&paths, limits)
+                let s = crate::hooks::script::Scripts::compile(&paths, limits, &self.files)
                     .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
                 Some(Arc::new(s))
             };

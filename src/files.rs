@@ -1,0 +1,149 @@
+//! Where a rule set's files are read: the disk, or texts held in memory.
+//!
+//! Loading a rule set reads more than the files it is given: the rule set it `extends` and
+//! the hook scripts it names. The command line and the language server read them from the
+//! disk; a program without a file system (the WebAssembly build, a browser playground)
+//! passes every text in, by path, and nothing else is read.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::ruleset::{LoadError, RULE_FILE_EXTENSION};
+
+/// The files a rule set reads: from the disk (the default), or only from texts held in
+/// memory.
+///
+/// ```
+/// use chiso::files::Files;
+///
+/// let files = Files::memory([
+///     ("sets/2018/base.chiso", "methodology \"M\" version 2018\ninput x: number\nrule r require x > 0"),
+///     ("sets/2019/new.chiso", "methodology \"M\" version 2019\n  extends \"../2018\"\ninput y: number"),
+/// ]);
+/// let rules = chiso::RuleSet::builder().files(files).load("sets/2019")?;
+/// assert_eq!(rules.methodology().extends.as_deref(), Some("M 2018"));
+/// # Ok::<(), chiso::LoadError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    /// Texts by normalised path; `None` reads the disk.
+    memory: Option<Arc<BTreeMap<PathBuf, String>>>,
+}
+
+impl Files {
+    /// Files read from the disk.
+    pub fn disk() -> Self {
+        Self::default()
+    }
+
+    /// Only these texts, by path (a path like `rules/ict-index/2019/../2018` finds
+    /// `rules/ict-index/2018`); a folder is the files under its path.
+    pub fn memory<P: AsRef<Path>, T: Into<String>>(
+        files: impl IntoIterator<Item = (P, T)>,
+    ) -> Self {
+        Self {
+            memory: Some(Arc::new(
+                files
+                    .into_iter()
+                    .map(|(p, t)| (normalise(p.as_ref()), t.into()))
+                    .collect(),
+            )),
+        }
+    }
+
+    /// The text of the file at `path`.
+    pub fn read(&self, path: &Path) -> std::io::Result<String> {
+        match &self.memory {
+            None => std::fs::read_to_string(path),
+            Some(files) => files
+                .get(&normalise(path))
+                .cloned()
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")),
+        }
+    }
+
+    /// The rule files of a rule set at `path`: the file itself, or the `.chiso` files
+    /// directly inside the folder, sorted by name.
+    pub fn rule_files(&self, path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+        let Some(files) = &self.memory else {
+            return crate::ruleset::rule_files(path);
+        };
+        let key = normalise(path);
+        if files.contains_key(&key) {
+            return Ok(vec![path.to_path_buf()]);
+        }
+        let mut found = Vec::new();
+        let mut folder = false;
+        for file in files.keys() {
+            if file.starts_with(&key) {
+                folder = true;
+            }
+            if file.parent() == Some(key.as_path())
+                && file.extension().is_some_and(|e| e == RULE_FILE_EXTENSION)
+                && let Some(name) = file.file_name()
+            {
+                found.push(path.join(name));
+            }
+        }
+        if !folder {
+            return Err(LoadError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        found.sort();
+        if found.is_empty() {
+            return Err(LoadError::NoRuleFiles {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(found)
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_in_memory_is_the_rule_files_directly_under_it() {
+        let files = Files::memory([
+            ("r/a.chiso", ""),
+            ("r/b.chiso", ""),
+            ("r/hook.rhai", ""),
+            ("r/sub/c.chiso", ""),
+        ]);
+        let found = files.rule_files(Path::new("x/../r")).unwrap();
+        assert_eq!(
+            found,
+            vec![
+                PathBuf::from("x/../r/a.chiso"),
+                PathBuf::from("x/../r/b.chiso")
+            ]
+        );
+        assert!(matches!(
+            files.rule_files(Path::new("r/sub/none")),
+            Err(LoadError::Io { .. })
+        ));
+        assert_eq!(files.read(Path::new("./r/sub/../hook.rhai")).unwrap(), "");
+        assert!(files.read(Path::new("elsewhere.chiso")).is_err());
+    }
+}
