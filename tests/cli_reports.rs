@@ -79,14 +79,15 @@ fn out_without_format_follows_the_extension() {
     let file = temp("rep.json");
     let path = file.to_str().unwrap();
     let out = chiso(&[&ICT[..], &["--out", path]].concat());
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The ICT sample leaves inputs out on purpose: exit 1 (see PRODUCT.md).
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(report["summary"]["units"], 63);
     for (ext, start) in [("html", "<!DOCTYPE html>"), ("csv", "rule,unit,status")] {
         let file = temp(&format!("rep.{ext}"));
         let out = chiso(&[&ICT[..], &["--out", file.to_str().unwrap()]].concat());
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.starts_with(start), "{ext}: {}", &text[..50]);
     }
@@ -116,7 +117,8 @@ fn a_format_that_contradicts_the_extension_is_an_error() {
 #[test]
 fn csv_tables_on_the_command_line() {
     let out = chiso(&[&ICT[..], &["--format", "csv", "--table", "values"]].concat());
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The ICT sample leaves inputs out on purpose: exit 1 (see PRODUCT.md).
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     let text = stdout(&out);
     let header = text.lines().next().unwrap();
     assert!(header.starts_with("unit,"), "{header}");
@@ -149,7 +151,8 @@ fn csv_tables_on_the_command_line() {
 fn xlsx_needs_a_file_or_a_pipe_and_writes_a_workbook() {
     let file = temp("rep.xlsx");
     let out = chiso(&[&ICT[..], &["--out", file.to_str().unwrap()]].concat());
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The ICT sample leaves inputs out on purpose: exit 1 (see PRODUCT.md).
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     let bytes = std::fs::read(&file).unwrap();
     assert_eq!(&bytes[..2], b"PK");
 }
@@ -368,7 +371,8 @@ fn quiet_leaves_only_what_matters() {
 #[test]
 fn no_progress_bar_when_standard_error_is_not_a_terminal() {
     let out = chiso(&[&ICT[..], &["--sensitivity", "20", "--format", "json"]].concat());
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The ICT sample leaves inputs out on purpose: exit 1 (see PRODUCT.md).
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 }
 
