@@ -232,3 +232,23 @@ fn an_alias_of_two_units_and_a_table_outside_the_folder_are_diagnostics() {
         "{err}"
     );
 }
+
+#[test]
+fn the_header_declares_grouped_comma_numbers() {
+    let rules = RuleSet::from_text(
+        "t.chiso",
+        "methodology \"T\" version 1\n  decimal comma\n  thousands \".\"\ninput pop: number\nindicator k = pop / 1000",
+    )
+    .unwrap();
+    let data = Dataset::load_with(
+        &{
+            let p = std::env::temp_dir().join("chiso-grouped.csv");
+            std::fs::write(&p, "unit;pop\nA;1.234.567,5\n").unwrap();
+            p
+        },
+        &rules.load_options(),
+    )
+    .unwrap();
+    let report = rules.evaluate(&data);
+    assert_eq!(report.units[0].values["k"].to_string(), "1234.5675");
+}

@@ -18,7 +18,7 @@ impl Lower {
                 reading.decimal_comma = Some((comma, loc));
             }
             Rule::thousands_clause => {
-                if let Some(s) = inner(pair).next() {
+                if let Some(s) = inner(pair).find(|p| p.as_rule() == Rule::string) {
                     let loc = self.loc(&s);
                     reading.thousands = Some((self.string(&s), loc));
                 }
