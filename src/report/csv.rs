@@ -36,12 +36,7 @@ pub fn findings(report: &Report) -> Result<String, CsvError> {
         "rule", "unit", "status", "severity", "message", "evidence", "cite",
     ])?;
     for f in &report.findings {
-        let evidence = f
-            .evidence
-            .iter()
-            .map(|(k, v)| format!("{k}={}", report.evidence_text(f, k, v)))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let evidence = report.evidence_line(f);
         w.write_record([
             f.rule.as_str(),
             f.unit.as_str(),

@@ -226,6 +226,17 @@ impl Report {
         self.formats.get(name).copied().unwrap_or_default()
     }
 
+    /// A finding's evidence on one line, `field=value; …`, each value as a person reads it
+    /// (the CSV and Excel exports' evidence column).
+    pub fn evidence_line(&self, finding: &Finding) -> String {
+        finding
+            .evidence
+            .iter()
+            .map(|(k, v)| format!("{k}={}", self.evidence_text(finding, k, v)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// One item of a finding's evidence as a person reads it: `78.5%`, `1.5 points`,
     /// `0.7320`, `[0.7345, 0.7355]`, `missing`.
     pub fn evidence_text(&self, finding: &Finding, key: &str, value: &serde_json::Value) -> String {

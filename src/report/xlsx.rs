@@ -236,12 +236,7 @@ fn findings(report: &Report) -> Result<Worksheet, XlsxError> {
     };
     for (i, f) in report.findings.iter().enumerate() {
         let r = row_of(i + 1);
-        let evidence = f
-            .evidence
-            .iter()
-            .map(|(k, v)| format!("{k}={}", report.evidence_text(f, k, v)))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let evidence = report.evidence_line(f);
         sheet.write_string(r, 0, &f.rule)?;
         sheet.write_string(r, 1, f.title.as_deref().unwrap_or(""))?;
         sheet.write_string(r, 2, &f.unit)?;
