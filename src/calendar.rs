@@ -28,11 +28,9 @@ pub fn working_days(from: i32, to: i32, holidays: &[i32], working: &[i32]) -> i6
     } else {
         (to, from, -1)
     };
-    let extra = working
-        .iter()
-        .filter(|d| **d > lo && **d <= hi && crate::date::weekday(**d) >= 5)
-        .filter(|d| !holidays.contains(d))
-        .count() as i64;
+    let extra = crate::date::in_span(working, lo, hi, |d| {
+        crate::date::weekday(d) >= 5 && crate::date::in_span(holidays, d - 1, d, |_| true) == 0
+    });
     weekdays + sign * extra
 }
 

@@ -58,17 +58,51 @@ pub fn week_start(days: i32) -> i32 {
 }
 
 /// Working days after `from` up to and including `to` (Monday–Friday, minus `holidays`);
-/// negative when `to` is before `from`.
+/// negative when `to` is before `from`. Computed from whole weeks and a binary search of
+/// the holidays, so a span of centuries costs no more than a span of days.
 pub fn working_days_between(from: i32, to: i32, holidays: &[i32]) -> i64 {
     let (lo, hi, sign) = if to >= from {
         (from, to, 1)
     } else {
         (to, from, -1)
     };
-    let count = (lo + 1..=hi)
-        .filter(|d| weekday(*d) < 5 && !holidays.contains(d))
-        .count() as i64;
-    sign * count
+    let weekdays = weekdays_through(hi) - weekdays_through(lo);
+    let off = in_span(holidays, lo, hi, |d| weekday(d) < 5);
+    sign * (weekdays - off)
+}
+
+/// Monday–Friday days from a fixed Monday up to and including `day` (a difference of two
+/// of these counts the weekdays between).
+fn weekdays_through(day: i32) -> i64 {
+    // Day -3 (1969-12-29) is a Monday.
+    let since = i64::from(day) + 3;
+    let (weeks, rest) = (since.div_euclid(7), since.rem_euclid(7));
+    weeks * 5 + (rest + 1).min(5)
+}
+
+/// The distinct days of `days` after `lo` up to and including `hi` that `keep` accepts.
+/// `days` is searched in O(log n) when sorted (as compiled rule sets hold them).
+pub fn in_span(days: &[i32], lo: i32, hi: i32, keep: impl Fn(i32) -> bool) -> i64 {
+    let count = |sorted: &[i32]| {
+        let start = sorted.partition_point(|d| *d <= lo);
+        let end = sorted.partition_point(|d| *d <= hi);
+        let mut previous = None;
+        let mut n = 0;
+        for &d in sorted.get(start..end).unwrap_or(&[]) {
+            if previous != Some(d) && keep(d) {
+                n += 1;
+            }
+            previous = Some(d);
+        }
+        n
+    };
+    if days.is_sorted() {
+        count(days)
+    } else {
+        let mut sorted = days.to_vec();
+        sorted.sort_unstable();
+        count(&sorted)
+    }
 }
 
 #[cfg(test)]
@@ -97,5 +131,49 @@ mod tests {
         let holiday = parse("2022-08-17").unwrap();
         assert_eq!(working_days_between(fri, next_fri, &[holiday]), 4);
         assert_eq!(working_days_between(next_fri, fri, &[]), -5);
+        // A holiday written twice, or out of order, counts once.
+        assert_eq!(
+            working_days_between(fri, next_fri, &[holiday, fri, holiday]),
+            4
+        );
+    }
+
+    /// The arithmetic count equals counting day by day, for every start weekday and span.
+    #[test]
+    fn working_days_by_weeks_equal_counting_days() {
+        let holidays: Vec<i32> = (0..40).map(|k| 19_000 + k * 3).collect();
+        for from in 18_990..19_004 {
+            for to in from - 20..from + 130 {
+                let (lo, hi) = (from.min(to), from.max(to));
+                let by_day = (lo + 1..=hi)
+                    .filter(|d| weekday(*d) < 5 && !holidays.contains(d))
+                    .count() as i64;
+                let sign = if to >= from { 1 } else { -1 };
+                assert_eq!(
+                    working_days_between(from, to, &holidays),
+                    sign * by_day,
+                    "{from} {to}"
+                );
+            }
+        }
+    }
+
+    /// Regression (issue 16): 1,000 counts over eight thousand years with a holiday in
+    /// each year took minutes (a day-by-day walk with a linear holiday search).
+    #[test]
+    fn working_days_over_millennia_are_fast() {
+        let holidays: Vec<i32> = (1000..9000).map(|y| days_from_civil(y, 1, 1)).collect();
+        let (from, to) = (days_from_civil(1000, 1, 2), days_from_civil(9999, 12, 30));
+        let started = std::time::Instant::now();
+        let mut total = 0;
+        for _ in 0..1000 {
+            total += working_days_between(from, to, &holidays);
+        }
+        assert!(total > 0);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -532,6 +532,11 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
             | Item::Replace(_) => {}
         }
     }
+    // Sorted once, so a working-day count searches them instead of walking them.
+    holidays.sort_unstable();
+    holidays.dedup();
+    working_days.sort_unstable();
+    working_days.dedup();
     let mut formulas = Vec::new();
     for &index in &checked.order {
         match checked.items.get(index) {
