@@ -157,9 +157,46 @@ fn label(l: &Label) -> String {
     }
 }
 
-/// A literal exactly as written.
+/// A literal or clause exactly as written: string literals verbatim (two spaces in a
+/// unit name stay two), whitespace between tokens one space, comments left out (they
+/// are printed once, in front of the declaration they were written in).
 fn written(loc: &Loc) -> String {
-    loc.text().split_whitespace().collect::<Vec<_>>().join(" ")
+    let text = loc.text();
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut in_comment, mut space) = (false, false, false, false);
+    for c in text.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+            space = true;
+            continue;
+        }
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if c == '#' {
+            in_comment = true;
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        in_string = c == '"';
+        out.push(c);
+    }
+    out
 }
 
 fn header(h: &Header) -> String {

@@ -110,3 +110,20 @@ fn the_deepest_allowed_formula_goes_through_every_stage_on_a_small_stack() {
         assert!(RuleSet::from_text("deep.chiso", &formatted).is_ok());
     });
 }
+
+/// Regression (issue 16): a comment after `missing exclude` or after an `expect value`
+/// line was duplicated by `chiso fmt`, and two spaces in a unit name became one, so the
+/// formatted file no longer checked.
+#[test]
+fn fmt_keeps_comments_once_and_strings_as_written() {
+    let text = "methodology \"F\" version 1\ninput a: number\ninput b: number\nscore s = mean of a, b\n  missing exclude # keep going\nindicator c = a * 2 # double\ntest \"t\"\n  given \"Sở  Y tế\" a = 1, b = 2\n  expect value c \"Sở  Y tế\" = 2 # the value\n  # trailing\n";
+    let once = format_source(&Source::new("f.chiso", text)).unwrap();
+    let twice = format_source(&Source::new("f.chiso", once.as_str())).unwrap();
+    assert_eq!(once, twice, "not a fixed point:\n{once}");
+    for comment in ["# keep going", "# double", "# the value", "# trailing"] {
+        assert_eq!(once.matches(comment).count(), 1, "{comment} in\n{once}");
+    }
+    assert!(once.contains("expect value c \"Sở  Y tế\" = 2"), "{once}");
+    let rules = RuleSet::from_text("f.chiso", &once).unwrap_or_else(|e| panic!("{e}\n{once}"));
+    assert!(chiso::testing::run(&rules).iter().all(|r| r.passed()));
+}
