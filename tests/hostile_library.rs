@@ -127,3 +127,55 @@ fn fmt_keeps_comments_once_and_strings_as_written() {
     let rules = RuleSet::from_text("f.chiso", &once).unwrap_or_else(|e| panic!("{e}\n{once}"));
     assert!(chiso::testing::run(&rules).iter().all(|r| r.passed()));
 }
+
+/// Regression (issue 16): an NFD spelling of a declared name was an unknown name with no
+/// hint, and NFC/NFD twins were two inputs; a data field in NFD was missing.
+#[test]
+fn names_are_one_name_in_either_unicode_form() {
+    let nfc = "điểm_số";
+    let nfd: String = unicode_nfd(nfc);
+    assert_ne!(nfc, nfd);
+    let rules = RuleSet::from_text(
+        "u.chiso",
+        &format!("methodology \"U\" version 1\ninput {nfc}: number\nrule r require {nfd} > 0 message \"{{{nfd}}}\"\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let data = Dataset::from_json_str(
+        "u.json",
+        &format!(r#"[{{"unit": "a", "{nfd}": 2}}]"#),
+        "unit",
+    )
+    .unwrap();
+    assert_eq!(
+        rules.evaluate(&data).findings[0].status,
+        chiso::Status::Pass
+    );
+    let twins = first_error(&format!(
+        "methodology \"U\" version 1\ninput {nfc}: number\ninput {nfd}: number\n"
+    ));
+    assert!(
+        twins.contains("declared twice") || twins.contains("already"),
+        "{twins}"
+    );
+    // A key written in both forms is one key written twice.
+    let e = Dataset::from_json_str(
+        "u.json",
+        &format!(r#"[{{"unit": "a", "{nfc}": 1, "{nfd}": 2}}]"#),
+        "unit",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("written twice"), "{e}");
+}
+
+/// NFD by hand for the few letters the test uses (no extra dependency in the tests).
+fn unicode_nfd(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c {
+            'đ' => vec!['đ'],
+            'ể' => vec!['e', '\u{302}', '\u{309}'],
+            'ố' => vec!['o', '\u{302}', '\u{301}'],
+            other => vec![other],
+        })
+        .collect()
+}

@@ -496,7 +496,8 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                 inputs.push(InputPlan {
                     slot,
                     name: Arc::from(i.name.name.as_str()),
-                    field: i.field.clone().unwrap_or_else(|| i.name.name.clone()),
+                    // Data field names are read in NFC; so is the field named here.
+                    field: crate::data::names::nfc(i.field.as_deref().unwrap_or(&i.name.name)),
                     ty: i.ty,
                     bounds: i.bounds.iter().map(|b| (b.op, b.value)).collect(),
                     optional: i.optional,

@@ -78,7 +78,12 @@ pub(super) fn record(
             origin,
         });
     };
-    let fields: IndexMap<String, RawValue> = map.into_iter().map(|(k, v)| (k, raw(v))).collect();
+    // Field names in NFC, as the rule file's names are: `điểm` typed on two systems is one
+    // field.
+    let fields: IndexMap<String, RawValue> = map
+        .into_iter()
+        .map(|(k, v)| (super::names::nfc(&k), raw(v)))
+        .collect();
     Record::new(fields, origin, key)
 }
 
@@ -142,6 +147,7 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys {
         let mut seen: Vec<(String, usize)> = Vec::new();
         let mut index = 0;
         while let Some(key) = map.next_key::<String>()? {
+            let key = super::names::nfc(&key);
             if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
                 return Err(serde::de::Error::custom(format!(
                     "the key `{key}` is written twice in one object (as its field {} and {}); which value is meant?",

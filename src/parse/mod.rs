@@ -587,9 +587,11 @@ impl Lower {
         file
     }
 
+    /// A name as written, in Unicode NFC: `điểm` typed with combining marks (NFD) and
+    /// precomposed (NFC) is one name, in declarations, formulas, messages and data fields.
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
-            name: pair.as_str().to_string(),
+            name: crate::data::names::nfc(pair.as_str()),
             loc: self.loc(pair),
         }
     }
@@ -1424,7 +1426,7 @@ impl Lower {
             } else {
                 parts.push(MessagePart::Value {
                     name: Ident {
-                        name: name.to_string(),
+                        name: crate::data::names::nfc(name),
                         loc,
                     },
                     decimals,
@@ -1548,7 +1550,7 @@ impl Lower {
             }
             Rule::string => ExprKind::Text(self.string(&pair)),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-            Rule::ident => ExprKind::Name(pair.as_str().to_string()),
+            Rule::ident => ExprKind::Name(crate::data::names::nfc(pair.as_str())),
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::treat_expr => ExprKind::Normalise(Box::new(self.treat(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
