@@ -111,6 +111,14 @@ fn the_deepest_allowed_formula_goes_through_every_stage_on_a_small_stack() {
     });
 }
 
+/// A fresh folder under the system's temporary folder, for tests that need files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chiso-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Regression (issue 16): a comment after `missing exclude` or after an `expect value`
 /// line was duplicated by `chiso fmt`, and two spaces in a unit name became one, so the
 /// formatted file no longer checked.
@@ -178,4 +186,40 @@ fn unicode_nfd(s: &str) -> String {
             other => vec![other],
         })
         .collect()
+}
+
+/// Regression (issue 16): the streaming reader (`--format jsonl`) let a JSON key or a CSV
+/// column written twice through, the last silently winning.
+#[test]
+fn the_stream_refuses_keys_and_columns_written_twice() {
+    use chiso::stream::{Records, StreamOptions};
+    let rules = RuleSet::from_text(
+        "s.chiso",
+        "methodology \"S\" version 1\ninput n: number\nrule r require n > 0\n",
+    )
+    .unwrap();
+    let lines = "{\"unit\": \"a\", \"n\": 5, \"n\": -5}\n";
+    let records = Records::from_json_lines("s.jsonl", std::io::Cursor::new(lines), "unit");
+    let mut out = Vec::new();
+    let e = rules
+        .write_jsonl(records, StreamOptions::default(), &mut out)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("s.jsonl:1:") && e.contains("written twice"),
+        "{e}"
+    );
+    let dir = scratch("stream-csv");
+    let csv = dir.join("s.csv");
+    std::fs::write(&csv, "unit,n,n\na,5,-5\n").unwrap();
+    let mut out = Vec::new();
+    let e = rules
+        .write_jsonl(
+            Records::open(&[&csv], "unit"),
+            StreamOptions::default(),
+            &mut out,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("columns 2 and 3 are both named `n`"), "{e}");
 }

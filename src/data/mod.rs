@@ -6,14 +6,14 @@
 //! discarding the whole submission.
 
 mod csv_file;
-mod decode;
-mod json_file;
+pub(crate) mod decode;
+pub(crate) mod json_file;
 pub mod names;
 pub mod numbers;
 mod options;
 #[cfg(feature = "excel")]
 mod sheet;
-mod table;
+pub(crate) mod table;
 
 pub use options::LoadOptions;
 
