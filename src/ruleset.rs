@@ -567,7 +567,13 @@ pub fn find_rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     }
     let mut found = Vec::new();
     let mut stack = vec![path.to_path_buf()];
+    // Each folder is walked once, however many symbolic links lead to it: a link back
+    // up the tree is not an endless descent.
+    let mut walked = std::collections::HashSet::new();
     while let Some(dir) = stack.pop() {
+        if !walked.insert(std::fs::canonicalize(&dir).map_err(io_error(&dir))?) {
+            continue;
+        }
         for entry in std::fs::read_dir(&dir).map_err(io_error(&dir))?.flatten() {
             let p = entry.path();
             if p.is_dir() {

@@ -119,6 +119,24 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Regression (issue 16): a symbolic link back up a rule folder hung `chiso check`.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_in_a_rule_tree_are_walked_once() {
+    let dir = scratch("loop");
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    std::fs::write(
+        dir.join("a/r.chiso"),
+        "methodology \"L\" version 1\ninput a: number\nrule r require a > 0\n",
+    )
+    .unwrap();
+    for name in ["x", "y", "z"] {
+        std::os::unix::fs::symlink("..", dir.join("a").join(name)).unwrap();
+    }
+    let sets = chiso::ruleset::find_rule_sets(&dir).unwrap();
+    assert_eq!(sets.len(), 1, "{sets:?}");
+}
+
 /// Regression (issue 16): a comment after `missing exclude` or after an `expect value`
 /// line was duplicated by `chiso fmt`, and two spaces in a unit name became one, so the
 /// formatted file no longer checked.
