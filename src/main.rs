@@ -9,6 +9,45 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod cli_data;
 
+/// Standard output that a closed pipe does not crash: when the reader stops reading
+/// (`chiso run … | head`), chiso stops writing and exits with 141, as a shell reports a
+/// program ended by its pipe. Any other failure to write is exit 2 with the reason.
+macro_rules! print {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { write_out(format_args!("\n")) };
+    ($($arg:tt)*) => {{ write_out(format_args!($($arg)*)); write_out(format_args!("\n")) }};
+}
+/// Standard error that cannot fail: a message nobody can read is dropped, not a crash.
+macro_rules! eprint {
+    ($($arg:tt)*) => { write_err(format_args!($($arg)*)) };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{ write_err(format_args!($($arg)*)); write_err(format_args!("\n")) }};
+}
+
+/// Exit code when standard output was closed by its reader (128 + SIGPIPE).
+const CLOSED_PIPE: i32 = 141;
+
+fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(CLOSED_PIPE);
+        }
+        write_err(format_args!(
+            "error: cannot write to standard output: {e}\n"
+        ));
+        std::process::exit(i32::from(UNUSABLE));
+    }
+}
+
+fn write_err(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_fmt(args);
+}
+
 /// Exit code: unusable input (bad rule file, data file or arguments).
 const UNUSABLE: u8 = 2;
 
@@ -509,6 +548,9 @@ fn run_jsonl(
     match rules.write_jsonl(records, lean, &mut writer) {
         Ok(summary) if summary.failed_errors > 0 || summary.errors > 0 => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
+        Err(chiso::stream::StreamError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::exit(CLOSED_PIPE)
+        }
         Err(e) => {
             let _ = writer.flush();
             eprintln!("error: {e}");
