@@ -195,18 +195,39 @@ impl RuleSetBuilder {
     fn externals(&self, files: &[crate::parse::ast::File]) -> Result<Externals, LoadError> {
         let mut limits = Limits::default();
         let mut scripts = Vec::new();
+        let mut diagnostics = Vec::new();
         for item in files.iter().flat_map(|f| &f.items) {
             if let Item::Hooks(hooks) = item {
-                for (name, value, _) in &hooks.limits {
-                    limits.set(name, *value);
+                for (name, value, loc) in &hooks.limits {
+                    // rhai reads 0 as "no limit" and a huge depth overflows the stack: a
+                    // rule file cannot switch the sandbox off.
+                    match Limits::ceiling(name) {
+                        Some(most) if (1..=most).contains(value) => {
+                            limits.set(name, *value);
+                        }
+                        Some(most) => diagnostics.push(
+                            Diagnostic::error(
+                                format!(
+                                    "the `{name}` limit must be between 1 and {most}, not {value}"
+                                ),
+                                loc,
+                            )
+                            .with_label("outside the sandbox's range")
+                            .with_help("a limit cannot switch the sandbox off; an embedding program sets its own limits with `RuleSetBuilder::limits`"),
+                        ),
+                        None => {}
+                    }
                 }
                 for (path, loc) in &hooks.scripts {
                     scripts.push((path.clone(), loc.clone()));
                 }
             }
         }
+        if !diagnostics.is_empty() {
+            return Err(LoadError::Invalid { diagnostics });
+        }
         if let Some(l) = self.limits {
-            limits = l;
+            limits = l.bounded();
         }
         #[cfg(feature = "rhai")]
         {

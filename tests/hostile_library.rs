@@ -119,6 +119,110 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+fn load_error(path: &std::path::Path) -> String {
+    match RuleSet::load(path) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("{} should not load", path.display()),
+    }
+}
+
+#[cfg(feature = "rhai")]
+mod sandbox {
+    use super::*;
+    use chiso::{Limits, Status};
+
+    fn with_script(name: &str, script: &str, rule_file: &str) -> std::path::PathBuf {
+        let dir = scratch(name);
+        std::fs::write(dir.join("s.rhai"), script).unwrap();
+        std::fs::write(dir.join("r.chiso"), rule_file).unwrap();
+        dir.join("r.chiso")
+    }
+
+    /// Regression (issue 16): rhai reads a limit of 0 as "no limit", so `limits string 0`
+    /// in a rule file switched the sandbox off (a 1 GB string, 29 s, exit 0).
+    #[test]
+    fn a_rule_file_cannot_switch_the_sandbox_off() {
+        for (limit, value) in [
+            ("string", "0"),
+            ("array", "0"),
+            ("map", "0"),
+            ("operations", "0"),
+            ("depth", "0"),
+            ("calls", "1000000"),
+            ("milliseconds", "100000000"),
+        ] {
+            let file = with_script(
+                &format!("limit-{limit}"),
+                "fn f(x) { x }",
+                &format!(
+                    "methodology \"H\" version 1\nhooks \"s.rhai\" limits {limit} {value}\ninput a: number\nindicator b = f(a)\n"
+                ),
+            );
+            let e = load_error(&file);
+            assert!(
+                e.contains(&format!("the `{limit}` limit must be between 1 and")),
+                "{e}"
+            );
+            assert!(e.contains("r.chiso:2:"), "{e}");
+        }
+    }
+
+    /// An embedding program's 0 is the least that runs, never unlimited; its depths are
+    /// capped at what a thread stack holds.
+    #[test]
+    fn embedding_limits_are_bounded() {
+        let file = with_script(
+            "embedding",
+            "fn grow(x) { let s = \"x\"; for i in 0..40 { s += s; } s.len() }\nfn deep(n) { if n == 0 { 0 } else { 1 + deep(n - 1) } }",
+            "methodology \"H\" version 1\nhooks \"s.rhai\"\ninput a: number\nindicator b = grow(a)\nindicator c = deep(a)\n",
+        );
+        let rules = RuleSet::builder()
+            .limits(Limits {
+                string_size: 0,
+                call_depth: 1_000_000,
+                operations: 0,
+                ..Limits::default()
+            })
+            .load(&file)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let data =
+            Dataset::from_json_str("d.json", r#"[{"unit": "u", "a": 100000}]"#, "unit").unwrap();
+        let report = on_small_stack(move || rules.evaluate(&data));
+        let errors = &report.units[0].errors;
+        assert!(
+            errors.contains_key("b") && errors.contains_key("c"),
+            "{errors:?}"
+        );
+    }
+
+    /// Regression (issue 16): the time limit was read between operations only; one long
+    /// native operation ran 6.7 s under a 100 ms limit and its value counted (exit 0).
+    #[test]
+    fn a_call_past_its_time_limit_does_not_count() {
+        let file = with_script(
+            "time",
+            "fn pad(x) { let a = []; a.pad(1000000, 1); a.len() }",
+            "methodology \"H\" version 1\nhooks \"s.rhai\"\ninput a: number\nindicator b = pad(a)\nrule r require b > 0\n",
+        );
+        let rules = RuleSet::builder()
+            .limits(Limits {
+                array_size: 1_000_000,
+                time: std::time::Duration::from_millis(1),
+                ..Limits::default()
+            })
+            .load(&file)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let data = Dataset::from_json_str("d.json", r#"[{"unit": "u", "a": 1}]"#, "unit").unwrap();
+        let report = rules.evaluate(&data);
+        assert_eq!(report.findings[0].status, Status::Error);
+        let e = &report.units[0].errors["b"];
+        assert!(
+            e.contains("beyond the time limit") || e.contains("stopped after 1 ms"),
+            "{e}"
+        );
+    }
+}
+
 /// Regression (issue 16): a symbolic link back up a rule folder hung `chiso check`.
 #[cfg(unix)]
 #[test]

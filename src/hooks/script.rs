@@ -57,6 +57,8 @@ impl std::fmt::Debug for Scripts {
 
 /// A sandboxed engine with `limits`.
 fn engine(limits: &Limits) -> Engine {
+    // Never 0 (which rhai reads as unlimited), never deeper than a small stack holds.
+    let limits = limits.bounded();
     let mut engine = Engine::new();
     engine
         .set_max_operations(limits.operations)
@@ -107,6 +109,7 @@ impl Scripts {
         paths: &[(std::path::PathBuf, Loc)],
         limits: Limits,
     ) -> Result<Self, Vec<Diagnostic>> {
+        let limits = limits.bounded();
         let engine = engine(&limits);
         let mut files = Vec::new();
         let mut functions: Vec<ScriptFn> = Vec::new();
@@ -229,7 +232,8 @@ impl Scripts {
             }));
         };
         let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
-        DEADLINE.with(|d| d.set(Some(Instant::now() + self.limits.time)));
+        let started = Instant::now();
+        DEADLINE.with(|d| d.set(Some(started + self.limits.time)));
         let result = self.engine.call_fn_with_options::<Dynamic>(
             CallFnOptions::new().eval_ast(false),
             &mut Scope::new(),
@@ -262,6 +266,20 @@ impl Scripts {
                 at: at.clone(),
             })
         };
+        // The clock is read between operations; one long native operation (growing a
+        // string or an array to its size limit) can run past the deadline, and then its
+        // result does not count either.
+        let took = started.elapsed();
+        if result.is_ok() && took > self.limits.time {
+            return Err(fault(
+                format!(
+                    "ran {} ms, beyond the time limit of one call ({} ms)",
+                    took.as_millis(),
+                    self.limits.time.as_millis()
+                ),
+                Position::NONE,
+            ));
+        }
         match result {
             Ok(v) => from_dynamic(v).map_err(|m| fault(m, Position::NONE)),
             Err(e) => {
