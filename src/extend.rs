@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::access::{Access, Kind};
 use crate::diagnostic::Diagnostic;
 use crate::parse::ast::{File, Header, Item};
-use crate::parse::parse_file;
+use crate::parse::parse_file_within;
 use crate::ruleset::rule_files;
 use crate::source::{Loc, Source};
 
@@ -31,7 +32,12 @@ pub struct Resolved {
 }
 
 /// Resolves `files` (one rule set) against the rule set its header extends, if any.
-pub fn resolve(files: Vec<File>, depth: usize) -> Result<Resolved, Vec<Diagnostic>> {
+pub fn resolve(
+    files: Vec<File>,
+    depth: usize,
+    access: &Access,
+    nesting: usize,
+) -> Result<Resolved, Vec<Diagnostic>> {
     let Some(header) = files.iter().find_map(|f| f.header.clone()) else {
         return plain(files);
     };
@@ -46,12 +52,11 @@ pub fn resolve(files: Vec<File>, depth: usize) -> Result<Resolved, Vec<Diagnosti
             &at,
         )]);
     }
-    let base_path = Path::new(&at.source.name)
-        .parent()
-        .unwrap_or_else(|| Path::new(""))
-        .join(&path);
-    let base_files = load(&base_path, &at)?;
-    let base = resolve(base_files, depth + 1)?;
+    let base_path = access
+        .resolve(&path, &at, Kind::Extends)
+        .map_err(|d| vec![*d])?;
+    let base_files = load(&base_path, &path, &at, access, nesting)?;
+    let base = resolve(base_files, depth + 1, access, nesting)?;
     let base_header = base.files.iter().find_map(|f| f.header.clone());
     let mut items: Vec<Item> = base
         .files
@@ -197,7 +202,13 @@ fn inherit(mut header: Header, base: Option<&Header>) -> Header {
     header
 }
 
-fn load(path: &Path, at: &Loc) -> Result<Vec<File>, Vec<Diagnostic>> {
+fn load(
+    path: &Path,
+    named: &str,
+    at: &Loc,
+    access: &Access,
+    nesting: usize,
+) -> Result<Vec<File>, Vec<Diagnostic>> {
     let cannot = |why: String| {
         vec![
             Diagnostic::error(
@@ -215,9 +226,9 @@ fn load(path: &Path, at: &Loc) -> Result<Vec<File>, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| cannot(e.to_string()))?;
+        let text = access.read(&p, named, Kind::Extends).map_err(&cannot)?;
         let source: Arc<Source> = Source::new(p.display().to_string(), text);
-        match parse_file(&source) {
+        match parse_file_within(&source, nesting) {
             Ok(f) => files.push(f),
             Err(d) => diags.extend(d),
         }

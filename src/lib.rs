@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access;
 pub mod calendar;
 pub mod check;
 pub mod compile;
@@ -17,6 +18,7 @@ pub mod extend;
 pub mod fast;
 pub mod format;
 pub mod hooks;
+pub mod limits;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod parse;
@@ -27,10 +29,12 @@ pub mod stream;
 pub mod testing;
 pub mod value;
 
+pub use access::FileAccess;
 pub use data::{DataError, Dataset, LoadOptions};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
 pub use hooks::Limits;
+pub use limits::ResourceLimits;
 pub use report::Report;
 pub use ruleset::{LoadError, RuleSet, RuleSetBuilder, RunError, RunOptions};
 pub use value::Value;

@@ -503,9 +503,17 @@ fn run(
             return ExitCode::from(UNUSABLE);
         }
     };
+    let max = rules.resources().report_bytes;
     let text = match format {
-        Format::Text => report.to_text(),
-        Format::Json | Format::Jsonl => report.to_json() + "\n",
+        Format::Text => report.to_text_within(max),
+        Format::Json | Format::Jsonl => report.to_json_within(max).map(|j| j + "\n"),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(UNUSABLE);
+        }
     };
     match out {
         Some(path) => {

@@ -3,12 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::access::{Access, FileAccess};
 use crate::check;
 use crate::compile::{self, Program};
 use crate::data::{DataError, Dataset};
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{self, BoundData, Evaluation};
 use crate::hooks::{Externals, Limits, Native};
+use crate::limits::ResourceLimits;
 use crate::parse;
 use crate::parse::ast::Item;
 use crate::report::compare::PreviousYear;
@@ -80,6 +82,14 @@ pub enum RunError {
     /// `--sensitivity` on a rule set without a `rank`.
     #[error("the rule set declares no `rank`, so there are no ranks to perturb")]
     NoRanks,
+    /// The run did not finish within the run-time limit the program set.
+    #[error("the run took longer than {} ms, its time limit ({what} did not finish)", limit.as_millis())]
+    TimeLimit {
+        /// The limit.
+        limit: std::time::Duration,
+        /// What did not finish.
+        what: &'static str,
+    },
 }
 
 /// A compiled rule set: immutable, `Send + Sync`, evaluated as often as needed.
@@ -91,6 +101,7 @@ pub struct RuleSet {
     warnings: Vec<Diagnostic>,
     tests: Vec<crate::parse::ast::Test>,
     items: Vec<Item>,
+    resources: ResourceLimits,
 }
 
 /// Compiles rule sets with what an embedding program adds: native functions callable
@@ -111,6 +122,8 @@ pub struct RuleSet {
 pub struct RuleSetBuilder {
     natives: Vec<Native>,
     limits: Option<Limits>,
+    files: FileAccess,
+    resources: ResourceLimits,
 }
 
 impl RuleSetBuilder {
@@ -136,16 +149,41 @@ impl RuleSetBuilder {
         self
     }
 
+    /// Which files rule files may read besides themselves (`extends`, `hooks`); the
+    /// default is [`FileAccess::RuleSetRoot`].
+    ///
+    /// ```
+    /// use chiso::access::FileAccess;
+    /// let err = chiso::RuleSet::builder()
+    ///     .files(FileAccess::Nothing)
+    ///     .from_text("t.chiso", "methodology \"T\" version 1\nhooks \"x.rhai\"\ninput x: number")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("may not read other files"));
+    /// ```
+    pub fn files(mut self, access: FileAccess) -> Self {
+        self.files = access;
+        self
+    }
+
+    /// Sets the resource limits: rule-file and data-file sizes, expression depth, records,
+    /// run time, report size.
+    pub fn resources(mut self, resources: ResourceLimits) -> Self {
+        self.resources = resources;
+        self
+    }
+
     /// Loads a rule set from a `.chiso` file or a folder of them.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
         let path = path.as_ref();
         let files = rule_files(path)?;
         let mut sources = Vec::with_capacity(files.len());
         for file in files {
-            let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
-                path: file.clone(),
-                source,
-            })?;
+            let text = crate::access::read_bounded(&file, self.resources.rule_file_bytes).map_err(
+                |message| LoadError::Io {
+                    path: file.clone(),
+                    source: std::io::Error::other(message),
+                },
+            )?;
             sources.push(Source::new(file.display().to_string(), text));
         }
         self.from_sources(&sources)
@@ -161,8 +199,20 @@ impl RuleSetBuilder {
     pub fn from_sources(&self, sources: &[Arc<Source>]) -> Result<RuleSet, LoadError> {
         let mut files = Vec::with_capacity(sources.len());
         let mut diagnostics = Vec::new();
+        let max = self.resources.rule_file_bytes;
+        if let Some(big) = sources.iter().find(|s| s.text.len() as u64 > max) {
+            return Err(LoadError::Io {
+                path: PathBuf::from(&big.name),
+                source: std::io::Error::other(format!(
+                    "the file is larger than {}, the most this program reads",
+                    crate::limits::bytes(max)
+                )),
+            });
+        }
+        let access = Access::new(&self.files, sources, max);
+        let nesting = self.resources.nesting();
         for source in sources {
-            match parse::parse_file(source) {
+            match parse::parse_file_within(source, nesting) {
                 Ok(file) => files.push(file),
                 Err(d) => diagnostics.extend(d),
             }
@@ -170,10 +220,10 @@ impl RuleSetBuilder {
         if !diagnostics.is_empty() {
             return Err(LoadError::Invalid { diagnostics });
         }
-        let resolved = crate::extend::resolve(files, 0)
+        let resolved = crate::extend::resolve(files, 0, &access, nesting)
             .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
         let files = resolved.files;
-        let externals = self.externals(&files)?;
+        let externals = self.externals(&files, &access)?;
         let checked = check::check(files, &externals).map_err(|mut diagnostics| {
             // A reference to something `remove` dropped says so.
             for d in &mut diagnostics {
@@ -188,11 +238,16 @@ impl RuleSetBuilder {
         let program = compile::compile(&checked, &externals);
         let mut rules = RuleSet::from_checked(checked, program)?;
         rules.methodology.extends = resolved.base;
+        rules.resources = self.resources;
         Ok(rules)
     }
 
     /// Native functions plus the compiled hook scripts the files name.
-    fn externals(&self, files: &[crate::parse::ast::File]) -> Result<Externals, LoadError> {
+    fn externals(
+        &self,
+        files: &[crate::parse::ast::File],
+        access: &Access,
+    ) -> Result<Externals, LoadError> {
         let mut limits = Limits::default();
         let mut scripts = Vec::new();
         let mut diagnostics = Vec::new();
@@ -207,9 +262,7 @@ impl RuleSetBuilder {
                         }
                         Some(most) => diagnostics.push(
                             Diagnostic::error(
-                                format!(
-                                    "the `{name}` limit must be between 1 and {most}, not {value}"
-                                ),
+                                format!("the `{name}` limit must be between 1 and {most}, not {value}"),
                                 loc,
                             )
                             .with_label("outside the sandbox's range")
@@ -234,16 +287,18 @@ impl RuleSetBuilder {
             let compiled = if scripts.is_empty() {
                 None
             } else {
-                let paths: Vec<(PathBuf, crate::source::Loc)> = scripts
-                    .iter()
-                    .map(|(p, loc)| {
-                        (
-                            crate::hooks::script::resolve(&loc.source.name, p),
-                            loc.clone(),
-                        )
-                    })
-                    .collect();
-                let s = crate::hooks::script::Scripts::compile(&paths, limits)
+                let mut sources = Vec::new();
+                let mut diagnostics = Vec::new();
+                for (named, loc) in &scripts {
+                    match crate::hooks::script::read(access, named, loc) {
+                        Ok(source) => sources.push((source, loc.clone())),
+                        Err(d) => diagnostics.push(*d),
+                    }
+                }
+                if !diagnostics.is_empty() {
+                    return Err(LoadError::Invalid { diagnostics });
+                }
+                let s = crate::hooks::script::Scripts::compile_sources(&sources, limits)
                     .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
                 Some(Arc::new(s))
             };
@@ -254,7 +309,7 @@ impl RuleSetBuilder {
         }
         #[cfg(not(feature = "rhai"))]
         {
-            let _ = limits;
+            let _ = (limits, access);
             if let Some((_, loc)) = scripts.first() {
                 return Err(LoadError::Invalid {
                     diagnostics: vec![
@@ -340,7 +395,14 @@ impl RuleSet {
                 .cloned()
                 .collect(),
             warnings: checked.warnings,
+            resources: ResourceLimits::default(),
         })
+    }
+
+    /// The resource limits this rule set was compiled with (they bound its data, runs and
+    /// reports too).
+    pub fn resources(&self) -> &ResourceLimits {
+        &self.resources
     }
 
     /// The declarations in force (after `extends`), tests left out.
@@ -389,7 +451,10 @@ impl RuleSet {
 
     /// The default ways of reading data for this rule set (its unit key).
     pub fn load_options(&self) -> crate::LoadOptions {
-        crate::LoadOptions::new(&self.unit_key)
+        let mut options = crate::LoadOptions::new(&self.unit_key);
+        options.max_bytes = self.resources.data_file_bytes;
+        options.max_records = self.resources.records;
+        options
     }
 
     /// Loads data files as `options` say (encoding, delimiter, number format, missing
@@ -402,6 +467,12 @@ impl RuleSet {
         let mut data = Dataset::default();
         for path in paths {
             data.extend(Dataset::load_with(path.as_ref(), options)?)?;
+            if data.records.len() > options.max_records {
+                return Err(crate::data::too_many(
+                    &path.as_ref().display().to_string(),
+                    options.max_records,
+                ));
+            }
         }
         Ok(data)
     }
@@ -423,7 +494,14 @@ impl RuleSet {
 
     /// Evaluates bound data: every unit's values and rule decisions.
     pub fn evaluate_bound(&self, data: &BoundData) -> Evaluation {
-        evaluate::evaluate(&self.program, data)
+        evaluate::evaluate_by(&self.program, data, self.deadline())
+    }
+
+    /// When a run starting now must end ([`ResourceLimits::run_time`]).
+    fn deadline(&self) -> Option<std::time::Instant> {
+        self.resources
+            .run_time
+            .and_then(|t| std::time::Instant::now().checked_add(t))
     }
 
     /// Evaluates a dataset and builds the report.
@@ -461,6 +539,7 @@ impl RuleSet {
         data: &Dataset,
         options: &RunOptions<'_>,
     ) -> Result<Report, RunError> {
+        let _run = crate::hooks::RunDeadline::set(self.deadline());
         let bound = self.bind(data);
         let explain_index = match options.explain {
             None => None,
@@ -508,6 +587,16 @@ impl RuleSet {
         }
         if let Some((runs, seed)) = options.sensitivity {
             report.sensitivity = evaluate::sensitivity::analyse(&self.program, &bound, runs, seed);
+            if let (Some(limit), Some(deadline)) = (
+                self.resources.run_time,
+                crate::hooks::RunDeadline::current(),
+            ) && std::time::Instant::now() > deadline
+            {
+                return Err(RunError::TimeLimit {
+                    limit,
+                    what: "the sensitivity runs",
+                });
+            }
         }
         Ok(report)
     }

@@ -126,6 +126,8 @@ fn load_error(path: &std::path::Path) -> String {
     }
 }
 
+const TWO_UNITS: &str = r#"[{"unit": "u", "a": 3, "g": 50}, {"unit": "v", "a": 4, "g": 2}]"#;
+
 #[cfg(feature = "rhai")]
 mod sandbox {
     use super::*;
@@ -221,6 +223,142 @@ mod sandbox {
             "{e}"
         );
     }
+}
+
+/// Which files rule files may read (`hooks`; `extends` below).
+#[cfg(feature = "rhai")]
+mod access {
+    use super::*;
+
+    /// Regression (issue 16): `hooks "/dev/zero"` took 2 GB; `hooks "../../x"` and an
+    /// absolute path showed the named file's content in the diagnostic.
+    #[test]
+    fn hooks_read_only_rhai_files_inside_the_rule_set_root() {
+        let dir = scratch("hooks-paths");
+        let inner = dir.join("family/set");
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(dir.join("secret.rhai"), "secret line one\n").unwrap();
+        std::fs::write(dir.join("secret.txt"), "secret line one\n").unwrap();
+        std::fs::write(dir.join("family/shared.rhai"), "fn f(x) { x }").unwrap();
+        let absolute = dir.join("secret.rhai");
+        let cases = [
+            ("../../secret.rhai", "outside the rule-set root"),
+            ("../../secret.txt", "hook scripts are `.rhai` files"),
+            ("/dev/zero", "is an absolute path"),
+            (absolute.to_str().unwrap(), "is an absolute path"),
+        ];
+        for (named, expected) in cases {
+            std::fs::write(
+                inner.join("r.chiso"),
+                format!("methodology \"H\" version 1\nhooks \"{named}\"\ninput a: number\nindicator b = a\n"),
+            )
+            .unwrap();
+            let e = load_error(&inner);
+            assert!(e.contains(expected), "{named}: {e}");
+            assert!(!e.contains("secret line"), "{named} shows the file: {e}");
+        }
+        // A symbolic link inside the rule set that leads outside is outside.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("secret.rhai"), inner.join("link.rhai")).unwrap();
+            std::fs::write(
+                inner.join("r.chiso"),
+                "methodology \"H\" version 1\nhooks \"link.rhai\"\ninput a: number\nindicator b = a\n",
+            )
+            .unwrap();
+            let e = load_error(&inner);
+            assert!(
+                e.contains("outside the rule-set root") && !e.contains("secret line"),
+                "{e}"
+            );
+            // A script in the folder above the rule set's folder (the root) is read.
+            std::fs::write(
+                inner.join("r.chiso"),
+                "methodology \"H\" version 1\nhooks \"../shared.rhai\"\ninput a: number\nindicator b = f(a)\n",
+            )
+            .unwrap();
+            assert!(RuleSet::load(&inner).is_ok());
+        }
+    }
+
+    /// The embedding program decides: no files at all, a folder of its choosing, or any.
+    #[test]
+    fn the_embedding_program_sets_the_file_access() {
+        use chiso::FileAccess;
+        let dir = scratch("access");
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        std::fs::write(dir.join("far.rhai"), "fn f(x) { x }").unwrap();
+        let text = "methodology \"H\" version 1\nhooks \"../../far.rhai\"\ninput a: number\nindicator b = f(a)\n";
+        let file = dir.join("a/b/r.chiso");
+        std::fs::write(&file, text).unwrap();
+        assert!(RuleSet::load(&file).is_err());
+        let within = RuleSet::builder()
+            .files(FileAccess::Within(dir.clone()))
+            .load(&file);
+        assert!(within.is_ok(), "{:?}", within.err().map(|e| e.to_string()));
+        assert!(
+            RuleSet::builder()
+                .files(FileAccess::Anywhere)
+                .load(&file)
+                .is_ok()
+        );
+        let e = RuleSet::builder()
+            .files(FileAccess::Nothing)
+            .load(&file)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("may not read other files"), "{e}");
+    }
+}
+
+/// Regression (issue 16): `extends` of a file that is not a rule file printed its content.
+#[test]
+fn extends_reads_only_rule_files_inside_the_root() {
+    let dir = scratch("extends");
+    std::fs::create_dir_all(dir.join("family/2019")).unwrap();
+    std::fs::write(dir.join("secret.txt"), "secret line one\n").unwrap();
+    std::fs::create_dir_all(dir.join("family/2018")).unwrap();
+    std::fs::write(
+        dir.join("family/2018/base.chiso"),
+        "methodology \"Base\" version 2018\ninput a: number\nrule r require a > 0\n",
+    )
+    .unwrap();
+    for (named, expected) in [
+        ("../../secret.txt", "is not a rule file"),
+        ("../../../../../../../../etc/passwd", "is not a rule file"),
+        ("../../..", "outside the rule-set root"),
+        ("/etc", "is an absolute path"),
+    ] {
+        std::fs::write(
+            dir.join("family/2019/r.chiso"),
+            format!("methodology \"E\" version 2019\n  extends \"{named}\"\ninput b: number\n"),
+        )
+        .unwrap();
+        let e = load_error(&dir.join("family/2019"));
+        assert!(e.contains(expected), "{named}: {e}");
+        assert!(
+            !e.contains("secret line") && !e.contains("root:"),
+            "{named}: {e}"
+        );
+    }
+    std::fs::copy(dir.join("secret.txt"), dir.join("family/notes.txt")).unwrap();
+    std::fs::write(
+        dir.join("family/2019/r.chiso"),
+        "methodology \"E\" version 2019\n  extends \"../notes.txt\"\ninput b: number\n",
+    )
+    .unwrap();
+    let e = load_error(&dir.join("family/2019"));
+    assert!(
+        e.contains("is not a rule file") && !e.contains("secret line"),
+        "{e}"
+    );
+    // The sibling version is inside the root.
+    std::fs::write(
+        dir.join("family/2019/r.chiso"),
+        "methodology \"E\" version 2019\n  extends \"../2018\"\ninput b: number\nrule s require b > 0\n",
+    )
+    .unwrap();
+    assert!(RuleSet::load(dir.join("family/2019")).is_ok());
 }
 
 /// Regression (issue 16): a symbolic link back up a rule folder hung `chiso check`.
@@ -344,4 +482,129 @@ fn the_stream_refuses_keys_and_columns_written_twice() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("columns 2 and 3 are both named `n`"), "{e}");
+}
+
+mod resources {
+    use super::*;
+    use chiso::ResourceLimits;
+    use std::time::Duration;
+
+    fn limited(limits: ResourceLimits) -> chiso::RuleSetBuilder {
+        RuleSet::builder().resources(limits)
+    }
+
+    #[test]
+    fn rule_files_beyond_the_size_limit_are_refused_unread() {
+        let small = ResourceLimits {
+            rule_file_bytes: 1000,
+            ..Default::default()
+        };
+        let text = format!("{HEADER}{}", "# padding\n".repeat(200));
+        let e = limited(small)
+            .from_text("big.chiso", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("big.chiso") && e.contains("larger than 1000 bytes"),
+            "{e}"
+        );
+        let dir = scratch("size");
+        std::fs::write(dir.join("big.chiso"), &text).unwrap();
+        let e = limited(small)
+            .load(dir.join("big.chiso"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("larger than 1000 bytes"), "{e}");
+    }
+
+    #[test]
+    fn expression_depth_is_the_programs_to_lower() {
+        let shallow = ResourceLimits {
+            expression_depth: 3,
+            ..Default::default()
+        };
+        let text = format!("{HEADER}indicator b = max(max(max(max(a, 1), 1), 1), 1)\n");
+        assert!(RuleSet::from_text("d.chiso", &text).is_ok());
+        let e = limited(shallow)
+            .from_text("d.chiso", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nested more than 3 levels"), "{e}");
+    }
+
+    #[test]
+    fn data_files_beyond_the_size_or_record_limit_are_refused() {
+        let rules = limited(ResourceLimits {
+            data_file_bytes: 100,
+            records: 2,
+            ..Default::default()
+        })
+        .from_text("d.chiso", &format!("{HEADER}rule r require a > 0\n"))
+        .unwrap();
+        let dir = scratch("data-limits");
+        let big = dir.join("big.json");
+        std::fs::write(
+            &big,
+            format!("[{}]", [r#"{"unit": "u", "a": 1}"#; 10].join(",")),
+        )
+        .unwrap();
+        let e = rules.load_data(&[&big]).unwrap_err().to_string();
+        assert!(
+            e.contains("big.json") && e.contains("data-file size limit"),
+            "{e}"
+        );
+        let three = dir.join("three.csv");
+        std::fs::write(&three, "unit,a,g\nu,1,1\nv,1,1\nw,1,1\n").unwrap();
+        let e = rules.load_data(&[&three]).unwrap_err().to_string();
+        assert!(e.contains("more than 2 units"), "{e}");
+    }
+
+    #[test]
+    fn a_run_past_its_time_limit_reports_what_was_not_reached() {
+        let rules = limited(ResourceLimits {
+            run_time: Some(Duration::ZERO),
+            ..Default::default()
+        })
+        .from_text(
+            "d.chiso",
+            &format!("{HEADER}indicator b = a * 2\nrule r require b > 0\n"),
+        )
+        .unwrap();
+        let data = Dataset::from_json_str("d.json", TWO_UNITS, "unit").unwrap();
+        let report = rules.evaluate(&data);
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| f.status == chiso::Status::Error)
+        );
+        assert!(
+            report.findings[0].message.contains("time limit ran out"),
+            "{}",
+            report.findings[0].message
+        );
+        assert!(report.units[1].errors["b"].contains("time limit ran out"));
+        assert!(report.has_errors());
+    }
+
+    #[test]
+    fn reports_beyond_the_size_limit_are_an_error() {
+        let rules = RuleSet::from_text(
+            "d.chiso",
+            &format!("{HEADER}indicator b = a * 2\nrule r require b > 0\n"),
+        )
+        .unwrap();
+        let data = Dataset::from_json_str("d.json", TWO_UNITS, "unit").unwrap();
+        let report = rules.evaluate(&data);
+        let full = report.to_text();
+        assert_eq!(report.to_text_within(full.len()).unwrap(), full);
+        let e = report
+            .to_text_within(full.len() - 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the report would be larger than"), "{e}");
+        let json = report.to_json();
+        assert_eq!(report.to_json_within(json.len()).unwrap(), json);
+        assert!(report.to_json_within(json.len() - 1).is_err());
+    }
 }

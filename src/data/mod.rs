@@ -219,12 +219,22 @@ impl Dataset {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.is_file()
+            && meta.len() > options.max_bytes
+        {
+            return Err(too_large(&file, meta.len(), options.max_bytes));
+        }
         let data = match ext.as_str() {
             "json" | "csv" | "tsv" | "txt" => {
-                let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
-                    file: file.clone(),
-                    source,
-                })?;
+                let bytes =
+                    read_at_most(&path, options.max_bytes).map_err(|source| DataError::Io {
+                        file: file.clone(),
+                        source,
+                    })?;
+                if bytes.len() as u64 > options.max_bytes {
+                    return Err(too_large(&file, bytes.len() as u64, options.max_bytes));
+                }
                 if ext == "json" {
                     let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
                     Self::from_json_str(&file, &text, &options.key)?
@@ -247,6 +257,9 @@ impl Dataset {
                 });
             }
         };
+        if data.records.len() > options.max_records {
+            return Err(too_many(&file, options.max_records));
+        }
         if data.records.is_empty() {
             return Err(DataError::NoUnits {
                 file,
@@ -380,6 +393,38 @@ impl Dataset {
                 .collect();
         }
     }
+}
+
+/// A file beyond the size limit.
+fn too_large(file: &str, size: u64, max: u64) -> DataError {
+    DataError::Shape {
+        file: file.to_string(),
+        message: format!(
+            "the file is {} ({size} bytes), more than the {} this program reads (its data-file size limit)",
+            crate::limits::bytes(size),
+            crate::limits::bytes(max)
+        ),
+    }
+}
+
+/// A dataset beyond the record limit.
+pub(crate) fn too_many(file: &str, max: usize) -> DataError {
+    DataError::Shape {
+        file: file.to_string(),
+        message: format!(
+            "more than {max} units, the most this program reads into one dataset (its record limit)"
+        ),
+    }
+}
+
+/// At most `max + 1` bytes of a file (a special file such as `/dev/zero` never ends).
+fn read_at_most(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.

@@ -34,6 +34,10 @@ pub struct LoadOptions {
     /// The 1-based row holding the column names; `None` takes the first row, among the
     /// first twenty, that has the key column (title rows above it are skipped).
     pub header_row: Option<usize>,
+    /// Largest file read, in bytes (a larger file is an error naming the limit).
+    pub max_bytes: u64,
+    /// Most records (units) read from the files of one dataset.
+    pub max_records: usize,
 }
 
 impl LoadOptions {
@@ -47,6 +51,8 @@ impl LoadOptions {
             missing: DEFAULT_MISSING.iter().map(|m| m.to_string()).collect(),
             sheet: None,
             header_row: None,
+            max_bytes: crate::limits::ResourceLimits::default().data_file_bytes,
+            max_records: crate::limits::ResourceLimits::default().records,
         }
     }
 

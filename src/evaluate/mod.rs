@@ -242,6 +242,28 @@ pub fn bind(program: &Program, data: &Dataset) -> BoundData {
 /// of the cohorts it needs are computed over every unit; within a stage, units are
 /// evaluated one after the other.
 pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
+    evaluate_by(program, data, None)
+}
+
+/// The fault of a value or finding the run's time limit cut off.
+fn out_of_time(at: &crate::source::Loc) -> Arc<Fault> {
+    Arc::new(Fault::Domain {
+        at: at.clone(),
+        what: "the run's time limit ran out before this was computed".into(),
+    })
+}
+
+/// [`evaluate`] within a wall-clock deadline: values and findings not reached by then are
+/// `error` (saying the time limit ran out), and hook calls stop at it too.
+pub fn evaluate_by(
+    program: &Program,
+    data: &BoundData,
+    deadline: Option<std::time::Instant>,
+) -> Evaluation {
+    let _run = crate::hooks::RunDeadline::set(deadline);
+    // The earlier of this run's deadline and that of a run it is part of (sensitivity).
+    let deadline = crate::hooks::RunDeadline::current();
+    let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
     let units = data.inputs.len();
     let width = program.formulas.len();
     let mut out = Evaluation {
@@ -262,12 +284,17 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
         compute_cohorts(program, data, &mut out, &needed);
         for (u, inputs) in data.inputs.iter().enumerate() {
             let start = u * width;
+            let late = late();
             for k in stage.clone() {
                 let Some(formula) = program.formulas.get(k) else {
                     continue;
                 };
-                let value = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u)
-                    .node(&formula.node);
+                let value = if late {
+                    Err(out_of_time(&formula.loc))
+                } else {
+                    Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u)
+                        .node(&formula.node)
+                };
                 if let Some(cell) = out.computed.get_mut(start + k) {
                     *cell = value;
                 }
@@ -284,6 +311,15 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
     }
     compute_cohorts(program, data, &mut out, &needed);
     for (u, inputs) in data.inputs.iter().enumerate() {
+        if late() {
+            out.decisions.extend(
+                program
+                    .rules
+                    .iter()
+                    .map(|rule| Decision::error(out_of_time(&rule.loc))),
+            );
+            continue;
+        }
         let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         out.decisions
             .extend(program.rules.iter().map(|rule| eval.decide(rule)));

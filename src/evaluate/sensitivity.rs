@@ -175,6 +175,10 @@ pub fn analyse(
     // samples[k][u]: the ranks of unit u for declared rank k over the runs.
     let mut samples = vec![vec![Vec::with_capacity(runs); units]; keys];
     for _ in 0..runs {
+        // The run's time limit (if any) ends the perturbed runs; the caller says so.
+        if crate::hooks::RunDeadline::current().is_some_and(|d| std::time::Instant::now() > d) {
+            break;
+        }
         let perturbed = perturb(program, plan, &mut rng);
         let result = evaluate(&perturbed, data);
         for (u, unit) in result.units().enumerate() {

@@ -129,6 +129,41 @@ impl Limits {
     }
 }
 
+thread_local! {
+    /// When the run evaluating on this thread must stop ([`crate::ResourceLimits::run_time`]).
+    static RUN_DEADLINE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// The run's deadline on this thread while it is alive (restored when dropped, so nested
+/// runs keep the outer one).
+pub struct RunDeadline(Option<std::time::Instant>);
+
+impl RunDeadline {
+    /// Sets the deadline of the run now starting on this thread (the earlier of `deadline`
+    /// and any run it is nested in).
+    pub fn set(deadline: Option<std::time::Instant>) -> Self {
+        let outer = RUN_DEADLINE.with(std::cell::Cell::get);
+        let inner = match (outer, deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        RUN_DEADLINE.with(|d| d.set(inner));
+        RunDeadline(outer)
+    }
+
+    /// The deadline of the run on this thread, if it has one.
+    pub fn current() -> Option<std::time::Instant> {
+        RUN_DEADLINE.with(std::cell::Cell::get)
+    }
+}
+
+impl Drop for RunDeadline {
+    fn drop(&mut self) {
+        RUN_DEADLINE.with(|d| d.set(self.0));
+    }
+}
+
 /// A native function: arguments in, a value or an error message out.
 pub type NativeFn = Arc<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
 

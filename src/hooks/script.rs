@@ -5,8 +5,8 @@
 //! and with every limit of [`Limits`] set, including wall-clock time per call (checked
 //! through the progress callback).
 
+use crate::access::{Access, Kind};
 use std::cell::Cell;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -103,10 +103,9 @@ fn offset(text: &str, position: Position) -> usize {
 }
 
 impl Scripts {
-    /// Reads and compiles scripts; `paths` are resolved already, each with the location of
-    /// its name in the rule file.
-    pub fn compile(
-        paths: &[(std::path::PathBuf, Loc)],
+    /// Compiles script texts; each comes with the location of its name in the rule file.
+    pub fn compile_sources(
+        scripts: &[(Arc<Source>, Loc)],
         limits: Limits,
     ) -> Result<Self, Vec<Diagnostic>> {
         let limits = limits.bounded();
@@ -114,22 +113,8 @@ impl Scripts {
         let mut files = Vec::new();
         let mut functions: Vec<ScriptFn> = Vec::new();
         let mut diags = Vec::new();
-        for (path, named_at) in paths {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(
-                            format!("cannot read hook script `{}`: {e}", path.display()),
-                            named_at,
-                        )
-                        .with_label("named here")
-                        .with_help("script paths are relative to the rule file"),
-                    );
-                    continue;
-                }
-            };
-            let source = Source::new(path.display().to_string(), text);
+        for (source, named_at) in scripts {
+            let source = Arc::clone(source);
             match engine.compile(&source.text) {
                 Ok(ast) => {
                     let index = files.len();
@@ -233,7 +218,9 @@ impl Scripts {
         };
         let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
         let started = Instant::now();
-        DEADLINE.with(|d| d.set(Some(started + self.limits.time)));
+        let own = started + self.limits.time;
+        let run = super::RunDeadline::current();
+        DEADLINE.with(|d| d.set(Some(run.map_or(own, |r| r.min(own)))));
         let result = self.engine.call_fn_with_options::<Dynamic>(
             CallFnOptions::new().eval_ast(false),
             &mut Scope::new(),
@@ -270,6 +257,12 @@ impl Scripts {
         // string or an array to its size limit) can run past the deadline, and then its
         // result does not count either.
         let took = started.elapsed();
+        if run.is_some_and(|r| Instant::now() > r) {
+            return Err(fault(
+                "stopped: the run's time limit ran out".into(),
+                Position::NONE,
+            ));
+        }
         if result.is_ok() && took > self.limits.time {
             return Err(fault(
                 format!(
@@ -383,10 +376,18 @@ fn from_dynamic(v: Dynamic) -> Result<Value, String> {
     ))
 }
 
-/// Resolves script paths relative to the rule file that names them.
-pub fn resolve(rule_file: &str, script: &str) -> std::path::PathBuf {
-    let base = Path::new(rule_file)
-        .parent()
-        .unwrap_or_else(|| Path::new(""));
-    base.join(script)
+/// Reads the script `named` at `at` in a rule file, as the file-access policy allows.
+pub fn read(access: &Access, named: &str, at: &Loc) -> Result<Arc<Source>, Box<Diagnostic>> {
+    let path = access.resolve(named, at, Kind::Script)?;
+    match access.read(&path, named, Kind::Script) {
+        Ok(text) => Ok(Source::new(path.display().to_string(), text)),
+        Err(e) => Err(Box::new(
+            Diagnostic::error(
+                format!("cannot read hook script `{}`: {e}", path.display()),
+                at,
+            )
+            .with_label("named here")
+            .with_help("script paths are relative to the rule file"),
+        )),
+    }
 }
