@@ -69,6 +69,52 @@ pub fn scan(text: &str, mut code: impl FnMut(usize, char), mut comment: impl FnM
     }
 }
 
+/// The text of `text` outside comments, each character with its offset: string literals
+/// kept whole (a `#` inside one is no comment).
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    text.char_indices().filter(move |&(_, c)| {
+        if in_comment {
+            in_comment = c != '\n';
+            return !in_comment;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            return true;
+        }
+        match c {
+            '#' => {
+                in_comment = true;
+                false
+            }
+            '"' => {
+                in_string = true;
+                true
+            }
+            _ => true,
+        }
+    })
+}
+
+/// The length of `text` up to the end of its last token: trailing whitespace and
+/// comments (which a parser's span of a construct ending in optional parts takes along)
+/// left out.
+pub fn code_len(text: &str) -> usize {
+    if !text.contains('#') {
+        return text.trim_end().len();
+    }
+    code_chars(text)
+        .filter(|(_, c)| !c.is_whitespace())
+        .last()
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// A byte range in a [`Source`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Loc {
@@ -115,12 +161,11 @@ impl fmt::Display for Loc {
 }
 
 impl fmt::Debug for Loc {
-    /// The located text without whitespace or parentheses: two compiled rule sets that
-    /// differ only in layout (`chiso fmt`) have the same debug output.
+    /// The located text without whitespace, comments or parentheses: two compiled rule
+    /// sets that differ only in layout (`chiso fmt`) have the same debug output.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text: String = self
-            .text()
-            .chars()
+        let text: String = code_chars(self.text())
+            .map(|(_, c)| c)
             .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
             .collect();
         write!(f, "`{text}`")
@@ -130,6 +175,19 @@ impl fmt::Debug for Loc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_ends_before_trailing_comments_but_not_inside_strings() {
+        assert_eq!(code_len("best rank of x   # a note\n  # more\n"), 14);
+        assert_eq!(code_len("message \"a # b\"  "), 15);
+        assert_eq!(code_len("  # only a comment"), 0);
+        let src = Source::new("x.chiso", "a + # note\n b");
+        let loc = Loc {
+            source: src,
+            range: 0..13,
+        };
+        assert_eq!(format!("{loc:?}"), "`a+b`");
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -481,8 +481,9 @@ struct Lower {
 impl Lower {
     fn loc(&self, pair: &Pair<'_, Rule>) -> Loc {
         let span = pair.as_span();
-        // Spans of non-atomic rules can end in the whitespace before the next token.
-        let trimmed = span.as_str().trim_end().len();
+        // Spans of non-atomic rules can end in the whitespace and comments before the
+        // next token (a construct ending in optional parts takes them along).
+        let trimmed = crate::source::code_len(span.as_str());
         Loc {
             source: Arc::clone(&self.source),
             range: span.start()..span.start() + trimmed,
