@@ -17,6 +17,8 @@ pub mod evaluate;
 pub mod extend;
 pub mod fast;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hooks;
 pub mod limits;
 #[cfg(feature = "lsp")]
