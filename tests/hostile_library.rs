@@ -608,3 +608,48 @@ mod resources {
         assert!(report.to_json_within(json.len() - 1).is_err());
     }
 }
+
+/// Regression (issue 16, found by the differential fuzz target): checking typed the left
+/// operand of `+ - < <= > >=` again to see whether it was a date, so each level of
+/// nesting tripled the work — 23 nested `(if … > 2 then 2 else 2) > 2` took minutes.
+/// Every stage, at the deepest nesting allowed, takes well under a second.
+#[test]
+fn the_deepest_formulas_cost_time_linear_in_their_size() {
+    let mut shapes = Vec::new();
+    let mut x = String::from("a");
+    for _ in 0..30 {
+        x = format!("(if {x} > 2 then 2 else 2)");
+    }
+    shapes.push(format!("{x} > 1"));
+    shapes.push(format!(
+        "max(a, 1) >= 0 and {}",
+        "not ".repeat(60) + "a > 1"
+    ));
+    let mut z = String::from("a > 1");
+    for _ in 0..31 {
+        z = format!("({z} and a >= 0 or g < 1)");
+    }
+    shapes.push(z);
+    let mut m = String::from("a");
+    for _ in 0..15 {
+        m = format!("max(min({m}, g), 1) - 0");
+    }
+    shapes.push(format!("{m} > 0"));
+    let data = Dataset::from_json_str("d.json", TWO_UNITS, "unit").unwrap();
+    for shape in shapes {
+        let started = std::time::Instant::now();
+        let text = format!("{HEADER}rule r require {shape}\n");
+        let rules = RuleSet::from_text("d.chiso", &text).unwrap_or_else(|e| panic!("{e}"));
+        let report = rules.evaluate(&data);
+        assert_eq!(report.findings.len(), 2);
+        let _ = chiso::fast::FastProgram::compile(rules.program());
+        let formatted = format_source(&Source::new("d.chiso", &*text)).unwrap();
+        assert!(RuleSet::from_text("d.chiso", &formatted).is_ok());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?} for {}",
+            started.elapsed(),
+            &shape[..80.min(shape.len())]
+        );
+    }
+}
