@@ -225,6 +225,41 @@ mod sandbox {
     }
 }
 
+/// Regression (issue 16, found by the hostile corpus): a hook returning text where a
+/// number was compared made the comparison silently false — a `fail` (and `!=` a pass) —
+/// instead of an error naming the value.
+#[cfg(feature = "rhai")]
+#[test]
+fn a_comparison_of_two_kinds_is_an_error_not_a_verdict() {
+    let dir = scratch("kinds");
+    std::fs::write(dir.join("s.rhai"), "fn f(x) { \"many\" }").unwrap();
+    std::fs::write(
+        dir.join("r.chiso"),
+        "methodology \"K\" version 1\nhooks \"s.rhai\"\ninput a: number\nindicator b = f(a)\nrule less require b > 0\nrule other require b != 0\nrule direct require f(a) < 1\n",
+    )
+    .unwrap();
+    let rules = RuleSet::load(dir.join("r.chiso")).unwrap_or_else(|e| panic!("{e}"));
+    let data = Dataset::from_json_str("d.json", r#"[{"unit": "u", "a": 1}]"#, "unit").unwrap();
+    let report = rules.evaluate(&data);
+    for f in &report.findings {
+        assert_eq!(f.status, chiso::Status::Error, "{}: {}", f.rule, f.message);
+    }
+    assert!(
+        report.findings[0]
+            .message
+            .contains("`b` is text, expected a number"),
+        "{}",
+        report.findings[0].message
+    );
+    assert!(
+        report.findings[2]
+            .message
+            .contains("returned text, expected a number"),
+        "{}",
+        report.findings[2].message
+    );
+}
+
 /// Which files rule files may read (`hooks`; `extends` below).
 #[cfg(feature = "rhai")]
 mod access {

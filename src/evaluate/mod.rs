@@ -1122,9 +1122,31 @@ impl Eval<'_> {
             let y = y.map_err(Arc::clone)?;
             return Ok(order_holds(op, cmp_decimal(x, y)));
         }
-        let a = self.value_ref(a)?;
-        let b = self.value_ref(b)?;
-        Ok(compare(op, &a, &b))
+        let (va, vb) = (self.value_ref(a)?, self.value_ref(b)?);
+        // Values of two kinds meet only when a hook returned the wrong kind (the checker
+        // types everything else): that is no comparison, not a `false` (or a `!=` true).
+        if std::mem::discriminant(&*va) != std::mem::discriminant(&*vb) {
+            return Err(match (&*va, &*vb) {
+                (Value::Number(_), other) => self.wrong_at(b, other, "a number"),
+                (other, Value::Number(_)) => self.wrong_at(a, other, "a number"),
+                (expected, other) => self.wrong_at(b, other, expected.kind()),
+            });
+        }
+        Ok(compare(op, &va, &vb))
+    }
+
+    /// [`Eval::wrong`] naming the value when it is a named one: `` `b` is text ``.
+    fn wrong_at(&self, node: &Node, found: &Value, expected: &str) -> Arc<Fault> {
+        match node {
+            Node::Slot(s) => Arc::new(Fault::WrongKind {
+                what: format!(
+                    "`{}` is {}, expected {expected}",
+                    self.program.slots.get(*s).map_or("?", |i| i.name.as_ref()),
+                    found.kind()
+                ),
+            }),
+            _ => self.wrong(node, found, expected),
+        }
     }
 
     fn node(&self, node: &Node) -> Outcome {
