@@ -617,9 +617,13 @@ impl RuleSet {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         {
-            let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-                file: path.display().to_string(),
-                source,
+            let file = path.display().to_string();
+            crate::data::not_a_device(path, &file)?;
+            let text = crate::access::read_bounded(path, options.max_bytes).map_err(|message| {
+                DataError::Io {
+                    file,
+                    source: std::io::Error::other(message),
+                }
             })?;
             if let Some(previous) = PreviousYear::from_report_json(&text) {
                 return Ok(previous);

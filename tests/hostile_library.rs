@@ -260,6 +260,34 @@ fn a_comparison_of_two_kinds_is_an_error_not_a_verdict() {
     );
 }
 
+/// Regression (issue 16): a data file (or last year's report) linked to `/dev/zero` was
+/// read until memory ran out; a device is no data file.
+#[cfg(unix)]
+#[test]
+fn devices_are_no_data_files() {
+    let dir = scratch("devices");
+    for name in ["zero.json", "zero.csv", "zero.jsonl"] {
+        std::os::unix::fs::symlink("/dev/zero", dir.join(name)).unwrap();
+    }
+    let rules = RuleSet::from_text("d.chiso", &format!("{HEADER}rule r require a > 0\n")).unwrap();
+    for name in ["zero.json", "zero.csv"] {
+        let e = rules.load_data(&[dir.join(name)]).unwrap_err().to_string();
+        assert!(e.contains("is a device, not a data file"), "{e}");
+    }
+    let e = rules
+        .load_previous(&dir.join("zero.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is a device"), "{e}");
+    let mut out = Vec::new();
+    let records = chiso::stream::Records::open(&[dir.join("zero.jsonl")], "unit");
+    let e = rules
+        .write_jsonl(records, chiso::stream::StreamOptions::default(), &mut out)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is a device"), "{e}");
+}
+
 /// Which files rule files may read (`hooks`; `extends` below).
 #[cfg(feature = "rhai")]
 mod access {

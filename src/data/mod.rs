@@ -219,6 +219,7 @@ impl Dataset {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
+        not_a_device(&path, &file)?;
         if let Ok(meta) = std::fs::metadata(&path)
             && meta.is_file()
             && meta.len() > options.max_bytes
@@ -393,6 +394,29 @@ impl Dataset {
                 .collect();
         }
     }
+}
+
+/// Refuses a device or socket named as a data file (a `data.json` linked to `/dev/zero`
+/// never ends); regular files and pipes are read.
+pub(crate) fn not_a_device(path: &Path, file: &str) -> Result<(), DataError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    let device = {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_char_device() || t.is_block_device() || t.is_socket()
+    };
+    #[cfg(not(unix))]
+    let device = !meta.is_file() && !meta.is_dir();
+    if device {
+        return Err(DataError::Shape {
+            file: file.to_string(),
+            message: "is a device, not a data file".into(),
+        });
+    }
+    Ok(())
 }
 
 /// A file beyond the size limit.

@@ -77,6 +77,7 @@ impl Records {
             file: file.clone(),
             source,
         };
+        crate::data::not_a_device(path, &file)?;
         let extension = path
             .extension()
             .and_then(|e| e.to_str())
