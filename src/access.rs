@@ -61,12 +61,21 @@ pub struct Access {
     max_bytes: u64,
 }
 
-/// The folder a file named `name` is in (`.` for a bare file name).
+/// The folder a file named `name` is in (empty for a bare file name: the current folder).
 pub fn folder_of(name: &str) -> PathBuf {
-    match Path::new(name).parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+    Path::new(name)
+        .parent()
+        .map_or_else(PathBuf::new, Path::to_path_buf)
+}
+
+/// The canonical form of a folder, the empty path being the current folder.
+fn canonical_folder(folder: &Path) -> Option<PathBuf> {
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    std::fs::canonicalize(folder).ok()
 }
 
 impl Access {
@@ -75,7 +84,7 @@ impl Access {
     pub fn new(mode: &FileAccess, sources: &[Arc<Source>], max_bytes: u64) -> Self {
         let root = match mode {
             FileAccess::RuleSetRoot => sources.first().and_then(|s| {
-                let folder = std::fs::canonicalize(folder_of(&s.name)).ok()?;
+                let folder = canonical_folder(&folder_of(&s.name))?;
                 Some(folder.parent().map_or(folder.clone(), Path::to_path_buf))
             }),
             FileAccess::Within(dir) => std::fs::canonicalize(dir).ok(),
