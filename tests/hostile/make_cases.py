@@ -1,4 +1,7 @@
+"""Writes tests/hostile/cases.json, the hostile-input corpus run by tests/hostile.rs:
+`python3 tests/hostile/make_cases.py` after changing a case here."""
 import json
+import os
 H = 'methodology "H" version 1\n'
 R = H + 'input n: number\ninput p: decimal optional\ninput t: text optional\nrule positive "n is positive" require n > 0 message "{unit}: n = {n}"\n'
 cases = []
@@ -180,5 +183,5 @@ case("closed-pipe", "the reader closes the pipe after 100 bytes", {"r.chiso": R,
 for c in cases:
     if c["name"] == "closed-pipe":
         c["close_stdout_after"] = 100
-json.dump({"about": "Hostile inputs for the chiso command line (issue 16), run by tests/hostile.rs. Each case writes its files into a fresh folder (a value is the text, or {repeat, times, prefix, suffix[, numbered]} for large text, a list of such pieces joined, {hex}, {utf16le}, {utf16le_bom}, {symlink}, {dir}, or {units, format, fields[, bad]} for generated data), runs chiso there with args, and expects the exit code, words in stderr and stdout, and words absent from both; no case may panic, abort or run past its timeout (seconds).", "cases": cases}, open('/work/wt-fuzz/tests/hostile/cases.json', 'w'), ensure_ascii=False, indent=1)
-print(len(cases))
+json.dump({"about": "Hostile inputs for the chiso command line (issue 16), run by tests/hostile.rs. Each case writes its files into a fresh folder (a value is the text, or {repeat, times, prefix, suffix[, numbered]} for large text, a list of such pieces joined, {hex}, {utf16le}, {utf16le_bom}, {symlink}, {dir}, or {units, format, fields[, bad]} for generated data), runs chiso there with args, and expects the exit code, words in stderr and stdout, and words absent from both; no case may panic, abort or run past its timeout (seconds).", "cases": cases}, open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'cases.json'), 'w'), ensure_ascii=False, indent=1)
+print(len(cases), 'cases')
