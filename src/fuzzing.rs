@@ -103,9 +103,10 @@ pub fn shipped_rule_sets(root: &Path) -> Vec<RuleSet> {
 }
 
 /// Target `data`: the first byte picks a shipped rule set, the second the format (bits 0–1:
-/// JSON, JSON Lines streamed, CSV, CSV with a decimal comma and `;`) and the extras (bit 2
-/// `--explain` of the first unit, bit 3 `--previous` from the same data, bit 4
-/// `--sensitivity 3`, bit 5 a lean report of failing findings); the rest is the file.
+/// JSON, JSON Lines streamed, CSV, CSV with a decimal comma and `;`; bit 7: a spreadsheet)
+/// and the extras (bit 2 `--explain` of the first unit, bit 3 `--previous` from the same
+/// data, bit 4 `--sensitivity 3`, bit 5 a lean report of failing findings, bit 6 values in
+/// the stream); the rest is the file.
 pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
     let [pick, flags, rest @ ..] = bytes else {
         return;
@@ -114,7 +115,15 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
         return;
     };
     let key = rules.unit_key();
+    // Bit 7: the bytes are a spreadsheet (XLSX, XLS, ODS).
+    #[cfg(feature = "excel")]
+    let sheet = flags & 128 != 0;
+    #[cfg(not(feature = "excel"))]
+    let sheet = false;
     let loaded = match flags & 3 {
+        #[cfg(feature = "excel")]
+        _ if sheet => Dataset::from_sheet_bytes("fuzz.xlsx", rest, &rules.load_options()),
+        _ if sheet => return,
         0 => crate::data::decode::decode("fuzz.json", rest, None)
             .and_then(|text| Dataset::from_json_str("fuzz.json", &text, key)),
         1 => {

@@ -716,3 +716,32 @@ fn the_deepest_formulas_cost_time_linear_in_their_size() {
         );
     }
 }
+
+/// Spreadsheets from bytes (the `data` fuzz target reads them so): the same records as
+/// from the file, and a workbook cut short or garbled is an error naming it.
+#[cfg(feature = "excel")]
+#[test]
+fn spreadsheets_from_bytes_read_as_files_do_and_broken_ones_are_refused() {
+    let options = chiso::LoadOptions::new("tinh");
+    for name in ["published-2017.xlsx", "published-2017.ods"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/intake")
+            .join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        let from_file = Dataset::load_with(&path, &options).unwrap_or_else(|e| panic!("{e}"));
+        let from_bytes = Dataset::from_sheet_bytes(name, &bytes, &options).unwrap();
+        assert!(!from_file.records.is_empty());
+        assert_eq!(from_bytes.records.len(), from_file.records.len());
+        for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+            let e = Dataset::from_sheet_bytes(name, &bytes[..cut], &options).unwrap_err();
+            assert!(e.to_string().starts_with(name), "{e}");
+        }
+        let mut garbled = bytes.clone();
+        for b in garbled.iter_mut().skip(200).step_by(37) {
+            *b ^= 0x5a;
+        }
+        if let Err(e) = Dataset::from_sheet_bytes(name, &garbled, &options) {
+            assert!(e.to_string().starts_with(name), "{e}");
+        }
+    }
+}

@@ -281,6 +281,17 @@ impl Dataset {
         Self::from_records(csv_file::records(file, &text, options)?)
     }
 
+    /// Reads a spreadsheet (`.xlsx`, `.xls`, `.ods`) from its bytes, as `options` say (sheet,
+    /// header row, number format, missing markers); `file` names it in messages.
+    #[cfg(feature = "excel")]
+    pub fn from_sheet_bytes(
+        file: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<Self, DataError> {
+        Self::from_records(sheet::records_from_bytes(bytes, file, options)?)
+    }
+
     /// Reads JSON text: an array of records, or an object whose `units` is one. A leading
     /// byte-order mark (as spreadsheet exports write) is ignored.
     ///
