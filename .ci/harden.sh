@@ -34,8 +34,9 @@ if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2
     seeds=$target
     [ "$target" = format ] && seeds=rule_text
     # Files (not folders) as arguments: each is run once, nothing is written back.
-    "fuzz/target/x86_64-unknown-linux-gnu/release/$target" \
-      fuzz/seeds/"$seeds"/* fuzz/regressions/"$target"/* 2>&1 | tail -n 1
+    log=$("fuzz/target/x86_64-unknown-linux-gnu/release/$target" \
+      fuzz/seeds/"$seeds"/* fuzz/regressions/"$target"/* 2>&1)
+    echo "fuzz target $target: $(grep -c '^Executed' <<<"$log") saved inputs replayed"
   done
 else
   echo "nightly or cargo-fuzz not installed: fuzz targets not built (cargo install cargo-fuzz)"
