@@ -46,10 +46,31 @@ pub fn require_declared_years(
     if lo == hi {
         return Ok(());
     }
-    let declared = declared_years(holidays);
     let first = crate::date::civil_from_days(lo + 1).0;
     let last = crate::date::civil_from_days(hi).0;
-    match (first..=last).find(|y| !declared.contains(y)) {
+    let missing = |sorted: &[i32]| {
+        // One walk through the years and the holidays among them, no allocation: a
+        // count over millennia costs the years it spans, not years times holidays.
+        let mut next = sorted.partition_point(|d| *d < crate::date::days_from_civil(first, 1, 1));
+        (first..=last).find(|&y| {
+            let (start, end) = (
+                crate::date::days_from_civil(y, 1, 1),
+                crate::date::days_from_civil(y + 1, 1, 1),
+            );
+            while sorted.get(next).is_some_and(|d| *d < start) {
+                next += 1;
+            }
+            sorted.get(next).is_none_or(|d| *d >= end)
+        })
+    };
+    let gap = if holidays.is_sorted() {
+        missing(holidays)
+    } else {
+        let mut sorted = holidays.to_vec();
+        sorted.sort_unstable();
+        missing(&sorted)
+    };
+    match gap {
         None => Ok(()),
         Some(year) => Err(Arc::new(Fault::Domain {
             at: at.clone(),
@@ -107,5 +128,28 @@ mod tests {
         let eve = parse("2019-12-31").unwrap();
         assert!(require_declared_years(eve, a, &holidays, &at()).is_ok());
         assert!(require_declared_years(eve - 1, a, &holidays, &at()).is_err());
+    }
+
+    /// Regression (issue 16, found by the hostile corpus): the check built a set of the
+    /// declared years on every call, so 1,000 counts over 9,000 declared years took 20 s.
+    #[test]
+    fn declared_years_over_millennia_are_checked_fast() {
+        let holidays: Vec<i32> = (1000..10_000)
+            .map(|y| crate::date::days_from_civil(y, 1, 1))
+            .collect();
+        let (a, b) = (parse("1000-01-02").unwrap(), parse("9999-12-30").unwrap());
+        let started = std::time::Instant::now();
+        for _ in 0..1000 {
+            assert!(require_declared_years(a, b, &holidays, &at()).is_ok());
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        let mut gap = holidays.clone();
+        gap.remove(5000);
+        let fault = require_declared_years(a, b, &gap, &at()).unwrap_err();
+        assert!(fault.to_string().contains("declared for 6000"), "{fault}");
     }
 }

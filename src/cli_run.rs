@@ -224,9 +224,16 @@ pub fn run(
         previous_file: extras.previous.as_ref().map(|p| p.display().to_string()),
         generated: Some(now_utc()),
     };
+    let max = rules.resources().report_bytes;
     let written = match format {
-        ReportFormat::Text => Ok(report.to_text().into_bytes()),
-        ReportFormat::Json | ReportFormat::Jsonl => Ok((report.to_json() + "\n").into_bytes()),
+        ReportFormat::Text => report
+            .to_text_within(max)
+            .map(String::into_bytes)
+            .map_err(|e| e.to_string()),
+        ReportFormat::Json | ReportFormat::Jsonl => report
+            .to_json_within(max)
+            .map(|j| (j + "\n").into_bytes())
+            .map_err(|e| e.to_string()),
         ReportFormat::Html => Ok(report.to_html(&context).into_bytes()),
         ReportFormat::Csv => match extras.table.unwrap_or(Table::Findings) {
             Table::Findings => chiso::report::csv::findings(&report),

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::access::{Access, Kind};
 use crate::diagnostic::Diagnostic;
-use crate::files::Files;
 use crate::parse::ast::{File, Header, Item};
-use crate::parse::parse_file;
+use crate::parse::parse_file_within;
 use crate::source::{Loc, Source};
 
 /// Deepest chain of `extends` followed (a longer one is most likely a cycle).
@@ -30,9 +30,13 @@ pub struct Resolved {
     pub removed: HashMap<String, Loc>,
 }
 
-/// Resolves `files` (one rule set) against the rule set its header extends, if any; the
-/// extended rule set is read from `disk`.
-pub fn resolve(files: Vec<File>, depth: usize, disk: &Files) -> Result<Resolved, Vec<Diagnostic>> {
+/// Resolves `files` (one rule set) against the rule set its header extends, if any.
+pub fn resolve(
+    files: Vec<File>,
+    depth: usize,
+    access: &Access,
+    nesting: usize,
+) -> Result<Resolved, Vec<Diagnostic>> {
     let Some(header) = files.iter().find_map(|f| f.header.clone()) else {
         return plain(files);
     };
@@ -47,12 +51,11 @@ pub fn resolve(files: Vec<File>, depth: usize, disk: &Files) -> Result<Resolved,
             &at,
         )]);
     }
-    let base_path = Path::new(&at.source.name)
-        .parent()
-        .unwrap_or_else(|| Path::new(""))
-        .join(&path);
-    let base_files = load(&base_path, &at, disk)?;
-    let base = resolve(base_files, depth + 1, disk)?;
+    let base_path = access
+        .resolve(&path, &at, Kind::Extends)
+        .map_err(|d| vec![*d])?;
+    let base_files = load(&base_path, &path, &at, access, nesting)?;
+    let base = resolve(base_files, depth + 1, access, nesting)?;
     let base_header = base.files.iter().find_map(|f| f.header.clone());
     let mut items: Vec<Item> = base
         .files
@@ -198,7 +201,13 @@ fn inherit(mut header: Header, base: Option<&Header>) -> Header {
     header
 }
 
-fn load(path: &Path, at: &Loc, disk: &Files) -> Result<Vec<File>, Vec<Diagnostic>> {
+fn load(
+    path: &Path,
+    named: &str,
+    at: &Loc,
+    access: &Access,
+    nesting: usize,
+) -> Result<Vec<File>, Vec<Diagnostic>> {
     let cannot = |why: String| {
         vec![
             Diagnostic::error(
@@ -212,13 +221,13 @@ fn load(path: &Path, at: &Loc, disk: &Files) -> Result<Vec<File>, Vec<Diagnostic
             .with_help("the path is relative to this rule file"),
         ]
     };
-    let paths = disk.rule_files(path).map_err(|e| cannot(e.to_string()))?;
+    let paths = access.rule_files(path).map_err(|e| cannot(e.to_string()))?;
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for p in paths {
-        let text = disk.read(&p).map_err(|e| cannot(e.to_string()))?;
+        let text = access.read(&p, named, Kind::Extends).map_err(&cannot)?;
         let source: Arc<Source> = Source::new(p.display().to_string(), text);
-        match parse_file(&source) {
+        match parse_file_within(&source, nesting) {
             Ok(f) => files.push(f),
             Err(d) => diags.extend(d),
         }

@@ -6,6 +6,7 @@
 //! passes every text in, by path, and nothing else is read.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -63,6 +64,40 @@ impl Files {
         }
     }
 
+    /// Whether the files are texts held in memory (there is no disk to look at).
+    pub fn is_memory(&self) -> bool {
+        self.memory.is_some()
+    }
+
+    /// Whether `path` is a file (not a folder).
+    pub fn is_file(&self, path: &Path) -> bool {
+        match &self.memory {
+            None => path.is_file(),
+            Some(files) => files.contains_key(&normalise(path)),
+        }
+    }
+
+    /// The text of the regular file at `path`, if it has at most `max` bytes; the error
+    /// says why not (a device such as `/dev/zero` is not read at all).
+    pub fn read_at_most(&self, path: &Path, max: u64) -> Result<String, String> {
+        match &self.memory {
+            None => {
+                let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+                if !meta.is_file() {
+                    return Err(format!("`{}` is not a regular file", path.display()));
+                }
+                read_bounded(path, max)
+            }
+            Some(_) => {
+                let text = self.read(path).map_err(|e| e.to_string())?;
+                if text.len() as u64 > max {
+                    return Err(too_large(max));
+                }
+                Ok(text)
+            }
+        }
+    }
+
     /// The rule files of a rule set at `path`: the file itself, or the `.chiso` files
     /// directly inside the folder, sorted by name.
     pub fn rule_files(&self, path: &Path) -> Result<Vec<PathBuf>, LoadError> {
@@ -102,8 +137,33 @@ impl Files {
     }
 }
 
+fn too_large(max: u64) -> String {
+    format!(
+        "the file is larger than {}, the most this program reads",
+        crate::limits::bytes(max)
+    )
+}
+
+/// A text file of at most `max` bytes, read without ever holding more than `max + 1`.
+pub fn read_bounded(path: &Path, max: u64) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(max));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (byte {} is not valid)",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// `a/./b/../c` → `a/c`, without touching the disk.
-fn normalise(path: &Path) -> PathBuf {
+pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

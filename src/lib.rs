@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub mod calendar;
@@ -19,7 +20,10 @@ pub mod extend;
 pub mod fast;
 pub mod files;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hooks;
+pub mod limits;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod parse;
@@ -31,11 +35,13 @@ pub mod testing;
 pub mod value;
 pub mod weights;
 
+pub use access::FileAccess;
 pub use data::{DataError, Dataset, LoadOptions};
 pub use diagnostic::Diagnostic;
 pub use evaluate::Status;
 pub use files::Files;
 pub use hooks::Limits;
+pub use limits::ResourceLimits;
 pub use report::Report;
 pub use ruleset::{LoadError, Progress, RuleSet, RuleSetBuilder, RunError, RunOptions};
 pub use value::Value;

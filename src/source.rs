@@ -162,12 +162,18 @@ impl fmt::Display for Loc {
 
 impl fmt::Debug for Loc {
     /// The located text without whitespace, comments or parentheses: two compiled rule
-    /// sets that differ only in layout (`chiso fmt`) have the same debug output.
+    /// sets that differ only in layout (`chiso fmt`) have the same debug output. A line
+    /// break inside a string counts as whitespace whether written raw or as `\n` (the
+    /// formatter writes the escape).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text: String = code_chars(self.text())
             .map(|(_, c)| c)
             .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
             .collect();
+        let text = text
+            .replace("\\n", "")
+            .replace("\\r", "")
+            .replace("\\t", "");
         write!(f, "`{text}`")
     }
 }

@@ -467,3 +467,85 @@ fn diff_between_versions_in_text_and_json() {
         2
     );
 }
+
+/// Regression (issue 16): `chiso run … | head -c 100` panicked ("failed printing to
+/// stdout: Broken pipe", exit 101) and so did a closed standard error; now chiso ends
+/// by SIGPIPE, as a Unix tool does (a shell reports 141), and never panics.
+#[test]
+fn a_reader_that_stops_reading_ends_the_run_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for format in ["text", "json", "jsonl"] {
+        let mut args = vec![
+            "run",
+            "--rules",
+            "rules/ict-index/2019",
+            "--data",
+            "examples/ict-index/provinces-2019.json",
+            "--format",
+            format,
+        ];
+        if format == "jsonl" {
+            // A stream of the staffing rules over many units (the index ranks, so it
+            // cannot stream).
+            args = vec!["run", "--rules", "rules/it-staffing", "--data"];
+        }
+        let big;
+        if format == "jsonl" {
+            let dir = std::env::temp_dir().join(format!("chiso-pipe-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            big = dir.join("units.jsonl");
+            let line = r#"{"unit": "U", "it_qualified_staff": 3, "infosec_staff": 0, "staff_total": 10, "staff_trained_infosec": 1}"#;
+            let text: String = (0..20_000)
+                .map(|k| line.replace("\"U\"", &format!("\"U{k}\"")) + "\n")
+                .collect();
+            std::fs::write(&big, text).unwrap();
+            args.extend([big.to_str().unwrap(), "--format", "jsonl"]);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chiso"))
+            .args(&args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The pipe is closed here, with most of the report unread.
+        let out = child.wait_with_output().unwrap();
+        // Ended as `head` expects of a Unix tool: by SIGPIPE (which a shell reports as 141).
+        assert!(
+            ended_by_closed_pipe(&out.status),
+            "{format}: {:?} {}",
+            out.status,
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+    // A standard error closed by its reader is no crash either.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(["check", "tests/broken/unknown_name_typo.chiso"])
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert!(
+        status.code() == Some(2) || ended_by_closed_pipe(&status),
+        "{status:?}"
+    );
+}
+
+/// Ended by SIGPIPE, or exited with the code a shell gives that (128 + 13).
+fn ended_by_closed_pipe(status: &std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if status.signal() == Some(13) {
+            return true;
+        }
+    }
+    status.code() == Some(141)
+}

@@ -115,7 +115,8 @@ fn a_script_returning_the_wrong_type_names_the_script_and_the_rule() {
 fn the_time_limit_stops_a_script_that_the_operation_limit_allows() {
     let rules = RuleSet::builder()
         .limits(Limits {
-            operations: 0, // no operation limit: only the clock stops it
+            // The most operations there can be (0 is not unlimited): the clock stops it.
+            operations: Limits::CEILING.operations,
             time: Duration::from_millis(50),
             ..Limits::default()
         })

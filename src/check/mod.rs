@@ -471,28 +471,10 @@ impl Checker<'_> {
         }
     }
 
-    /// The type of `e` without reporting anything (diagnostics come when it is checked).
-    fn peek_ty(&mut self, e: &Expr) -> Ty {
-        let before = self.diags.len();
-        let ty = self.expr_ty(e);
-        self.diags.truncate(before);
-        ty
-    }
-
     fn expect(&mut self, e: &Expr, want: Ty, context: &str) -> Ty {
         let ty = self.expr_ty(e);
-        if ty != want && ty != Ty::Unknown {
-            self.diags.push(
-                Diagnostic::error(
-                    format!(
-                        "{context} must be {}, found {}",
-                        want.describe(),
-                        ty.describe()
-                    ),
-                    &e.loc,
-                )
-                .with_label(format!("this is {}", ty.describe())),
-            );
+        if let Some(d) = mismatch(e, ty, want, context) {
+            self.diags.push(d);
         }
         ty
     }
@@ -512,46 +494,52 @@ impl Checker<'_> {
                 self.expect(x, Ty::Bool, "the operand of `not`");
                 Ty::Bool
             }
-            ExprKind::Binary(
-                op @ (BinaryOp::Add
-                | BinaryOp::Sub
-                | BinaryOp::Lt
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Ge),
-                a,
-                b,
-            ) if self.peek_ty(a) == Ty::Date || self.peek_ty(b) == Ty::Date => {
-                let (ta, tb) = (self.expr_ty(a), self.expr_ty(b));
-                match (op, ta, tb) {
-                    (BinaryOp::Add, Ty::Date, Ty::Number)
-                    | (BinaryOp::Add, Ty::Number, Ty::Date)
-                    | (BinaryOp::Sub, Ty::Date, Ty::Number) => Ty::Date,
-                    (BinaryOp::Sub, Ty::Date, Ty::Date) => Ty::Number,
-                    (
-                        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge,
-                        Ty::Date,
-                        Ty::Date,
-                    ) => Ty::Bool,
-                    _ => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                format!(
-                                    "`{}` cannot combine {} with {}",
-                                    op.symbol(),
-                                    ta.describe(),
-                                    tb.describe()
-                                ),
-                                &e.loc,
-                            )
-                            .with_label("dates add and subtract days, and compare with dates")
-                            .with_help("date + days, date - days, date - date (days), date < date"),
-                        );
-                        Ty::Unknown
-                    }
-                }
-            }
             ExprKind::Binary(op, a, b) => {
+                // Each operand is typed once: typing one again per level (to see whether
+                // it is a date) made checking exponential in the nesting.
+                let ta = self.expr_ty(a);
+                let after_a = self.diags.len();
+                let tb = self.expr_ty(b);
+                let date_op = matches!(
+                    op,
+                    BinaryOp::Add
+                        | BinaryOp::Sub
+                        | BinaryOp::Lt
+                        | BinaryOp::Le
+                        | BinaryOp::Gt
+                        | BinaryOp::Ge
+                );
+                if date_op && (ta == Ty::Date || tb == Ty::Date) {
+                    return match (op, ta, tb) {
+                        (BinaryOp::Add, Ty::Date, Ty::Number)
+                        | (BinaryOp::Add, Ty::Number, Ty::Date)
+                        | (BinaryOp::Sub, Ty::Date, Ty::Number) => Ty::Date,
+                        (BinaryOp::Sub, Ty::Date, Ty::Date) => Ty::Number,
+                        (
+                            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge,
+                            Ty::Date,
+                            Ty::Date,
+                        ) => Ty::Bool,
+                        _ => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    format!(
+                                        "`{}` cannot combine {} with {}",
+                                        op.symbol(),
+                                        ta.describe(),
+                                        tb.describe()
+                                    ),
+                                    &e.loc,
+                                )
+                                .with_label("dates add and subtract days, and compare with dates")
+                                .with_help(
+                                    "date + days, date - days, date - date (days), date < date",
+                                ),
+                            );
+                            Ty::Unknown
+                        }
+                    };
+                }
                 let sym = op.symbol();
                 // (type both operands must have, type of the result); `=`/`!=` take any
                 // two operands of the same type.
@@ -570,12 +558,15 @@ impl Checker<'_> {
                     BinaryOp::Eq | BinaryOp::Ne => (None, Ty::Bool),
                 };
                 if let Some(want) = operand {
-                    self.expect(a, want, &format!("the left side of `{sym}`"));
-                    self.expect(b, want, &format!("the right side of `{sym}`"));
+                    // In the order `expect` gives them: the left side's, then the right's.
+                    if let Some(d) = mismatch(a, ta, want, &format!("the left side of `{sym}`")) {
+                        self.diags.insert(after_a, d);
+                    }
+                    if let Some(d) = mismatch(b, tb, want, &format!("the right side of `{sym}`")) {
+                        self.diags.push(d);
+                    }
                     return result;
                 }
-                let ta = self.expr_ty(a);
-                let tb = self.expr_ty(b);
                 if ta != tb && ta != Ty::Unknown && tb != Ty::Unknown {
                     self.diags.push(
                         Diagnostic::error(
@@ -1548,6 +1539,22 @@ pub fn bound_holds(op: BoundOp, value: Decimal, limit: Decimal) -> bool {
         BoundOp::Le => value <= limit,
         BoundOp::Lt => value < limit,
     }
+}
+
+/// The diagnostic when `e`, of type `ty`, is not of type `want` (`Unknown` fits anything:
+/// its error was reported where it arose).
+fn mismatch(e: &Expr, ty: Ty, want: Ty, context: &str) -> Option<Diagnostic> {
+    (ty != want && ty != Ty::Unknown).then(|| {
+        Diagnostic::error(
+            format!(
+                "{context} must be {}, found {}",
+                want.describe(),
+                ty.describe()
+            ),
+            &e.loc,
+        )
+        .with_label(format!("this is {}", ty.describe()))
+    })
 }
 
 /// Every name referenced in `e`, with its location (function names excluded).

@@ -19,14 +19,18 @@ fn json_error(file: &str, e: &serde_json::Error) -> DataError {
     }
 }
 
-pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
-    // serde_json keeps the last of two equal keys; a field written twice is a mistake in
-    // the submission (which value did the province mean?), so it is found first.
+/// One JSON document. serde_json keeps the last of two equal keys; a field written twice
+/// (or twice in two Unicode forms) is a mistake in the submission — which value did the
+/// province mean? — so it is refused first. Every reader of JSON (files, JSON Lines,
+/// streams) parses through here.
+pub(crate) fn parse_unique(text: &str) -> Result<serde_json::Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    serde::Deserialize::deserialize(&mut de)
-        .map(|UniqueKeys| ())
-        .map_err(|e| json_error(file, &e))?;
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| json_error(file, &e))?;
+    serde::Deserialize::deserialize(&mut de).map(|UniqueKeys| ())?;
+    serde_json::from_str(text)
+}
+
+pub(super) fn records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
+    let value = parse_unique(text).map_err(|e| json_error(file, &e))?;
     let (items, prefix) = match value {
         serde_json::Value::Array(items) => (items, ""),
         serde_json::Value::Object(mut map) => match map.shift_remove("units") {

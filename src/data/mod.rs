@@ -7,14 +7,14 @@
 
 mod aliases;
 mod csv_file;
-mod decode;
-mod json_file;
+pub(crate) mod decode;
+pub(crate) mod json_file;
 pub mod names;
 pub mod numbers;
 mod options;
 #[cfg(feature = "excel")]
 mod sheet;
-mod table;
+pub(crate) mod table;
 
 pub use aliases::Aliases;
 pub use options::LoadOptions;
@@ -260,7 +260,22 @@ impl Dataset {
         options: &LoadOptions,
     ) -> Result<Self, DataError> {
         let text = decode::decode(file, bytes, options.encoding.as_deref())?;
-        Self::from_records(csv_file::records(file, &text, options)?)
+        let mut data = Self::from_records(csv_file::records(file, &text, options)?)?;
+        data.apply_aliases(&options.aliases)?;
+        Ok(data)
+    }
+
+    /// Reads a spreadsheet (`.xlsx`, `.xls`, `.ods`) from its bytes, as `options` say (sheet,
+    /// header row, number format, missing markers); `file` names it in messages.
+    #[cfg(feature = "excel")]
+    pub fn from_sheet_bytes(
+        file: &str,
+        bytes: &[u8],
+        options: &LoadOptions,
+    ) -> Result<Self, DataError> {
+        let mut data = Self::from_records(sheet::records_from_bytes(bytes, file, options)?)?;
+        data.apply_aliases(&options.aliases)?;
+        Ok(data)
     }
 
     /// Reads JSON text: an array of records, or an object whose `units` is one. A leading
@@ -521,12 +536,22 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    not_a_device(&path, &file)?;
+    if let Ok(meta) = std::fs::metadata(&path)
+        && meta.is_file()
+        && meta.len() > options.max_bytes
+    {
+        return Err(too_large(&file, meta.len(), options.max_bytes));
+    }
     let records = match ext.as_str() {
         "json" | "csv" | "tsv" | "txt" => {
-            let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
+            let bytes = read_at_most(&path, options.max_bytes).map_err(|source| DataError::Io {
                 file: file.clone(),
                 source,
             })?;
+            if bytes.len() as u64 > options.max_bytes {
+                return Err(too_large(&file, bytes.len() as u64, options.max_bytes));
+            }
             let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
             if ext == "json" {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -550,6 +575,9 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
             });
         }
     };
+    if records.len() > options.max_records {
+        return Err(too_many(&file, options.max_records));
+    }
     if records.is_empty() {
         return Err(DataError::NoUnits {
             file,
@@ -557,6 +585,61 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
         });
     }
     Ok(records)
+}
+
+/// Refuses a device or socket named as a data file (a `data.json` linked to `/dev/zero`
+/// never ends); regular files and pipes are read.
+pub(crate) fn not_a_device(path: &Path, file: &str) -> Result<(), DataError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    let device = {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_char_device() || t.is_block_device() || t.is_socket()
+    };
+    #[cfg(not(unix))]
+    let device = !meta.is_file() && !meta.is_dir();
+    if device {
+        return Err(DataError::Shape {
+            file: file.to_string(),
+            message: "is a device, not a data file".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A file beyond the size limit.
+fn too_large(file: &str, size: u64, max: u64) -> DataError {
+    DataError::Shape {
+        file: file.to_string(),
+        message: format!(
+            "the file is {} ({size} bytes), more than the {} this program reads (its data-file size limit)",
+            crate::limits::bytes(size),
+            crate::limits::bytes(max)
+        ),
+    }
+}
+
+/// A dataset beyond the record limit.
+pub(crate) fn too_many(file: &str, max: usize) -> DataError {
+    DataError::Shape {
+        file: file.to_string(),
+        message: format!(
+            "more than {max} units, the most this program reads into one dataset (its record limit)"
+        ),
+    }
+}
+
+/// At most `max + 1` bytes of a file (a special file such as `/dev/zero` never ends).
+fn read_at_most(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.

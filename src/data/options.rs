@@ -41,6 +41,10 @@ pub struct LoadOptions {
     /// Columns that are not inputs of the rule set are errors, not warnings
     /// (`RuleSet::load_data_with` checks them).
     pub strict: bool,
+    /// Largest file read, in bytes (a larger file is an error naming the limit).
+    pub max_bytes: u64,
+    /// Most records (units) read from the files of one dataset.
+    pub max_records: usize,
 }
 
 impl LoadOptions {
@@ -56,6 +60,8 @@ impl LoadOptions {
             header_row: None,
             aliases: Aliases::default(),
             strict: false,
+            max_bytes: crate::limits::ResourceLimits::default().data_file_bytes,
+            max_records: crate::limits::ResourceLimits::default().records,
         }
     }
 

@@ -12,7 +12,9 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use std::io::{Read, Seek};
+
+use calamine::{Data, Reader, Sheets, open_workbook_auto, open_workbook_auto_from_rs};
 
 use super::table::{self, Cell, HEADER_SEARCH_ROWS};
 use super::{DataError, LoadOptions, Origin, Record};
@@ -22,12 +24,37 @@ pub(super) fn records(
     file: &str,
     options: &LoadOptions,
 ) -> Result<Vec<Record>, DataError> {
+    let book = open_workbook_auto(path).map_err(|e| unreadable(file, &e))?;
+    from_book(book, file, options)
+}
+
+/// The records of a workbook held in memory (its format told by its bytes).
+pub(super) fn records_from_bytes(
+    bytes: &[u8],
+    file: &str,
+    options: &LoadOptions,
+) -> Result<Vec<Record>, DataError> {
+    let book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| unreadable(file, &e))?;
+    from_book(book, file, options)
+}
+
+fn unreadable(file: &str, e: &calamine::Error) -> DataError {
+    DataError::Shape {
+        file: file.to_string(),
+        message: format!("cannot read the workbook: {e}"),
+    }
+}
+
+fn from_book<RS: Read + Seek>(
+    mut book: Sheets<RS>,
+    file: &str,
+    options: &LoadOptions,
+) -> Result<Vec<Record>, DataError> {
     let shape = |message: String| DataError::Shape {
         file: file.to_string(),
         message,
     };
-    let mut book =
-        open_workbook_auto(path).map_err(|e| shape(format!("cannot read the workbook: {e}")))?;
     let names = book.sheet_names();
     let sheet = match &options.sheet {
         None => names.first().cloned(),

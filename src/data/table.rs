@@ -23,7 +23,7 @@ pub(super) enum Cell {
 }
 
 /// The header row of a table.
-pub(super) struct Header {
+pub(crate) struct Header {
     /// Column names, trimmed and in NFC.
     pub names: Vec<String>,
 }
@@ -70,7 +70,7 @@ pub(super) fn find_header(
 }
 
 /// The header from its cells; two columns of one name are an error naming both.
-pub(super) fn header(file: &str, line: usize, cells: &[String]) -> Result<Header, DataError> {
+pub(crate) fn header(file: &str, line: usize, cells: &[String]) -> Result<Header, DataError> {
     let names: Vec<String> = cells.iter().map(|c| names::nfc(c.trim())).collect();
     for (i, h) in names.iter().enumerate() {
         if h.is_empty() {

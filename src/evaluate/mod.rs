@@ -243,6 +243,28 @@ pub fn bind(program: &Program, data: &Dataset) -> BoundData {
 /// of the cohorts it needs are computed over every unit; within a stage, units are
 /// evaluated one after the other.
 pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
+    evaluate_by(program, data, None)
+}
+
+/// The fault of a value or finding the run's time limit cut off.
+fn out_of_time(at: &crate::source::Loc) -> Arc<Fault> {
+    Arc::new(Fault::Domain {
+        at: at.clone(),
+        what: "the run's time limit ran out before this was computed".into(),
+    })
+}
+
+/// [`evaluate`] within a wall-clock deadline: values and findings not reached by then are
+/// `error` (saying the time limit ran out), and hook calls stop at it too.
+pub fn evaluate_by(
+    program: &Program,
+    data: &BoundData,
+    deadline: Option<crate::limits::Instant>,
+) -> Evaluation {
+    let _run = crate::hooks::RunDeadline::set(deadline);
+    // The earlier of this run's deadline and that of a run it is part of (sensitivity).
+    let deadline = crate::hooks::RunDeadline::current();
+    let late = || deadline.is_some_and(|d| crate::limits::Instant::now() >= d);
     let units = data.inputs.len();
     let width = program.formulas.len();
     let mut out = Evaluation {
@@ -263,12 +285,17 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
         compute_cohorts(program, data, &mut out, &needed);
         for (u, inputs) in data.inputs.iter().enumerate() {
             let start = u * width;
+            let late = late();
             for k in stage.clone() {
                 let Some(formula) = program.formulas.get(k) else {
                     continue;
                 };
-                let value = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u)
-                    .node(&formula.node);
+                let value = if late {
+                    Err(out_of_time(&formula.loc))
+                } else {
+                    Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u)
+                        .node(&formula.node)
+                };
                 if let Some(cell) = out.computed.get_mut(start + k) {
                     *cell = value;
                 }
@@ -285,6 +312,15 @@ pub fn evaluate(program: &Program, data: &BoundData) -> Evaluation {
     }
     compute_cohorts(program, data, &mut out, &needed);
     for (u, inputs) in data.inputs.iter().enumerate() {
+        if late() {
+            out.decisions.extend(
+                program
+                    .rules
+                    .iter()
+                    .map(|rule| Decision::error(out_of_time(&rule.loc))),
+            );
+            continue;
+        }
         let eval = Eval::for_unit(program, inputs, (&out.computed, &out.cohorts), u);
         out.decisions
             .extend(program.rules.iter().map(|rule| eval.decide(rule)));
@@ -1096,9 +1132,31 @@ impl Eval<'_> {
             let y = y.map_err(Arc::clone)?;
             return Ok(order_holds(op, cmp_decimal(x, y)));
         }
-        let a = self.value_ref(a)?;
-        let b = self.value_ref(b)?;
-        Ok(compare(op, &a, &b))
+        let (va, vb) = (self.value_ref(a)?, self.value_ref(b)?);
+        // Values of two kinds meet only when a hook returned the wrong kind (the checker
+        // types everything else): that is no comparison, not a `false` (or a `!=` true).
+        if std::mem::discriminant(&*va) != std::mem::discriminant(&*vb) {
+            return Err(match (&*va, &*vb) {
+                (Value::Number(_), other) => self.wrong_at(b, other, "a number"),
+                (other, Value::Number(_)) => self.wrong_at(a, other, "a number"),
+                (expected, other) => self.wrong_at(b, other, expected.kind()),
+            });
+        }
+        Ok(compare(op, &va, &vb))
+    }
+
+    /// [`Eval::wrong`] naming the value when it is a named one: `` `b` is text ``.
+    fn wrong_at(&self, node: &Node, found: &Value, expected: &str) -> Arc<Fault> {
+        match node {
+            Node::Slot(s) => Arc::new(Fault::WrongKind {
+                what: format!(
+                    "`{}` is {}, expected {expected}",
+                    self.program.slots.get(*s).map_or("?", |i| i.name.as_ref()),
+                    found.kind()
+                ),
+            }),
+            _ => self.wrong(node, found, expected),
+        }
     }
 
     fn node(&self, node: &Node) -> Outcome {

@@ -186,6 +186,10 @@ pub fn analyse_with(
     // samples[k][u]: the ranks of unit u for declared rank k over the runs.
     let mut samples = vec![vec![Vec::with_capacity(runs); units]; keys];
     for run in 0..runs {
+        // The run's time limit (if any) ends the perturbed runs; the caller says so.
+        if crate::hooks::RunDeadline::current().is_some_and(|d| crate::limits::Instant::now() > d) {
+            break;
+        }
         if let Some(tell) = progress {
             tell(run, runs);
         }

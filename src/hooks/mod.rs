@@ -48,7 +48,22 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Sets a limit by the name a rule file uses; `false` for an unknown name.
+    /// The most each limit can be: what a rule file may raise a limit to, and what an
+    /// embedding program's limits are brought down to. The call and expression depths
+    /// keep a script's recursion inside a 2 MB thread stack even in a debug build; the
+    /// sizes keep one native operation (`pad`, `+=` on a string) short.
+    pub const CEILING: Limits = Limits {
+        operations: 100_000_000,
+        call_depth: 64,
+        expr_depth: 64,
+        string_size: 10_000_000,
+        array_size: 1_000_000,
+        map_size: 1_000_000,
+        time: Duration::from_secs(60),
+    };
+
+    /// Sets a limit by the name a rule file uses; `false` for an unknown name. The value
+    /// is brought into `1 ..= CEILING` (see [`Limits::bounded`]).
     ///
     /// ```
     /// let mut limits = chiso::Limits::default();
@@ -68,7 +83,84 @@ impl Limits {
             "milliseconds" => self.time = Duration::from_millis(value),
             _ => return false,
         }
+        *self = self.bounded();
         true
+    }
+
+    /// The largest value a limit named as in a rule file may take, or `None` for an
+    /// unknown name.
+    ///
+    /// ```
+    /// assert_eq!(chiso::Limits::ceiling("calls"), Some(64));
+    /// ```
+    pub fn ceiling(name: &str) -> Option<u64> {
+        let c = Self::CEILING;
+        let size = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        Some(match name {
+            "operations" => c.operations,
+            "calls" => size(c.call_depth),
+            "depth" => size(c.expr_depth),
+            "string" => size(c.string_size),
+            "array" => size(c.array_size),
+            "map" => size(c.map_size),
+            "milliseconds" => u64::try_from(c.time.as_millis()).unwrap_or(u64::MAX),
+            _ => return None,
+        })
+    }
+
+    /// Every limit brought into `1 ..= CEILING`. rhai reads a limit of 0 as *no limit*:
+    /// a 0 here means the least that can run, never an unbounded script.
+    ///
+    /// ```
+    /// let l = chiso::Limits { string_size: 0, call_depth: 1_000_000, ..Default::default() }.bounded();
+    /// assert_eq!((l.string_size, l.call_depth), (1, 64));
+    /// ```
+    pub fn bounded(self) -> Limits {
+        let c = Self::CEILING;
+        Limits {
+            operations: self.operations.clamp(1, c.operations),
+            call_depth: self.call_depth.clamp(1, c.call_depth),
+            expr_depth: self.expr_depth.clamp(1, c.expr_depth),
+            string_size: self.string_size.clamp(1, c.string_size),
+            array_size: self.array_size.clamp(1, c.array_size),
+            map_size: self.map_size.clamp(1, c.map_size),
+            time: self.time.clamp(Duration::from_millis(1), c.time),
+        }
+    }
+}
+
+thread_local! {
+    /// When the run evaluating on this thread must stop ([`crate::ResourceLimits::run_time`]).
+    static RUN_DEADLINE: std::cell::Cell<Option<crate::limits::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// The run's deadline on this thread while it is alive (restored when dropped, so nested
+/// runs keep the outer one).
+pub struct RunDeadline(Option<crate::limits::Instant>);
+
+impl RunDeadline {
+    /// Sets the deadline of the run now starting on this thread (the earlier of `deadline`
+    /// and any run it is nested in).
+    pub fn set(deadline: Option<crate::limits::Instant>) -> Self {
+        let outer = RUN_DEADLINE.with(std::cell::Cell::get);
+        let inner = match (outer, deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        RUN_DEADLINE.with(|d| d.set(inner));
+        RunDeadline(outer)
+    }
+
+    /// The deadline of the run on this thread, if it has one.
+    pub fn current() -> Option<crate::limits::Instant> {
+        RUN_DEADLINE.with(std::cell::Cell::get)
+    }
+}
+
+impl Drop for RunDeadline {
+    fn drop(&mut self) {
+        RUN_DEADLINE.with(|d| d.set(self.0));
     }
 }
 

@@ -5,14 +5,10 @@
 //! and with every limit of [`Limits`] set, including wall-clock time per call (checked
 //! through the progress callback).
 
+use crate::access::{Access, Kind};
+use crate::limits::Instant;
 use std::cell::Cell;
-use std::path::Path;
 use std::sync::Arc;
-#[cfg(not(target_family = "wasm"))]
-use std::time::Instant;
-
-#[cfg(target_family = "wasm")]
-use web_time::Instant; // `std::time::Instant::now` panics on wasm32-unknown-unknown
 
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope};
 use rust_decimal::Decimal;
@@ -20,7 +16,6 @@ use rust_decimal::Decimal;
 use super::Limits;
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::Fault;
-use crate::files::Files;
 use crate::source::{Loc, Source};
 use crate::value::Value;
 
@@ -62,6 +57,8 @@ impl std::fmt::Debug for Scripts {
 
 /// A sandboxed engine with `limits`.
 fn engine(limits: &Limits) -> Engine {
+    // Never 0 (which rhai reads as unlimited), never deeper than a small stack holds.
+    let limits = limits.bounded();
     let mut engine = Engine::new();
     engine
         .set_max_operations(limits.operations)
@@ -106,33 +103,18 @@ fn offset(text: &str, position: Position) -> usize {
 }
 
 impl Scripts {
-    /// Reads (from `disk`) and compiles scripts; `paths` are resolved already, each with
-    /// the location of its name in the rule file.
-    pub fn compile(
-        paths: &[(std::path::PathBuf, Loc)],
+    /// Compiles script texts; each comes with the location of its name in the rule file.
+    pub fn compile_sources(
+        scripts: &[(Arc<Source>, Loc)],
         limits: Limits,
-        disk: &Files,
     ) -> Result<Self, Vec<Diagnostic>> {
+        let limits = limits.bounded();
         let engine = engine(&limits);
         let mut files = Vec::new();
         let mut functions: Vec<ScriptFn> = Vec::new();
         let mut diags = Vec::new();
-        for (path, named_at) in paths {
-            let text = match disk.read(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(
-                            format!("cannot read hook script `{}`: {e}", path.display()),
-                            named_at,
-                        )
-                        .with_label("named here")
-                        .with_help("script paths are relative to the rule file"),
-                    );
-                    continue;
-                }
-            };
-            let source = Source::new(path.display().to_string(), text);
+        for (source, named_at) in scripts {
+            let source = Arc::clone(source);
             match engine.compile(&source.text) {
                 Ok(ast) => {
                     let index = files.len();
@@ -235,7 +217,10 @@ impl Scripts {
             }));
         };
         let args: Vec<Dynamic> = args.iter().map(to_dynamic).collect();
-        DEADLINE.with(|d| d.set(Some(Instant::now() + self.limits.time)));
+        let started = Instant::now();
+        let own = started + self.limits.time;
+        let run = super::RunDeadline::current();
+        DEADLINE.with(|d| d.set(Some(run.map_or(own, |r| r.min(own)))));
         let result = self.engine.call_fn_with_options::<Dynamic>(
             CallFnOptions::new().eval_ast(false),
             &mut Scope::new(),
@@ -268,6 +253,26 @@ impl Scripts {
                 at: at.clone(),
             })
         };
+        // The clock is read between operations; one long native operation (growing a
+        // string or an array to its size limit) can run past the deadline, and then its
+        // result does not count either.
+        let took = started.elapsed();
+        if run.is_some_and(|r| Instant::now() > r) {
+            return Err(fault(
+                "stopped: the run's time limit ran out".into(),
+                Position::NONE,
+            ));
+        }
+        if result.is_ok() && took > self.limits.time {
+            return Err(fault(
+                format!(
+                    "ran {} ms, beyond the time limit of one call ({} ms)",
+                    took.as_millis(),
+                    self.limits.time.as_millis()
+                ),
+                Position::NONE,
+            ));
+        }
         match result {
             Ok(v) => from_dynamic(v).map_err(|m| fault(m, Position::NONE)),
             Err(e) => {
@@ -371,10 +376,18 @@ fn from_dynamic(v: Dynamic) -> Result<Value, String> {
     ))
 }
 
-/// Resolves script paths relative to the rule file that names them.
-pub fn resolve(rule_file: &str, script: &str) -> std::path::PathBuf {
-    let base = Path::new(rule_file)
-        .parent()
-        .unwrap_or_else(|| Path::new(""));
-    base.join(script)
+/// Reads the script `named` at `at` in a rule file, as the file-access policy allows.
+pub fn read(access: &Access, named: &str, at: &Loc) -> Result<Arc<Source>, Box<Diagnostic>> {
+    let path = access.resolve(named, at, Kind::Script)?;
+    match access.read(&path, named, Kind::Script) {
+        Ok(text) => Ok(Source::new(path.display().to_string(), text)),
+        Err(e) => Err(Box::new(
+            Diagnostic::error(
+                format!("cannot read hook script `{}`: {e}", path.display()),
+                at,
+            )
+            .with_label("named here")
+            .with_help("script paths are relative to the rule file"),
+        )),
+    }
 }

@@ -8,7 +8,7 @@ pub mod ast;
 pub mod audit;
 pub mod composite;
 mod data;
-mod nesting;
+pub mod nesting;
 
 pub use nesting::{MAX_NESTING, MAX_PARENTHESES};
 
@@ -55,7 +55,17 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 /// Parses one rule file. On failure returns every diagnostic found (a syntax error stops
 /// parsing; literal errors are collected).
 pub fn parse_file(source: &Arc<Source>) -> Result<File, Vec<Diagnostic>> {
-    if let Some(d) = nesting::too_deeply_nested(source) {
+    parse_file_within(source, nesting::MAX_NESTING)
+}
+
+/// [`parse_file`] with expressions nested at most `max_nesting` levels deep (brackets,
+/// `if`, `among`); [`nesting::MAX_NESTING`] is the most any stage can recurse through.
+pub fn parse_file_within(
+    source: &Arc<Source>,
+    max_nesting: usize,
+) -> Result<File, Vec<Diagnostic>> {
+    let max_nesting = max_nesting.clamp(1, nesting::MAX_NESTING);
+    if let Some(d) = nesting::nested_beyond(source, max_nesting) {
         return Err(vec![d]);
     }
     let pairs =

@@ -112,12 +112,13 @@ fn end_word(
     word: &mut String,
     start: usize,
     found: &mut Option<(usize, usize, bool)>,
+    max: usize,
 ) {
     if word.is_empty() {
         return;
     }
     levels.word(word);
-    if levels.total > MAX_NESTING && found.is_none() {
+    if levels.total > max && found.is_none() {
         *found = Some((start, word.len(), false));
     }
     word.clear();
@@ -126,6 +127,13 @@ fn end_word(
 /// The first place where `source` nests deeper than [`MAX_PARENTHESES`] parentheses or
 /// [`MAX_NESTING`] levels, as a diagnostic there. Strings and comments are skipped.
 pub fn too_deeply_nested(source: &Arc<Source>) -> Option<Diagnostic> {
+    nested_beyond(source, MAX_NESTING)
+}
+
+/// The first place where `source` nests deeper than [`MAX_PARENTHESES`] parentheses or
+/// `max` levels (an embedding program's bound, at most [`MAX_NESTING`]).
+pub fn nested_beyond(source: &Arc<Source>, max: usize) -> Option<Diagnostic> {
+    let max = max.min(MAX_NESTING);
     let mut levels = Levels::default();
     // (offset, length, parentheses?) of the first construct past a bound.
     let mut found: Option<(usize, usize, bool)> = None;
@@ -137,7 +145,7 @@ pub fn too_deeply_nested(source: &Arc<Source>) -> Option<Diagnostic> {
         |i, c| {
             // A gap (a string literal or comment skipped) also ends a word.
             if i != next {
-                end_word(&mut levels, &mut word, word_start, &mut found);
+                end_word(&mut levels, &mut word, word_start, &mut found, max);
             }
             next = i + c.len_utf8();
             if c.is_alphanumeric() || c == '_' {
@@ -147,14 +155,14 @@ pub fn too_deeply_nested(source: &Arc<Source>) -> Option<Diagnostic> {
                 word.push(c);
                 return;
             }
-            end_word(&mut levels, &mut word, word_start, &mut found);
+            end_word(&mut levels, &mut word, word_start, &mut found, max);
             match c {
                 '(' | '[' => {
                     levels.open_bracket(c == '(');
                     if found.is_none() {
                         if levels.parens > MAX_PARENTHESES {
                             found = Some((i, 1, true));
-                        } else if levels.total > MAX_NESTING {
+                        } else if levels.total > max {
                             found = Some((i, 1, false));
                         }
                     }
@@ -166,7 +174,7 @@ pub fn too_deeply_nested(source: &Arc<Source>) -> Option<Diagnostic> {
         },
         |_, _| {},
     );
-    end_word(&mut levels, &mut word, word_start, &mut found);
+    end_word(&mut levels, &mut word, word_start, &mut found, max);
     let (at, len, parens) = found?;
     let loc = Loc {
         source: Arc::clone(source),
@@ -175,7 +183,7 @@ pub fn too_deeply_nested(source: &Arc<Source>) -> Option<Diagnostic> {
     let message = if parens {
         format!("parentheses nested more than {MAX_PARENTHESES} deep")
     } else {
-        format!("formula nested more than {MAX_NESTING} levels deep (brackets, `if`, `among`)")
+        format!("formula nested more than {max} levels deep (brackets, `if`, `among`)")
     };
     Some(
         Diagnostic::error(message, &loc)

@@ -295,14 +295,78 @@ impl Report {
 
     /// The report as text for a terminal.
     pub fn to_text(&self) -> String {
-        let mut out = text::render(self);
-        if let Some(e) = &self.explain {
-            out.push_str(&explain::render(e));
+        // Without a bound the text is always within it.
+        self.to_text_within(usize::MAX).unwrap_or_default()
+    }
+
+    /// The report as text, or an error once it would be larger than `max` bytes (the
+    /// text is never built whole beyond the limit).
+    ///
+    /// ```
+    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require x > 0")?;
+    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": 1}]"#, "unit")?;
+    /// let report = rules.evaluate(&data);
+    /// assert!(report.to_text_within(1 << 20).is_ok());
+    /// assert!(report.to_text_within(10).unwrap_err().to_string().contains("larger than 10 bytes"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_text_within(&self, max: usize) -> Result<String, TooLarge> {
+        let mut out = text::render_within(self, max);
+        if out.len() <= max {
+            if let Some(e) = &self.explain {
+                out.push_str(&explain::render(e));
+            }
+            if let Some(s) = &self.sensitivity {
+                out.push_str(&text::sensitivity(s));
+            }
         }
-        if let Some(s) = &self.sensitivity {
-            out.push_str(&text::sensitivity(s));
+        if out.len() > max {
+            return Err(TooLarge { max });
         }
-        out
+        Ok(out)
+    }
+
+    /// The report as pretty JSON, or an error once it would be larger than `max` bytes
+    /// (written through a bounded buffer: never more than `max` bytes are held).
+    pub fn to_json_within(&self, max: usize) -> Result<String, TooLarge> {
+        let mut out = Bounded {
+            bytes: Vec::new(),
+            max,
+        };
+        serde_json::to_writer_pretty(&mut out, self).map_err(|_| TooLarge { max })?;
+        String::from_utf8(out.bytes).map_err(|_| TooLarge { max })
+    }
+}
+
+/// A report larger than the limit an embedding program set
+/// ([`crate::ResourceLimits::report_bytes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the report would be larger than {}, the most this program writes (fewer units, `--findings failing` or `--values none` make it smaller)",
+    crate::limits::bytes(*max as u64)
+)]
+pub struct TooLarge {
+    /// The limit, in bytes.
+    pub max: usize,
+}
+
+/// A writer that refuses to grow beyond `max` bytes.
+struct Bounded {
+    bytes: Vec<u8>,
+    max: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > self.max {
+            return Err(std::io::Error::other("report too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -15,6 +15,12 @@ use crate::evaluate::Status;
 
 /// Renders a report for a terminal (no colour).
 pub fn render(report: &Report) -> String {
+    render_within(report, usize::MAX)
+}
+
+/// Renders a report for a terminal, stopping (with a text longer than `max`) once it
+/// grows beyond `max` bytes, so an oversized report is never built whole.
+pub fn render_within(report: &Report, max: usize) -> String {
     let mut out = String::new();
     let m = &report.methodology;
     let _ = writeln!(out, "{} — version {}", m.name, m.version);
@@ -30,8 +36,11 @@ pub fn render(report: &Report) -> String {
     if let Some(headline) = report.units.first().and_then(|u| u.ranks.keys().next()) {
         ranking(&mut out, report, headline);
     }
-    values(&mut out, report);
-    findings(&mut out, report);
+    values(&mut out, report, max);
+    findings(&mut out, report, max);
+    if out.len() > max {
+        return out;
+    }
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -48,7 +57,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Every unit's computed values, with rank, change and label.
-fn values(out: &mut String, report: &Report) {
+fn values(out: &mut String, report: &Report, max: usize) {
     let columns = &report.columns;
     if columns.is_empty() || report.units.is_empty() {
         return;
@@ -63,6 +72,9 @@ fn values(out: &mut String, report: &Report) {
     let ranked = report.units.iter().any(|u| !u.ranks.is_empty());
     let changed = report.units.iter().any(|u| !u.changes.is_empty());
     for unit in &report.units {
+        if out.len() > max {
+            return;
+        }
         let _ = writeln!(out, "  {}", unit.unit);
         let mut rows = Vec::new();
         for c in columns {
@@ -103,12 +115,15 @@ fn label(c: &Column) -> String {
 }
 
 /// Findings grouped by rule, each with its evidence.
-fn findings(out: &mut String, report: &Report) {
+fn findings(out: &mut String, report: &Report, max: usize) {
     let mut current_rule: Option<&str> = None;
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\nFindings");
     }
     for f in &report.findings {
+        if out.len() > max {
+            return;
+        }
         if current_rule != Some(f.rule.as_str()) {
             current_rule = Some(&f.rule);
             let title = f

@@ -383,15 +383,24 @@ impl RuleSet {
         );
         if bound.units.len() > 1 {
             for (slot, plan) in self.program().inputs.iter().enumerate() {
-                let mut faults = bound.inputs.iter().map(|inputs| inputs.get(slot));
-                if let Some(Some(Err(first))) = faults.next()
-                    && faults.all(|f| matches!(f, Some(Err(_))))
+                let faults: Option<Vec<_>> = bound
+                    .inputs
+                    .iter()
+                    .zip(&bound.units)
+                    .map(|(inputs, unit)| match inputs.get(slot) {
+                        Some(Err(f)) => Some((unit, f)),
+                        _ => None,
+                    })
+                    .collect();
+                // The unit named is the first by name, so the note does not depend on
+                // the order of the records.
+                if let Some((unit, fault)) =
+                    faults.and_then(|f| f.into_iter().min_by_key(|(u, _)| *u))
                 {
                     report.notes.push(format!(
-                        "`{}` could not be read for any of the {} units; the first, {}: {first}",
+                        "`{}` could not be read for any of the {} units; for example {unit}: {fault}",
                         plan.name,
                         bound.units.len(),
-                        bound.units[0]
                     ));
                 }
             }

@@ -7,6 +7,7 @@ mod data;
 
 pub use data::DataNote;
 
+use crate::access::{Access, FileAccess};
 use crate::check;
 use crate::compile::{self, Program};
 use crate::data::{DataError, Dataset};
@@ -14,6 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::evaluate::{self, BoundData, Evaluation};
 use crate::files::Files;
 use crate::hooks::{Externals, Limits, Native};
+use crate::limits::ResourceLimits;
 use crate::parse;
 use crate::parse::ast::Item;
 use crate::report::compare::PreviousYear;
@@ -101,6 +103,14 @@ pub enum RunError {
     /// `--sensitivity` on a rule set without a `rank`.
     #[error("the rule set declares no `rank`, so there are no ranks to perturb")]
     NoRanks,
+    /// The run did not finish within the run-time limit the program set.
+    #[error("the run took longer than {} ms, its time limit ({what} did not finish)", limit.as_millis())]
+    TimeLimit {
+        /// The limit.
+        limit: std::time::Duration,
+        /// What did not finish.
+        what: &'static str,
+    },
 }
 
 /// A compiled rule set: immutable, `Send + Sync`, evaluated as often as needed.
@@ -114,6 +124,7 @@ pub struct RuleSet {
     items: Vec<Item>,
     /// How its data is read: the header's number format and missing markers, its aliases.
     reading: crate::LoadOptions,
+    resources: ResourceLimits,
 }
 
 /// Compiles rule sets with what an embedding program adds: native functions callable
@@ -135,6 +146,8 @@ pub struct RuleSetBuilder {
     natives: Vec<Native>,
     limits: Option<Limits>,
     files: Files,
+    access: FileAccess,
+    resources: ResourceLimits,
 }
 
 impl RuleSetBuilder {
@@ -167,16 +180,42 @@ impl RuleSetBuilder {
         self
     }
 
+    /// Which files rule files may read besides themselves (`extends`, `hooks`); the
+    /// default is [`FileAccess::RuleSetRoot`].
+    ///
+    /// ```
+    /// use chiso::access::FileAccess;
+    /// let err = chiso::RuleSet::builder()
+    ///     .file_access(FileAccess::Nothing)
+    ///     .from_text("t.chiso", "methodology \"T\" version 1\nhooks \"x.rhai\"\ninput x: number")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("may not read other files"));
+    /// ```
+    pub fn file_access(mut self, access: FileAccess) -> Self {
+        self.access = access;
+        self
+    }
+
+    /// Sets the resource limits: rule-file and data-file sizes, expression depth, records,
+    /// run time, report size.
+    pub fn resources(mut self, resources: ResourceLimits) -> Self {
+        self.resources = resources;
+        self
+    }
+
     /// Loads a rule set from a `.chiso` file or a folder of them.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
         let path = path.as_ref();
         let files = self.files.rule_files(path)?;
         let mut sources = Vec::with_capacity(files.len());
         for file in files {
-            let text = self.files.read(&file).map_err(|source| LoadError::Io {
-                path: file.clone(),
-                source,
-            })?;
+            let text = self
+                .files
+                .read_at_most(&file, self.resources.rule_file_bytes)
+                .map_err(|message| LoadError::Io {
+                    path: file.clone(),
+                    source: std::io::Error::other(message),
+                })?;
             sources.push(Source::new(file.display().to_string(), text));
         }
         self.from_sources(&sources)
@@ -192,8 +231,20 @@ impl RuleSetBuilder {
     pub fn from_sources(&self, sources: &[Arc<Source>]) -> Result<RuleSet, LoadError> {
         let mut files = Vec::with_capacity(sources.len());
         let mut diagnostics = Vec::new();
+        let max = self.resources.rule_file_bytes;
+        if let Some(big) = sources.iter().find(|s| s.text.len() as u64 > max) {
+            return Err(LoadError::Io {
+                path: PathBuf::from(&big.name),
+                source: std::io::Error::other(format!(
+                    "the file is larger than {}, the most this program reads",
+                    crate::limits::bytes(max)
+                )),
+            });
+        }
+        let access = Access::new(&self.access, &self.files, sources, max);
+        let nesting = self.resources.nesting();
         for source in sources {
-            match parse::parse_file(source) {
+            match parse::parse_file_within(source, nesting) {
                 Ok(file) => files.push(file),
                 Err(d) => diagnostics.extend(d),
             }
@@ -201,7 +252,7 @@ impl RuleSetBuilder {
         if !diagnostics.is_empty() {
             return Err(LoadError::Invalid { diagnostics });
         }
-        let resolved = crate::extend::resolve(files, 0, &self.files)
+        let resolved = crate::extend::resolve(files, 0, &access, nesting)
             .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
         let mut files = resolved.files;
         let version = files
@@ -209,7 +260,7 @@ impl RuleSetBuilder {
             .find_map(|f| f.header.as_ref().map(|h| h.version.clone()))
             .unwrap_or_default();
         let weights = crate::weights::resolve(&mut files, &version);
-        let externals = self.externals(&files)?;
+        let externals = self.externals(&files, &access)?;
         let checked = check::check(files, &externals).map_err(|mut diagnostics| {
             diagnostics.splice(0..0, weights.iter().cloned());
             // A reference to something `remove` dropped says so.
@@ -230,41 +281,69 @@ impl RuleSetBuilder {
         let program = compile::compile(&checked, &externals);
         let mut rules = RuleSet::from_checked(checked, program)?;
         rules.methodology.extends = resolved.base;
+        rules.resources = self.resources;
+        rules.reading.max_bytes = self.resources.data_file_bytes;
+        rules.reading.max_records = self.resources.records;
         Ok(rules)
     }
 
     /// Native functions plus the compiled hook scripts the files name.
-    fn externals(&self, files: &[crate::parse::ast::File]) -> Result<Externals, LoadError> {
+    fn externals(
+        &self,
+        files: &[crate::parse::ast::File],
+        access: &Access,
+    ) -> Result<Externals, LoadError> {
         let mut limits = Limits::default();
         let mut scripts = Vec::new();
+        let mut diagnostics = Vec::new();
         for item in files.iter().flat_map(|f| &f.items) {
             if let Item::Hooks(hooks) = item {
-                for (name, value, _) in &hooks.limits {
-                    limits.set(name, *value);
+                for (name, value, loc) in &hooks.limits {
+                    // rhai reads 0 as "no limit" and a huge depth overflows the stack: a
+                    // rule file cannot switch the sandbox off.
+                    match Limits::ceiling(name) {
+                        Some(most) if (1..=most).contains(value) => {
+                            limits.set(name, *value);
+                        }
+                        Some(most) => diagnostics.push(
+                            Diagnostic::error(
+                                format!("the `{name}` limit must be between 1 and {most}, not {value}"),
+                                loc,
+                            )
+                            .with_label("outside the sandbox's range")
+                            .with_help("a limit cannot switch the sandbox off; an embedding program sets its own limits with `RuleSetBuilder::limits`"),
+                        ),
+                        None => {}
+                    }
                 }
                 for (path, loc) in &hooks.scripts {
                     scripts.push((path.clone(), loc.clone()));
                 }
             }
         }
+        if !diagnostics.is_empty() {
+            return Err(LoadError::Invalid { diagnostics });
+        }
         if let Some(l) = self.limits {
-            limits = l;
+            limits = l.bounded();
         }
         #[cfg(feature = "rhai")]
         {
             let compiled = if scripts.is_empty() {
                 None
             } else {
-                let paths: Vec<(PathBuf, crate::source::Loc)> = scripts
-                    .iter()
-                    .map(|(p, loc)| {
-                        (
-                            crate::hooks::script::resolve(&loc.source.name, p),
-                            loc.clone(),
-                        )
-                    })
-                    .collect();
-                let s = crate::hooks::script::Scripts::compile(&paths, limits, &self.files)
+                let mut sources = Vec::new();
+                let mut diagnostics = Vec::new();
+                for (named, loc) in &scripts {
+                    match crate::hooks::script::read(access, named, loc) {
+                        Ok(source) => sources.push((source, loc.clone())),
+                        Err(d) => diagnostics.push(*d),
+                    }
+                }
+                if !diagnostics.is_empty() {
+                    return Err(LoadError::Invalid { diagnostics });
+                }
+                let s = crate::hooks::script::Scripts::compile_sources(&sources, limits)
                     .map_err(|diagnostics| LoadError::Invalid { diagnostics })?;
                 Some(Arc::new(s))
             };
@@ -275,7 +354,7 @@ impl RuleSetBuilder {
         }
         #[cfg(not(feature = "rhai"))]
         {
-            let _ = limits;
+            let _ = (limits, access);
             if let Some((_, loc)) = scripts.first() {
                 return Err(LoadError::Invalid {
                     diagnostics: vec![
@@ -365,7 +444,14 @@ impl RuleSet {
                 .cloned()
                 .collect(),
             warnings: checked.warnings,
+            resources: ResourceLimits::default(),
         })
+    }
+
+    /// The resource limits this rule set was compiled with (they bound its data, runs and
+    /// reports too).
+    pub fn resources(&self) -> &ResourceLimits {
+        &self.resources
     }
 
     /// The declarations in force (after `extends`), tests left out.
@@ -434,6 +520,12 @@ impl RuleSet {
         let mut data = Dataset::default();
         for path in paths {
             data.extend(Dataset::load_with(path.as_ref(), options)?)?;
+            if data.records.len() > options.max_records {
+                return Err(crate::data::too_many(
+                    &path.as_ref().display().to_string(),
+                    options.max_records,
+                ));
+            }
         }
         if options.strict {
             self.strict_columns(&data)?;
@@ -458,7 +550,14 @@ impl RuleSet {
 
     /// Evaluates bound data: every unit's values and rule decisions.
     pub fn evaluate_bound(&self, data: &BoundData) -> Evaluation {
-        evaluate::evaluate(&self.program, data)
+        evaluate::evaluate_by(&self.program, data, self.deadline())
+    }
+
+    /// When a run starting now must end ([`ResourceLimits::run_time`]).
+    fn deadline(&self) -> Option<crate::limits::Instant> {
+        self.resources
+            .run_time
+            .and_then(|t| crate::limits::Instant::now().checked_add(t))
     }
 
     /// Evaluates a dataset and builds the report.
@@ -498,6 +597,7 @@ impl RuleSet {
         data: &Dataset,
         options: &RunOptions<'_>,
     ) -> Result<Report, RunError> {
+        let _run = crate::hooks::RunDeadline::set(self.deadline());
         let bound = self.bind(data);
         let explain_index = match options.explain {
             None => None,
@@ -572,6 +672,16 @@ impl RuleSet {
                 seed,
                 options.progress.map(|p| p.0),
             );
+            if let (Some(limit), Some(deadline)) = (
+                self.resources.run_time,
+                crate::hooks::RunDeadline::current(),
+            ) && crate::limits::Instant::now() > deadline
+            {
+                return Err(RunError::TimeLimit {
+                    limit,
+                    what: "the sensitivity runs",
+                });
+            }
         }
         Ok(report)
     }
@@ -592,9 +702,13 @@ impl RuleSet {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         {
-            let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-                file: path.display().to_string(),
-                source,
+            let file = path.display().to_string();
+            crate::data::not_a_device(path, &file)?;
+            let text = crate::files::read_bounded(path, options.max_bytes).map_err(|message| {
+                DataError::Io {
+                    file,
+                    source: std::io::Error::other(message),
+                }
             })?;
             if let Some(mut previous) = PreviousYear::from_report_json(&text) {
                 previous.units = previous
@@ -657,7 +771,13 @@ pub fn find_rule_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     }
     let mut found = Vec::new();
     let mut stack = vec![path.to_path_buf()];
+    // Each folder is walked once, however many symbolic links lead to it: a link back
+    // up the tree is not an endless descent.
+    let mut walked = std::collections::HashSet::new();
     while let Some(dir) = stack.pop() {
+        if !walked.insert(std::fs::canonicalize(&dir).map_err(io_error(&dir))?) {
+            continue;
+        }
         for entry in std::fs::read_dir(&dir).map_err(io_error(&dir))?.flatten() {
             let p = entry.path();
             if p.is_dir() {

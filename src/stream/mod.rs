@@ -136,6 +136,13 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Iterator for Stream<'_, I> {
                     return Some(Err(e));
                 }
             };
+            if self.summary.units >= self.rules.resources().records {
+                self.stopped = true;
+                return Some(Err(crate::data::too_many(
+                    &record.origin.file,
+                    self.rules.resources().records,
+                )));
+            }
             // The same unit typed on two systems (NFC/NFD) is one unit, as in a `Dataset`.
             crate::data::names::make_nfc(&mut record.unit);
             if let Err(first) = self.seen.insert(&record.unit, &record.origin) {

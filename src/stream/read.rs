@@ -50,12 +50,34 @@ impl Records {
         }
     }
 
+    /// The records of JSON Lines read from `reader` (a socket, a pipe, bytes in memory);
+    /// `file` names it in messages.
+    ///
+    /// ```
+    /// let lines = "{\"unit\": \"A\", \"x\": 1}\n{\"unit\": \"B\"}\n";
+    /// let records = chiso::stream::Records::from_json_lines("queue", std::io::Cursor::new(lines), "unit");
+    /// assert_eq!(records.count(), 2);
+    /// ```
+    pub fn from_json_lines(file: &str, reader: impl BufRead + 'static, key: &str) -> Self {
+        Records {
+            paths: VecDeque::new(),
+            key: key.to_string(),
+            current: Some(Source::Lines {
+                file: file.to_string(),
+                reader: Box::new(reader),
+                line: 0,
+                buf: String::new(),
+            }),
+        }
+    }
+
     fn open_next(&mut self, path: &Path) -> Result<Source, DataError> {
         let file = path.display().to_string();
         let io = |source| DataError::Io {
             file: file.clone(),
             source,
         };
+        crate::data::not_a_device(path, &file)?;
         let extension = path
             .extension()
             .and_then(|e| e.to_str())
@@ -72,13 +94,16 @@ impl Records {
                     .has_headers(true)
                     .trim(csv::Trim::All)
                     .from_reader(boxed);
-                let headers: Vec<String> = reader
+                let cells: Vec<String> = reader
                     .headers()
                     .map_err(|e| csv_error(&file, &e))?
                     .iter()
                     .map(str::to_string)
                     .collect();
-                if !headers.contains(&self.key) {
+                // The same header rules as a whole file: names in NFC, a column named
+                // twice refused.
+                let headers = crate::data::table::header(&file, 1, &cells)?.names;
+                if !headers.contains(&crate::data::names::nfc(&self.key)) {
                     return Err(DataError::Shape {
                         file,
                         message: format!(
@@ -181,7 +206,7 @@ impl Source {
                 if text.trim().is_empty() {
                     continue;
                 }
-                let value: serde_json::Value = match serde_json::from_str(text) {
+                let value: serde_json::Value = match crate::data::json_file::parse_unique(text) {
                     Ok(v) => v,
                     Err(e) => {
                         return Some(Err(DataError::Json {
