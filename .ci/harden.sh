@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Hardening checks beyond `cargo test` (issue 16): the supply-chain check (cargo deny),
-# the hostile-input corpus timed in a release build, and — where a nightly toolchain and
+# Hardening checks beyond `cargo test` (issue 16), run by .ci/run: the supply-chain check
+# (cargo deny: licences, bans, sources, advisories) and — where a nightly toolchain and
 # cargo-fuzz are installed — the fuzz targets built and run once over their saved inputs.
-# The corpus, the replay of the fuzz inputs and the determinism tests also run in the
-# plain `cargo test --all-features` of .ci/run.
+# The hostile corpus, the replay of the fuzz inputs on stable and the determinism tests
+# run in the plain `cargo test --all-features` of .ci/run. CHISO_HARDEN_RELEASE=1 also
+# times them in a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,18 +14,19 @@ if ! cargo deny --version >/dev/null 2>&1; then
   cargo install cargo-deny --locked
 fi
 cargo deny check licenses bans sources
-# The advisory database is fetched from GitHub; without network access that fetch fails,
-# and the run says so instead of passing silently.
-if ! cargo deny check advisories; then
-  echo "cargo deny check advisories could not run (is github.com reachable for the RustSec database?)" >&2
+# The RustSec advisory database is fetched from GitHub, which this CI's network does not
+# reach; the run says so instead of passing silently. CHISO_REQUIRE_ADVISORIES=1 makes it
+# fatal (for a machine that can fetch it).
+if ! timeout 120 cargo deny check advisories; then
+  echo "WARNING: cargo deny check advisories could not run (the RustSec database is fetched from github.com)" >&2
   if [ "${CHISO_REQUIRE_ADVISORIES:-0}" = 1 ]; then exit 1; fi
 fi
 
-# The hostile corpus in a release build (the debug build runs it in cargo test); both
-# must stay under two minutes.
-start=$(date +%s)
-cargo test --release --all-features --test hostile --test determinism --test fuzz_replay
-echo "hostile corpus, determinism and fuzz replay (release): $(( $(date +%s) - start )) s"
+if [ "${CHISO_HARDEN_RELEASE:-0}" = 1 ]; then
+  start=$(date +%s)
+  cargo test --release --all-features --test hostile --test determinism --test fuzz_replay
+  echo "hostile corpus, determinism and fuzz replay (release): $(( $(date +%s) - start )) s"
+fi
 
 # Fuzz targets: built with nightly, each run once over its seeds and regressions.
 if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2>&1; then
@@ -39,5 +41,5 @@ if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2
     echo "fuzz target $target: $(grep -c '^Executed' <<<"$log") saved inputs replayed"
   done
 else
-  echo "nightly or cargo-fuzz not installed: fuzz targets not built (cargo install cargo-fuzz)"
+  echo "nightly or cargo-fuzz not installed: fuzz targets not built here (their saved inputs are replayed on stable by tests/fuzz_replay.rs)"
 fi

@@ -12,7 +12,12 @@ impl Checker<'_> {
         if let Some(c) = a.condition() {
             self.expect(c, Ty::Bool, "the condition");
         }
+        if let Some(name) = a.previous() {
+            self.previous_of(name);
+        }
         match a {
+            AuditExpr::Presence { previous: true, .. } => Ty::Bool,
+            AuditExpr::Previous { .. } | AuditExpr::Change { .. } => Ty::Number,
             AuditExpr::Presence { input, .. } => {
                 self.name_ty(&input.name, &input.loc);
                 let kind = self.symbols.get(&input.name).map(|s| s.kind);
@@ -41,6 +46,47 @@ impl Checker<'_> {
                 self.column(column, "ranked");
                 Ty::Bool
             }
+        }
+    }
+
+    /// `previous x` (and `change of x …`) reads last year's number `x`: an input, indicator
+    /// or score of this rule set that holds a number.
+    pub(super) fn previous_of(&mut self, name: &crate::parse::ast::Ident) {
+        let ty = self.name_ty(&name.name, &name.loc);
+        if ty != Ty::Number && ty != Ty::Unknown {
+            self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "`previous` reads last year's number; `{}` is {}",
+                        name.name,
+                        ty.describe()
+                    ),
+                    &name.loc,
+                )
+                .with_label("not a number")
+                .with_help("previous-year values are numbers: inputs, indicators or scores"),
+            );
+            return;
+        }
+        if self
+            .symbols
+            .get(&name.name)
+            .is_some_and(|s| s.kind == SymbolKind::Constant)
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    format!("`{}` is a constant: it has no previous year", name.name),
+                    &name.loc,
+                )
+                .with_label("a constant")
+                .with_help("use `previous` with an input, indicator or score"),
+            );
+            return;
+        }
+        if ty == Ty::Number {
+            self.previous
+                .entry(name.name.clone())
+                .or_insert_with(|| name.loc.clone());
         }
     }
 

@@ -71,6 +71,9 @@ pub struct Checked {
     pub order: Vec<usize>,
     /// Warnings (the rule set is usable).
     pub warnings: Vec<Diagnostic>,
+    /// Names whose previous-year values are read (`previous x`, `change of x …`), each
+    /// with where it is first written.
+    pub previous: IndexMap<String, Loc>,
 }
 
 /// Checks the parsed files of one rule set. `Err` holds every error and warning found.
@@ -113,6 +116,7 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
         used: HashMap::new(),
         externals,
         scope: Vec::new(),
+        previous: IndexMap::new(),
     };
     checker.declare();
     let order = checker.order();
@@ -141,7 +145,12 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
         }
     }
     checker.unused_inputs();
-    let Checker { symbols, diags, .. } = checker;
+    let Checker {
+        symbols,
+        diags,
+        previous,
+        ..
+    } = checker;
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
@@ -151,6 +160,7 @@ pub fn check(files: Vec<File>, externals: &Externals) -> Result<Checked, Vec<Dia
         symbols,
         order,
         warnings: diags,
+        previous,
     })
 }
 
@@ -167,6 +177,8 @@ struct Checker<'a> {
     externals: &'a Externals,
     /// Element scopes of collection conditions, innermost last: name → type.
     scope: Vec<HashMap<String, Ty>>,
+    /// Names read from the previous year, with where each is first written.
+    previous: IndexMap<String, Loc>,
 }
 
 impl Checker<'_> {
@@ -1471,7 +1483,17 @@ impl Checker<'_> {
             if let Some((parts, _)) = &rule.message {
                 for part in parts {
                     if let MessagePart::Value { name, .. } = part {
-                        if self.symbols.contains_key(&name.name) {
+                        let last_year = name
+                            .name
+                            .strip_prefix("previous ")
+                            .map(str::trim)
+                            .filter(|of| self.symbols.contains_key(*of));
+                        if let Some(of) = last_year {
+                            self.previous_of(&crate::parse::ast::Ident {
+                                name: of.to_string(),
+                                loc: name.loc.clone(),
+                            });
+                        } else if self.symbols.contains_key(&name.name) {
                             self.name_ty(&name.name, &name.loc);
                         } else {
                             self.unknown(&name.name, &name.loc, "name in message");
@@ -1595,6 +1617,13 @@ pub fn names_in(e: &Expr, out: &mut Vec<(String, Loc)>) {
         ExprKind::Audit(a) => {
             for c in a.columns() {
                 out.push((c.name.clone(), c.loc.clone()));
+            }
+            // Last year's value is a slot of its own (no dependency of this year's order).
+            if let Some(p) = a.previous() {
+                out.push((
+                    crate::parse::audit::previous_slot_name(&p.name),
+                    p.loc.clone(),
+                ));
             }
             if let Some(c) = a.condition() {
                 names_in(c, out);

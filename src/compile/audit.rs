@@ -2,9 +2,10 @@
 //! read from printed values as intervals. Their cohorts are ordinary [`Cohort`]s that
 //! also keep what an audit needs ([`AuditCohort`]).
 
-use super::{Cohort, Lowering, Slot};
-use crate::parse::audit::AuditExpr;
+use super::{Arith, Cohort, Lowering, Node, Slot};
+use crate::parse::audit::{AuditExpr, previous_slot_name};
 use crate::source::Loc;
+use crate::value::Value;
 
 /// An auditing expression, compiled.
 #[derive(Debug, Clone)]
@@ -86,8 +87,36 @@ pub enum AuditCohort {
 }
 
 impl Lowering<'_> {
+    /// Lowers an auditing expression. Last year's `x` is an input slot of its own
+    /// (filled by the run), so `previous x` is that slot and a change is arithmetic on
+    /// it: both evaluators, intervals and the fast path read them like any input.
+    pub(super) fn audit_expr(&self, a: &AuditExpr, at: &Loc) -> Node {
+        match a {
+            AuditExpr::Previous { name } => Node::Slot(self.slot(&previous_slot_name(&name.name))),
+            AuditExpr::Change { name, percent } => {
+                let now = || Box::new(Node::Slot(self.slot(&name.name)));
+                let then = || Box::new(Node::Slot(self.slot(&previous_slot_name(&name.name))));
+                let points = Node::Arith(Arith::Sub, now(), then(), at.clone());
+                if *percent {
+                    let share = Node::Arith(Arith::Div, Box::new(points), then(), at.clone());
+                    Node::Arith(
+                        Arith::Mul,
+                        Box::new(share),
+                        Box::new(Node::Const(Value::Number(
+                            rust_decimal::Decimal::ONE_HUNDRED,
+                        ))),
+                        at.clone(),
+                    )
+                } else {
+                    points
+                }
+            }
+            _ => Node::Audit(Box::new(self.audit(a, at))),
+        }
+    }
+
     /// Lowers an auditing expression, registering its cohort.
-    pub(super) fn audit(&self, a: &AuditExpr, at: &Loc) -> AuditNode {
+    fn audit(&self, a: &AuditExpr, at: &Loc) -> AuditNode {
         let with = |column: Slot, audit: AuditCohort| {
             let index = self.cohort(
                 column,
@@ -101,9 +130,23 @@ impl Lowering<'_> {
             index
         };
         match a {
-            AuditExpr::Presence { input, present } => AuditNode::Present {
-                slot: self.slot(&input.name),
+            AuditExpr::Presence {
+                input,
+                present,
+                previous,
+            } => AuditNode::Present {
+                slot: if *previous {
+                    self.slot(&previous_slot_name(&input.name))
+                } else {
+                    self.slot(&input.name)
+                },
                 present: *present,
+            },
+            // Lowered to slots and arithmetic by `audit_expr`, never here; were they, the
+            // answer would be whether last year has the value.
+            AuditExpr::Previous { name } | AuditExpr::Change { name, .. } => AuditNode::Present {
+                slot: self.slot(&previous_slot_name(&name.name)),
+                present: true,
             },
             AuditExpr::UnitCount { .. } => AuditNode::UnitCount {
                 cohort: with(0, AuditCohort::Units),

@@ -281,6 +281,9 @@ pub struct InputPlan {
     pub list: Option<crate::parse::ast::ListOf>,
     /// `as fraction`: a percent input whose data holds fractions (0.85 for 85%).
     pub fraction: bool,
+    /// For `previous x`: the `x` whose previous-year value this slot holds (it is not
+    /// read from this year's records).
+    pub previous: Option<Arc<str>>,
     /// The declaration, for messages.
     pub loc: Loc,
 }
@@ -445,6 +448,23 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
             _ => {}
         }
     }
+    // Last year's values (`previous x`) are inputs of their own, after this year's: the
+    // run fills them from the previous year's data (`RuleSet::evaluate_with`).
+    let previous = previous_inputs(checked);
+    for p in &previous {
+        add_slot(SlotInfo {
+            input_type: Some(p.ty),
+            ..slot_info(
+                &p.name,
+                SlotKind::Input,
+                &Label::default(),
+                None,
+                p.rounding,
+                Ty::Number,
+                false,
+            )
+        });
+    }
     for &index in &checked.order {
         let ty = |name: &str| checked.symbols.get(name).map_or(Ty::Unknown, |s| s.ty);
         match checked.items.get(index) {
@@ -516,6 +536,7 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
                     loc: i.name.loc.clone(),
                     list: i.list.clone(),
                     fraction: i.fraction.is_some(),
+                    previous: None,
                 });
             }
             Item::Indicator(_) | Item::Score(_) => {
@@ -545,6 +566,23 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
             | Item::Test(_)
             | Item::Remove(_)
             | Item::Replace(_) => {}
+        }
+    }
+    for p in previous {
+        if let Some(&slot) = slot_of.get(p.name.as_str()) {
+            inputs.push(InputPlan {
+                slot,
+                name: Arc::from(p.name.as_str()),
+                field: p.field,
+                ty: p.ty,
+                bounds: Vec::new(),
+                optional: true,
+                default: None,
+                loc: p.loc,
+                list: None,
+                fraction: false,
+                previous: Some(Arc::from(p.of.as_str())),
+            });
         }
     }
     // Sorted once, so a working-day count searches them instead of walking them.
@@ -633,6 +671,48 @@ pub fn compile(checked: &Checked, externals: &Externals) -> Program {
         working_days,
         dated_by,
     }
+}
+
+/// A previous-year input (`previous x`).
+struct PreviousInput {
+    /// The slot's name, `previous x`.
+    name: String,
+    /// `x`.
+    of: String,
+    /// `x`'s data field (its own name when computed).
+    field: String,
+    /// `x`'s declared type (`number` when computed).
+    ty: crate::parse::ast::InputType,
+    /// How a published `x` was rounded.
+    rounding: Rounding,
+    /// Where `previous x` is first written.
+    loc: Loc,
+}
+
+fn previous_inputs(checked: &Checked) -> Vec<PreviousInput> {
+    checked
+        .previous
+        .iter()
+        .map(|(of, loc)| {
+            let input = checked
+                .symbols
+                .get(of)
+                .and_then(|s| match checked.items.get(s.item) {
+                    Some(Item::Input(i)) => Some(i),
+                    _ => None,
+                });
+            PreviousInput {
+                name: crate::parse::audit::previous_slot_name(of),
+                of: of.clone(),
+                field: input
+                    .and_then(|i| i.field.clone())
+                    .map_or_else(|| of.clone(), |f| crate::data::names::nfc(&f)),
+                ty: input.map_or(crate::parse::ast::InputType::Number, |i| i.ty),
+                rounding: input.and_then(|i| i.rounding).unwrap_or_default(),
+                loc: loc.clone(),
+            }
+        })
+        .collect()
 }
 
 /// What the hidden slot of a rescaled score's value before rescaling adds to its name.
@@ -907,7 +987,7 @@ impl Lowering<'_> {
                 }))
             }
             ExprKind::Rank(r) => Node::Rank(Box::new(self.rank(r))),
-            ExprKind::Audit(a) => Node::Audit(Box::new(self.audit(a, &e.loc))),
+            ExprKind::Audit(a) => self.audit_expr(a, &e.loc),
             ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
             ExprKind::Project(list, field) => {
                 Node::Project(self.slot(&list.name), Arc::from(field.name.as_str()))

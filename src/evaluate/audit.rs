@@ -130,7 +130,14 @@ impl Eval<'_> {
         match a {
             AuditNode::Present { slot, present } => match self.slots.get(*slot) {
                 Some(Ok(_)) => Ok(Value::Bool(*present)),
-                Some(Err(f)) if matches!(**f, Fault::Missing { .. }) => Ok(Value::Bool(!*present)),
+                Some(Err(f))
+                    if matches!(
+                        **f,
+                        Fault::Missing { .. } | Fault::Previous { missing: true, .. }
+                    ) =>
+                {
+                    Ok(Value::Bool(!*present))
+                }
                 // Present but unusable: neither answer would be true.
                 Some(Err(f)) => Err(Arc::clone(f)),
                 None => Ok(Value::Bool(!*present)),

@@ -12,6 +12,37 @@ use crate::data::{RawValue, raw_value};
 use crate::parse::ast::{BoundOp, InputType, ListOf};
 use crate::value::{Value, percent_to_fraction};
 
+/// The fault of `previous x` in a run given no previous year.
+pub fn no_previous_year(of: &str) -> Arc<Fault> {
+    Arc::new(Fault::Previous {
+        name: of.to_string(),
+        why: "no previous year was given (run with `--previous FILE`: last year's data or report)"
+            .into(),
+        missing: false,
+    })
+}
+
+/// Last year's `x` for one unit, from `values` (the unit's previous-year values, `None`
+/// when the previous year does not have the unit).
+pub fn previous_value(
+    of: &str,
+    unit: &str,
+    values: Option<&indexmap::IndexMap<String, rust_decimal::Decimal>>,
+) -> Outcome {
+    let why = match values {
+        None => format!("`{unit}` is not in the previous year's data"),
+        Some(values) => match values.get(of) {
+            Some(v) => return Ok(Value::Number(*v)),
+            None => format!("the previous year's data has no value of `{of}` for `{unit}`"),
+        },
+    };
+    Err(Arc::new(Fault::Previous {
+        name: of.to_string(),
+        why,
+        missing: true,
+    }))
+}
+
 /// The value of one input for one record.
 pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
     let raw = match raw {

@@ -72,6 +72,17 @@ pub enum Fault {
         /// Each member with the reason it is missing.
         members: Vec<String>,
     },
+    /// `previous x` without a value: no previous year was given, or it lacks the unit or
+    /// its `x`.
+    Previous {
+        /// `x`.
+        name: String,
+        /// Why there is no value.
+        why: String,
+        /// The previous year was given but has no value here (a presence test answers
+        /// `missing`); otherwise the run could not look.
+        missing: bool,
+    },
     /// An operation outside its domain (square root of a negative number…).
     Domain {
         /// The operation.
@@ -85,7 +96,12 @@ impl Fault {
     /// A value absent from the data (an input, or every member of a score), as opposed
     /// to one that could not be computed: `missing exclude` and `missing zero` apply.
     pub fn is_missing(&self) -> bool {
-        matches!(self, Fault::Missing { .. } | Fault::MissingMembers { .. })
+        matches!(
+            self,
+            Fault::Missing { .. }
+                | Fault::MissingMembers { .. }
+                | Fault::Previous { missing: true, .. }
+        )
     }
 }
 
@@ -123,6 +139,7 @@ impl fmt::Display for Fault {
             Fault::DivisionByZero { at } => write!(f, "division by zero in `{}` ({at})", expr(at)),
             Fault::Overflow { at } => write!(f, "number too large in `{}` ({at})", expr(at)),
             Fault::Domain { at, what } => write!(f, "{what} in `{}` ({at})", expr(at)),
+            Fault::Previous { name, why, .. } => write!(f, "`previous {name}`: {why}"),
             Fault::TooDeep { what } | Fault::WrongKind { what } => f.write_str(what),
             Fault::MissingMembers { members } => {
                 write!(f, "every member is missing: {}", members.join(", "))

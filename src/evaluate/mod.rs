@@ -8,6 +8,7 @@
 mod aggregate;
 pub mod audit;
 mod bind;
+pub(crate) use bind::previous_value;
 pub mod cohort;
 mod fault;
 pub mod interval;
@@ -231,7 +232,10 @@ pub fn bind(program: &Program, data: &Dataset) -> BoundData {
         let inputs = program
             .inputs
             .iter()
-            .map(|plan| bind::bind_input(plan, record.field(&plan.field).as_deref()))
+            .map(|plan| match &plan.previous {
+                Some(of) => Err(bind::no_previous_year(of)),
+                None => bind::bind_input(plan, record.field(&plan.field).as_deref()),
+            })
             .collect();
         units.push(Arc::from(record.unit.as_str()));
         all.push(inputs);

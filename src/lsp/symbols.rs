@@ -288,7 +288,7 @@ impl Walker {
             }
             ExprKind::Project(list, _) => self.reference(&list.name, &list.loc),
             ExprKind::Audit(a) => {
-                for column in a.columns() {
+                for column in a.names() {
                     self.reference(&column.name, &column.loc);
                 }
                 if let Some(c) = a.condition() {

@@ -10,12 +10,27 @@ use super::{Lower, Rule};
 /// An auditing expression (`ExprKind::Audit`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditExpr {
-    /// `x is present` (`present` true) or `x is missing`.
+    /// `x is present` (`present` true) or `x is missing`; `previous x is …` asks of the
+    /// previous year's data.
     Presence {
-        /// The input.
+        /// The input (or, with `previous`, the input, indicator or score).
         input: Ident,
         /// `present` was written (else `missing`).
         present: bool,
+        /// `previous` was written.
+        previous: bool,
+    },
+    /// `previous x`: the unit's value of `x` in the previous year's data.
+    Previous {
+        /// The input, indicator or score.
+        name: Ident,
+    },
+    /// `change of x in points` / `change of x in percent of previous`.
+    Change {
+        /// The input, indicator or score.
+        name: Ident,
+        /// `in percent of previous` (else `in points`).
+        percent: bool,
     },
     /// `count of units [where <condition>]`.
     UnitCount {
@@ -51,7 +66,9 @@ impl AuditExpr {
     /// The `among` / `where` condition, if any.
     pub fn condition(&self) -> Option<&Expr> {
         match self {
-            AuditExpr::Presence { .. } => None,
+            AuditExpr::Presence { .. } | AuditExpr::Previous { .. } | AuditExpr::Change { .. } => {
+                None
+            }
             AuditExpr::UnitCount { filter } => filter.as_ref(),
             AuditExpr::RankBound { cohort, .. } | AuditExpr::RankCheck { cohort, .. } => {
                 cohort.as_ref()
@@ -59,15 +76,49 @@ impl AuditExpr {
         }
     }
 
-    /// The names it reads directly (besides its condition).
+    /// The names whose values of this year it reads directly (besides its condition):
+    /// what it depends on. `previous x` reads last year's `x`, not this year's.
     pub fn columns(&self) -> Vec<&Ident> {
         match self {
+            AuditExpr::Presence { previous: true, .. } | AuditExpr::Previous { .. } => Vec::new(),
             AuditExpr::Presence { input, .. } => vec![input],
+            AuditExpr::Change { name, .. } => vec![name],
             AuditExpr::UnitCount { .. } => Vec::new(),
             AuditExpr::RankBound { column, .. } => vec![column],
             AuditExpr::RankCheck { rank, column, .. } => vec![rank, column],
         }
     }
+}
+
+impl AuditExpr {
+    /// Every name written in it (besides its condition), this year's or last year's: what
+    /// an editor finds and renames.
+    pub fn names(&self) -> Vec<&Ident> {
+        match self {
+            AuditExpr::Presence { input: name, .. }
+            | AuditExpr::Previous { name }
+            | AuditExpr::Change { name, .. } => vec![name],
+            _ => self.columns(),
+        }
+    }
+
+    /// The name whose previous-year value it reads, if any.
+    pub fn previous(&self) -> Option<&Ident> {
+        match self {
+            AuditExpr::Presence {
+                input,
+                previous: true,
+                ..
+            } => Some(input),
+            AuditExpr::Previous { name } | AuditExpr::Change { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// The name of the hidden input slot holding last year's value of `name`.
+pub fn previous_slot_name(name: &str) -> String {
+    format!("previous {name}")
 }
 
 /// The rounding named by a `rounding` pair.
@@ -87,6 +138,8 @@ impl Lower {
         let mut ascending = false;
         let mut condition = None;
         let mut flag = false;
+        // `previous` in a presence test; `in percent` in a change.
+        let mut previous = false;
         // Keywords kept: `best`/`worst` and `present`/`missing` carry meaning.
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -95,6 +148,8 @@ impl Lower {
                 Rule::cohort => condition = self.cohort(p),
                 Rule::expr => condition = Some(self.expr(p)),
                 Rule::kw_best | Rule::kw_present => flag = true,
+                Rule::kw_previous if rule == Rule::presence => previous = true,
+                Rule::kw_percent => previous = true,
                 _ => {}
             }
         }
@@ -108,6 +163,12 @@ impl Lower {
             Rule::presence => AuditExpr::Presence {
                 input: next(),
                 present: flag,
+                previous,
+            },
+            Rule::previous_value => AuditExpr::Previous { name: next() },
+            Rule::change_expr => AuditExpr::Change {
+                name: next(),
+                percent: previous,
             },
             Rule::unit_count => AuditExpr::UnitCount { filter: condition },
             Rule::rank_bound => AuditExpr::RankBound {
@@ -140,10 +201,25 @@ pub fn format(a: &AuditExpr, expr: impl Fn(&Expr) -> String) -> String {
         out
     };
     match a {
-        AuditExpr::Presence { input, present } => format!(
-            "{} is {}",
+        AuditExpr::Presence {
+            input,
+            present,
+            previous,
+        } => format!(
+            "{}{} is {}",
+            if *previous { "previous " } else { "" },
             input.name,
             if *present { "present" } else { "missing" }
+        ),
+        AuditExpr::Previous { name } => format!("previous {}", name.name),
+        AuditExpr::Change { name, percent } => format!(
+            "change of {} in {}",
+            name.name,
+            if *percent {
+                "percent of previous"
+            } else {
+                "points"
+            }
         ),
         AuditExpr::UnitCount { filter } => match filter {
             Some(f) => format!("count of units where {}", expr(f)),

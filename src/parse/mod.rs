@@ -1581,9 +1581,12 @@ impl Lower {
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::treat_expr => ExprKind::Normalise(Box::new(self.treat(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
-            Rule::presence | Rule::unit_count | Rule::rank_bound | Rule::rank_check => {
-                ExprKind::Audit(Box::new(self.audit(pair)))
-            }
+            Rule::presence
+            | Rule::unit_count
+            | Rule::rank_bound
+            | Rule::rank_check
+            | Rule::previous_value
+            | Rule::change_expr => ExprKind::Audit(Box::new(self.audit(pair))),
             Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
             Rule::projection => {
                 let mut parts = inner(pair);

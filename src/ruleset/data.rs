@@ -230,7 +230,7 @@ impl RuleSet {
                 .or_default()
                 .push(record);
         }
-        for plan in &program.inputs {
+        for plan in program.inputs.iter().filter(|p| p.previous.is_none()) {
             fields_of
                 .entry(plan.field.split('.').next().unwrap_or(&plan.field))
                 .or_default()

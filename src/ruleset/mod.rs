@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod data;
+mod previous;
 
 pub use data::DataNote;
 
@@ -598,7 +599,10 @@ impl RuleSet {
         options: &RunOptions<'_>,
     ) -> Result<Report, RunError> {
         let _run = crate::hooks::RunDeadline::set(self.deadline());
-        let bound = self.bind(data);
+        let mut bound = self.bind(data);
+        if let Some(previous) = options.previous {
+            self.fill_previous(&mut bound, previous);
+        }
         let explain_index = match options.explain {
             None => None,
             Some(unit) => Some(
@@ -720,7 +724,9 @@ impl RuleSet {
             }
         }
         let data = self.load_data_with(&[path], options)?;
-        Ok(PreviousYear::from_report(&self.evaluate(&data)))
+        let mut previous = PreviousYear::from_report(&self.evaluate(&data));
+        self.add_previous_inputs(&mut previous, &data);
+        Ok(previous)
     }
 }
 
