@@ -8,6 +8,12 @@ report and as Arrow tables. Decimals never become floats.
     import chiso
     rules = chiso.RuleSet.load("rules/it-staffing")
     report = rules.evaluate(df)          # pandas / polars DataFrame, pyarrow Table, list of dicts
+
+Errors are exceptions, with the CLI's messages: `RuleError` (a rule set that does not
+compile), `DataError` (unusable data), `EvaluationError` (the run could not decide
+everything: an undecided finding, such as a hook stopped by its sandbox, or a value not
+computed; `evaluate(..., strict=False)` returns the report instead, and the exception's
+`report` holds it). Failed rules are not errors: they are the report.
 """
 
 from ._chiso import (

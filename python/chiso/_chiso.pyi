@@ -25,12 +25,20 @@ class DataError(ChisoError):
     message after `error:`."""
 
 class EvaluationError(ChisoError):
-    """`evaluate(..., strict=True)` and some findings could not be decided (missing or
-    invalid data, a hook stopped by the sandbox). The text lists `rule, unit: message`
-    with the CLI's messages."""
+    """Raised by `evaluate` (unless `strict=False`) when the run could not decide
+    everything — what makes `chiso run` exit 1 besides a failed rule: a finding is
+    `error` (missing or invalid data, a hook stopped by its sandbox) or a value could not
+    be computed for a unit a rule applies to. The text lists `rule, unit: message` for
+    each undecided finding and `unit, value: reason` for each value not computed, with
+    the CLI's messages (at most 20 lines; the attributes have them all)."""
 
+    #: The whole report, as `evaluate(..., strict=False)` returns it.
     report: "Report"
+    #: The undecided findings, as in `report.to_dict()["findings"]`.
     findings: List[Dict[str, Any]]
+    #: The values not computed: `{"unit": …, "value": …, "message": …}`, as in the
+    #: report's `units[…]["errors"]`.
+    value_errors: List[Dict[str, str]]
 
 class CohortError(ChisoError):
     """The rule set compares units with each other (normalise, rank, rescaled), so it
@@ -84,16 +92,19 @@ class RuleSet:
         data: Data,
         *,
         floats: Floats = "whole",
-        strict: bool = False,
+        strict: bool = True,
         source: str = "data",
     ) -> "Report":
         """Evaluates `data` and returns the report (the GIL is released meanwhile).
 
         `floats="whole"` reads whole floats exactly (NaN is missing) and refuses any
         other float with `DataError`; `"shortest"` reads each float as its shortest
-        decimal. `strict=True` raises `EvaluationError` when a finding could not be
-        decided. Raises `DataError` for unusable data, `TypeError` for an object that is
-        not data."""
+        decimal. A run that could not decide everything (an `error` finding, a value not
+        computed for a unit a rule applies to) raises `EvaluationError`, whose `report`
+        is the whole report; `strict=False` returns the report instead. Failed rules never
+        raise. `source` names the data in messages (the CLI names the file). Raises
+        `DataError` for unusable data (the CLI's exit 2), `TypeError` for an object that
+        is not data."""
 
     @overload
     def validate_batches(
@@ -118,8 +129,10 @@ class RuleSet:
     def validate_batches(self, batches: Iterable[Any], **options: Any) -> "BatchValidator[Any]":
         """Decides a row-local rule set over Arrow batches, one at a time, in bounded
         memory: one findings batch per batch in (with `values`, `(findings, values)`
-        pairs). Raises `CohortError` for a rule set comparing units; iteration raises
-        `DataError` for a unit appearing twice (in any batches) or an unreadable batch."""
+        pairs). Undecided findings are rows with status `error` (counted in `summary`),
+        not exceptions. Raises `CohortError` for a rule set comparing units; iteration
+        raises `DataError` for a unit appearing twice (in any batches) or an unreadable
+        batch."""
 
     @staticmethod
     def findings_schema() -> pyarrow.Schema:
@@ -148,7 +161,8 @@ class Report:
     def summary(self) -> Dict[str, int]: ...
     @property
     def has_errors(self) -> bool:
-        """An error-severity finding failed or a finding could not be decided."""
+        """`chiso run` would exit 1: an error-severity finding failed, a finding could not
+        be decided, or a value could not be computed for a unit a rule applies to."""
 
 _T = TypeVar("_T")
 

@@ -24,31 +24,31 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 create_exception!(
-    _chiso,
+    chiso,
     ChisoError,
     PyException,
     "The base of chiso's errors."
 );
 create_exception!(
-    _chiso,
+    chiso,
     RuleError,
     ChisoError,
     "A rule set cannot be loaded: `diagnostics` lists each problem (file, line, column, message); the text is what `chiso check` prints."
 );
 create_exception!(
-    _chiso,
+    chiso,
     DataError,
     ChisoError,
     "The data cannot be used at all (no unit column, a unit twice, a value of a type chiso does not read); the text is what `chiso run` prints after `error:`."
 );
 create_exception!(
-    _chiso,
+    chiso,
     EvaluationError,
     ChisoError,
-    "`evaluate(..., strict=True)`: some findings could not be decided; `report` holds the whole report, `findings` the undecided ones."
+    "The run could not decide everything (`chiso run` exits 1 for it): a finding is `error` (missing or invalid data, a hook stopped by its sandbox) or a value could not be computed for a unit a rule applies to. The text lists each with the CLI's message; `report` holds the whole report, `findings` the undecided findings, `value_errors` the values not computed. `evaluate(..., strict=False)` returns the report instead."
 );
 create_exception!(
-    _chiso,
+    chiso,
     CohortError,
     ChisoError,
     "The rule set compares units with each other (normalise, rank, rescaled): it needs every unit at once, so it cannot be streamed or run batch by batch."
@@ -390,9 +390,12 @@ impl RuleSet {
     /// `__arrow_c_stream__`). Returns the `Report`.
     ///
     /// `floats`: `"whole"` (default) reads whole floats exactly and refuses others;
-    /// `"shortest"` reads each float as its shortest decimal. `strict=True` raises
-    /// `EvaluationError` when a finding could not be decided.
-    #[pyo3(signature = (data, *, floats="whole", strict=false, source="data"))]
+    /// `"shortest"` reads each float as its shortest decimal. When the run could not
+    /// decide everything (a finding is `error`, or a value could not be computed for a
+    /// unit a rule applies to: what makes `chiso run` exit 1 besides a failed rule) it
+    /// raises `EvaluationError`, which carries the report; `strict=False` returns the
+    /// report instead. Failed rules never raise: they are the report's verdict.
+    #[pyo3(signature = (data, *, floats="whole", strict=true, source="data"))]
     fn evaluate(
         &self,
         py: Python<'_>,
@@ -416,8 +419,8 @@ impl RuleSet {
         let report = Report {
             inner: Arc::new(report),
         };
-        if strict && report.inner.summary.errors > 0 {
-            return Err(report.undecided(py)?);
+        if strict && let Some(e) = report.undecided(py)? {
+            return Err(e);
         }
         Ok(report)
     }
@@ -426,8 +429,10 @@ impl RuleSet {
     /// RecordBatches or Tables, any objects with `__arrow_c_stream__`), one batch at a
     /// time in bounded memory: yields one `pyarrow.RecordBatch` of findings per batch in,
     /// or `(findings, values)` pairs when `values` is `"declared"` or `"all"`. `findings`:
-    /// `"all"` or `"failing"` (fail and error). Raises `CohortError` for a rule set that
-    /// compares units, `DataError` for a unit appearing twice or a batch it cannot read.
+    /// `"all"` or `"failing"` (fail and error). Undecided findings are rows with status
+    /// `error`, not exceptions (the findings are the output). Raises `CohortError` for a
+    /// rule set that compares units, `DataError` for a unit appearing twice or a batch it
+    /// cannot read.
     #[pyo3(signature = (batches, *, findings="all", values="none", floats="whole", source="arrow"))]
     fn validate_batches(
         &self,
@@ -478,28 +483,81 @@ struct Report {
     inner: Arc<chiso::Report>,
 }
 
+/// Lines of the `EvaluationError` text shown before "… and N more".
+const UNDECIDED_LINES: usize = 20;
+
 impl Report {
-    /// The `EvaluationError` of a report with undecided findings.
-    fn undecided(&self, py: Python<'_>) -> PyResult<PyErr> {
-        let undecided: Vec<&chiso::report::Finding> = self
-            .inner
+    /// What the run could not decide: findings of status `error`, and values that could
+    /// not be computed for a unit a rule applies to (any unit, in a rule set without
+    /// rules) — `Report::has_errors` without the failed findings, so that `has_errors` is
+    /// `failed_errors > 0` or this is not empty.
+    fn undecided_parts(&self) -> (Vec<&chiso::report::Finding>, Vec<(&str, &str, &str)>) {
+        let report = &*self.inner;
+        let findings = report
             .findings
             .iter()
             .filter(|f| f.status == Status::Error)
             .collect();
-        let mut lines: Vec<String> = undecided
+        let applies: std::collections::HashSet<&str> = report
+            .findings
             .iter()
-            .take(20)
-            .map(|f| format!("{}, {}: {}", f.rule, f.unit, f.message))
+            .filter(|f| f.status != Status::Skip)
+            .map(|f| f.unit.as_str())
             .collect();
-        if undecided.len() > 20 {
-            lines.push(format!("… and {} more", undecided.len() - 20));
+        let values = report
+            .units
+            .iter()
+            .filter(|u| report.summary.rules == 0 || applies.contains(u.unit.as_str()))
+            .flat_map(|u| {
+                u.errors
+                    .iter()
+                    .map(move |(name, reason)| (u.unit.as_str(), name.as_str(), reason.as_str()))
+            })
+            .collect();
+        (findings, values)
+    }
+
+    /// The `EvaluationError` of a run that could not decide everything, or `None`. Its
+    /// text lists `rule, unit: message` for each undecided finding and `unit, value:
+    /// reason` for each value not computed, with the CLI's messages.
+    fn undecided(&self, py: Python<'_>) -> PyResult<Option<PyErr>> {
+        let (findings, values) = self.undecided_parts();
+        if findings.is_empty() && values.is_empty() {
+            return Ok(None);
         }
-        let err = EvaluationError::new_err(format!(
-            "{} finding(s) could not be decided:\n{}",
-            undecided.len(),
-            lines.join("\n")
-        ));
+        let mut text = Vec::new();
+        let mut shown = 0;
+        if !findings.is_empty() {
+            text.push(format!(
+                "{} could not be decided:",
+                count(findings.len(), "finding", "findings")
+            ));
+            for f in findings.iter().take(UNDECIDED_LINES) {
+                text.push(format!("  {}, {}: {}", f.rule, f.unit, f.message));
+                shown += 1;
+            }
+            if findings.len() > shown {
+                text.push(format!("  … and {} more", findings.len() - shown));
+            }
+        }
+        if !values.is_empty() {
+            text.push(format!(
+                "{} could not be computed:",
+                count(values.len(), "value", "values")
+            ));
+            let room = UNDECIDED_LINES.saturating_sub(shown).max(3);
+            for (unit, name, reason) in values.iter().take(room) {
+                text.push(format!("  {unit}, {name}: {reason}"));
+            }
+            if values.len() > room {
+                text.push(format!("  … and {} more", values.len() - room));
+            }
+        }
+        text.push(
+            "(`chiso run` exits 1 for this; the error's `report` is the whole report, and evaluate(..., strict=False) returns it)"
+                .to_string(),
+        );
+        let err = EvaluationError::new_err(text.join("\n"));
         let value = err.value(py);
         value.setattr(
             "report",
@@ -507,12 +565,32 @@ impl Report {
                 inner: Arc::clone(&self.inner),
             },
         )?;
-        let findings: Vec<Bound<'_, PyAny>> = undecided
+        let as_python: Vec<Bound<'_, PyAny>> = findings
             .iter()
             .map(|f| json_to_python(py, &serde_json::to_string(f).map_err(json_error)?))
             .collect::<PyResult<_>>()?;
-        value.setattr("findings", findings)?;
-        Ok(err)
+        value.setattr("findings", as_python)?;
+        let value_errors = values
+            .iter()
+            .map(|(unit, name, reason)| {
+                let item = PyDict::new(py);
+                item.set_item("unit", unit)?;
+                item.set_item("value", name)?;
+                item.set_item("message", reason)?;
+                Ok(item)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        value.setattr("value_errors", value_errors)?;
+        Ok(Some(err))
+    }
+}
+
+/// `1 finding`, `2 findings`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 
@@ -557,8 +635,9 @@ impl Report {
         summary_dict(py, &self.inner.summary)
     }
 
-    /// True when a finding of severity error failed or a finding could not be decided
-    /// (`chiso run` then exits 1).
+    /// True when a finding of severity error failed, a finding could not be decided, or a
+    /// value could not be computed for a unit a rule applies to (`chiso run` then exits
+    /// 1). Only the last two make `evaluate` raise `EvaluationError`.
     #[getter]
     fn has_errors(&self) -> bool {
         self.inner.has_errors()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import threading
 import time
 
@@ -38,11 +39,11 @@ def rows():
 
 @pytest.fixture(scope="module")
 def expected(staffing, rows):
-    return staffing.evaluate(rows).to_json()
+    return staffing.evaluate(rows, strict=False).to_json()
 
 
 def test_a_list_of_dicts_gives_a_report(staffing, rows):
-    report = staffing.evaluate(rows)
+    report = staffing.evaluate(rows, strict=False)
     summary = report.summary
     assert summary["units"] == len(rows)
     assert summary["rules"] == 5
@@ -58,17 +59,22 @@ def test_pandas_polars_and_arrow_give_the_same_report(staffing, rows, expected):
     frame = pd.DataFrame(rows)
     # A pandas integer column with a missing value is float64: whole floats read exactly.
     assert str(frame["infosec_staff"].dtype) == "float64"
-    assert staffing.evaluate(frame).to_json() == expected
-    assert staffing.evaluate(pl.DataFrame(rows)).to_json() == expected
+    assert staffing.evaluate(frame, strict=False).to_json() == expected
+    assert staffing.evaluate(pl.DataFrame(rows), strict=False).to_json() == expected
     table = pa.Table.from_pylist(rows)
-    assert staffing.evaluate(table).to_json() == expected
-    assert staffing.evaluate(table.to_batches()[0]).to_json() == expected
-    assert staffing.evaluate(pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=3))).to_json() == expected
-    assert staffing.evaluate(tuple(rows)).to_json() == expected
+    assert staffing.evaluate(table, strict=False).to_json() == expected
+    assert staffing.evaluate(table.to_batches()[0], strict=False).to_json() == expected
+    assert staffing.evaluate(pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=3)), strict=False).to_json() == expected
+    assert staffing.evaluate(tuple(rows), strict=False).to_json() == expected
+    # The sample has a missing count, so by default each of them raises, carrying the report.
+    for data in (frame, pl.DataFrame(rows), table, rows):
+        with pytest.raises(chiso.EvaluationError) as raised:
+            staffing.evaluate(data)
+        assert raised.value.report.to_json() == expected
 
 
 def test_findings_and_values_are_arrow_tables(staffing, rows):
-    report = staffing.evaluate(rows)
+    report = staffing.evaluate(rows, strict=False)
     findings = report.findings
     assert isinstance(findings, pa.Table)
     assert findings.schema == chiso.RuleSet.findings_schema()
@@ -128,23 +134,83 @@ def test_a_float_that_is_not_whole_is_refused_unless_asked_for():
         rules.evaluate(rows, floats="round")
 
 
-def test_a_value_that_does_not_fit_its_declaration_is_the_cli_error_finding(staffing, cli, tmp_path):
-    rows = [{"unit": "Sở Y tế", "staff_total": "1,5", "it_qualified_staff": 3, "it_dedicated_staff": 1,
-             "it_dedicated_with_degree": 1, "infosec_staff": 0, "staff_trained_infosec": 40}]
-    path = tmp_path / "bad.json"
-    path.write_text(__import__("json").dumps(rows, ensure_ascii=False), encoding="utf-8")
-    code, out, _ = cli("run", "--rules", str(STAFFING), "--data", str(path), "--format", "json")
+def cli_json(cli, tmp_path, rules, rows):
+    """`chiso run` on `rows` written as a JSON file: (exit code, JSON report, text report,
+    stderr, the file's path)."""
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    code, out, err = cli("run", "--rules", str(rules), "--data", str(path), "--format", "json")
+    text_code, text, _ = cli("run", "--rules", str(rules), "--data", str(path))
+    assert text_code == code
+    return code, out, text, err, path
+
+
+def test_a_value_that_does_not_fit_its_declaration_raises_the_cli_message(staffing, cli, tmp_path):
+    # A value of the wrong type (text, list, bool, dict where counts are declared): the CLI
+    # reports the findings it cannot decide and exits 1; evaluate raises with its messages.
+    rows = [
+        {"unit": "Sở Y tế", "staff_total": "1,5", "it_qualified_staff": 3, "it_dedicated_staff": 1,
+         "it_dedicated_with_degree": 1, "infosec_staff": 0, "staff_trained_infosec": 40},
+        {"unit": "Sở Tài chính", "staff_total": [1, 2], "it_qualified_staff": True, "it_dedicated_staff": {"a": 1},
+         "it_dedicated_with_degree": 1, "infosec_staff": 0, "staff_trained_infosec": 40},
+    ]
+    code, out, text, _, path = cli_json(cli, tmp_path, STAFFING, rows)
     assert code == 1
-    report = staffing.evaluate(rows)
-    assert report.to_json() == out
-    messages = [f["message"] for f in report.to_dict()["findings"] if f["status"] == "error"]
+    undecided = [f for f in json.loads(out)["findings"] if f["status"] == "error"]
+    messages = [f["message"] for f in undecided]
     assert any('`staff_total` is "1,5", expected a whole number' in m for m in messages), messages
+    assert any("`it_qualified_staff` is true, expected a whole number" in m for m in messages), messages
     with pytest.raises(chiso.EvaluationError) as raised:
-        staffing.evaluate(rows, strict=True)
-    for m in messages:
-        assert m in str(raised.value)
-    assert raised.value.report.to_json() == out
-    assert all(f["status"] == "error" for f in raised.value.findings)
+        staffing.evaluate(rows, source=str(path))
+    error = raised.value
+    assert str(error).startswith(f"{len(undecided)} findings could not be decided:\n")
+    for f in undecided:
+        assert f"ERROR {f['unit']}: {f['message']}\n" in text
+        assert f"  {f['rule']}, {f['unit']}: {f['message']}\n" in str(error)
+    assert error.report.to_json() == out
+    assert all(f["status"] == "error" for f in error.findings)
+    assert staffing.evaluate(rows, strict=False, source=str(path)).to_json() == out
+
+
+def test_failed_rules_are_the_report_not_an_exception():
+    rules = chiso.RuleSet.from_text("t.chiso", 'methodology "T" version 1\ninput x: number\nrule r require x > 0\n')
+    report = rules.evaluate([{"unit": "A", "x": 0}, {"unit": "B", "x": 1}])
+    assert [f["status"] for f in report.to_dict()["findings"]] == ["fail", "pass"]
+    assert report.has_errors  # `chiso run` exits 1, but everything was decided
+
+
+def test_a_value_that_cannot_be_computed_raises_even_without_rules(cli, tmp_path):
+    text = 'methodology "T" version 1\ninput x: number\nindicator y = x * 2\n'
+    rule_file = tmp_path / "t.chiso"
+    rule_file.write_text(text, encoding="utf-8")
+    rules = chiso.RuleSet.load(rule_file)
+    rows = [{"unit": "A", "x": "1,5"}, {"unit": "B", "x": 2}]
+    code, out, cli_text, _, path = cli_json(cli, tmp_path, rule_file, rows)
+    assert code == 1
+    with pytest.raises(chiso.EvaluationError) as raised:
+        rules.evaluate(rows, source=str(path))
+    error = raised.value
+    [reason] = json.loads(out)["units"][0]["errors"].values()
+    assert f"y  error: {reason}" in cli_text
+    assert error.findings == []
+    assert error.value_errors == [{"unit": "A", "value": "y", "message": reason}]
+    assert str(error).startswith(f"1 value could not be computed:\n  A, y: {reason}\n")
+    assert error.report.to_json() == out
+    assert rules.evaluate(rows[1:]).to_dict()["units"][0]["values"] == {"y": 4}
+
+
+@pytest.mark.parametrize("rows", [
+    [{"unit": "A", "staff_total": 1}, {"unit": "A", "staff_total": 2}],
+    [{"unit": "A"}, {"name": "B"}],
+], ids=["unit twice", "no unit"])
+def test_unusable_data_raises_the_cli_message(staffing, cli, tmp_path, rows):
+    # Exit 2: `error: …` on standard error, and DataError with the same text.
+    code, out, _, err, path = cli_json(cli, tmp_path, STAFFING, rows)
+    assert (code, out) == (2, "")
+    with pytest.raises(chiso.DataError) as raised:
+        staffing.evaluate(rows, source=str(path))
+    assert "error: " + str(raised.value) + "\n" == err
+    assert isinstance(raised.value, chiso.ChisoError)
 
 
 @pytest.mark.parametrize(
@@ -228,7 +294,7 @@ def test_the_gil_is_released_while_evaluating(staffing):
     thread.start()
     try:
         start = time.perf_counter()
-        report = staffing.evaluate(table)
+        report = staffing.evaluate(table, strict=False)
         end = time.perf_counter()
     finally:
         done.set()

@@ -32,6 +32,10 @@ def test_a_bad_rule_file_raises_rule_error_with_the_cli_message(cli, tmp_path):
     path.write_text(BROKEN, encoding="utf-8")
     code, _, stderr = cli("check", str(path))
     assert code == 2
+    data = tmp_path / "data.json"
+    data.write_text('[{"unit": "A", "x": 1}]', encoding="utf-8")
+    run_code, run_out, run_stderr = cli("run", "--rules", str(path), "--data", str(data))
+    assert (run_code, run_out, run_stderr) == (2, "", stderr)
     with pytest.raises(chiso.RuleError) as raised:
         chiso.RuleSet.load(path)
     assert str(raised.value) == stderr.rstrip("\n")
