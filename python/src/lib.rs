@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chiso::arrow::{ArrowOptions, FloatRule};
 use chiso::stream::{FindingFilter, StreamOptions, ValueFilter};
-use chiso::{Dataset, LoadError, Status};
+use chiso::{Dataset, LoadError};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -487,41 +487,11 @@ struct Report {
 const UNDECIDED_LINES: usize = 20;
 
 impl Report {
-    /// What the run could not decide: findings of status `error`, and values that could
-    /// not be computed for a unit a rule applies to (any unit, in a rule set without
-    /// rules) — `Report::has_errors` without the failed findings, so that `has_errors` is
-    /// `failed_errors > 0` or this is not empty.
-    fn undecided_parts(&self) -> (Vec<&chiso::report::Finding>, Vec<(&str, &str, &str)>) {
-        let report = &*self.inner;
-        let findings = report
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Error)
-            .collect();
-        let applies: std::collections::HashSet<&str> = report
-            .findings
-            .iter()
-            .filter(|f| f.status != Status::Skip)
-            .map(|f| f.unit.as_str())
-            .collect();
-        let values = report
-            .units
-            .iter()
-            .filter(|u| report.summary.rules == 0 || applies.contains(u.unit.as_str()))
-            .flat_map(|u| {
-                u.errors
-                    .iter()
-                    .map(move |(name, reason)| (u.unit.as_str(), name.as_str(), reason.as_str()))
-            })
-            .collect();
-        (findings, values)
-    }
-
     /// The `EvaluationError` of a run that could not decide everything, or `None`. Its
     /// text lists `rule, unit: message` for each undecided finding and `unit, value:
     /// reason` for each value not computed, with the CLI's messages.
     fn undecided(&self, py: Python<'_>) -> PyResult<Option<PyErr>> {
-        let (findings, values) = self.undecided_parts();
+        let (findings, values) = self.inner.undecided();
         if findings.is_empty() && values.is_empty() {
             return Ok(None);
         }

@@ -193,18 +193,40 @@ impl Report {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn has_errors(&self) -> bool {
-        if self.summary.failed_errors > 0 || self.summary.errors > 0 {
+        if self.summary.failed_errors > 0 {
             return true;
         }
+        let (findings, values) = self.undecided();
+        !findings.is_empty() || !values.is_empty()
+    }
+
+    /// What the run could not decide: the findings of status `error`, and each value
+    /// `(unit, name, reason)` that could not be computed for a unit a rule applies to (any
+    /// unit, in a rule set without rules). With the failed error-severity findings, this
+    /// is what makes [`Report::has_errors`] true (and `chiso run` exit 1).
+    pub fn undecided(&self) -> (Vec<&Finding>, Vec<(&str, &str, &str)>) {
+        let findings = self
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .collect();
         let applies: std::collections::HashSet<&str> = self
             .findings
             .iter()
             .filter(|f| f.status != Status::Skip)
             .map(|f| f.unit.as_str())
             .collect();
-        self.units.iter().any(|u| {
-            !u.errors.is_empty() && (self.summary.rules == 0 || applies.contains(u.unit.as_str()))
-        })
+        let values = self
+            .units
+            .iter()
+            .filter(|u| self.summary.rules == 0 || applies.contains(u.unit.as_str()))
+            .flat_map(|u| {
+                u.errors
+                    .iter()
+                    .map(move |(name, reason)| (u.unit.as_str(), name.as_str(), reason.as_str()))
+            })
+            .collect();
+        (findings, values)
     }
 
     /// The report as pretty JSON (version 1 of the contract).
