@@ -55,9 +55,11 @@ fi
 have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
 if [ "$have" != "$pinned" ]; then
   echo "wasm: installing wasm-bindgen-cli $pinned (found: ${have:-none}); this builds it from crates.io"
-  # --locked can name a dependency version the registry no longer serves; then resolve anew.
+  # --locked can name a dependency version the registry does not serve (here: webpki-roots
+  # 1.0.11, which ureq's lock names); then resolve anew.
   cargo install wasm-bindgen-cli --version "$pinned" --locked --bin wasm-bindgen --quiet \
-    || cargo install wasm-bindgen-cli --version "$pinned" --bin wasm-bindgen --quiet
+    || { echo "wasm: the locked install failed (above); installing with dependencies resolved anew"
+         cargo install wasm-bindgen-cli --version "$pinned" --bin wasm-bindgen --quiet; }
   have=$(wasm-bindgen --version | awk '{ print $2 }')
   if [ "$have" != "$pinned" ]; then
     echo "wasm: wasm-bindgen on the PATH is $have, not $pinned ($(command -v wasm-bindgen))"
@@ -77,6 +79,15 @@ fc-list 2>/dev/null | grep -q "Noto Sans Mono" || apt_install fonts-noto-mono ||
 
 (cd playground && npm ci --no-audit --no-fund --loglevel=error)
 stamp "tools ready"
+
+# wasm/Cargo.lock also pins the library's dependencies: when one was added to the library
+# and the lock was not updated, the --locked builds below would refuse. Update it here, and
+# say so (commit the update: `cd wasm && cargo metadata --format-version 1 >/dev/null`).
+if ! (cd wasm && cargo metadata --locked --format-version 1 >/dev/null 2>&1); then
+  echo "wasm: wasm/Cargo.lock is behind the library's dependencies; updating it for this run:"
+  (cd wasm && cargo metadata --format-version 1 >/dev/null)
+  git --no-pager diff --stat -- wasm/Cargo.lock || true
+fi
 
 (cd wasm && cargo fmt -- --check && cargo clippy --all-targets --locked --quiet -- -D warnings \
   && cargo test --locked --quiet)
