@@ -10,7 +10,6 @@ pub mod audit;
 mod bind;
 pub(crate) use bind::previous_value;
 pub mod cohort;
-mod fault;
 pub mod interval;
 pub mod normalise;
 pub mod outrank;
@@ -26,8 +25,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+pub use crate::value::Fault;
 pub use bind::parse_decimal;
-pub use fault::Fault;
 pub use interval::Interval;
 
 use crate::check::Builtin;

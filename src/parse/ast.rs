@@ -425,17 +425,7 @@ pub enum MissingPolicy {
     ExcludeMembers(Decimal),
 }
 
-/// How displayed values are rounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Rounding {
-    /// Half away from zero (the default; what published tables do).
-    #[default]
-    HalfUp,
-    /// Half to even.
-    HalfEven,
-    /// Toward zero.
-    Down,
-}
+pub use crate::value::Rounding;
 
 /// `constant name = literal`.
 #[derive(Debug, Clone, PartialEq)]
