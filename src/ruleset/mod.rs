@@ -1,4 +1,7 @@
 //! The public face of the pipeline: load a rule set once, evaluate many datasets.
+//!
+//! [`RuleSetBuilder`] (`builder.rs`) loads and compiles; [`RuleSet`] (here) binds data,
+//! evaluates it and builds the report, with the options of a run.
 
 use std::path::Path;
 use std::sync::Arc;
