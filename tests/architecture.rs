@@ -155,10 +155,10 @@ fn without_tests(code: &str) -> (String, Vec<String>) {
             (Some(semi), open) if open.is_none_or(|o| semi < o) => {
                 // `mod tests;` or `use …;`
                 let words: Vec<&str> = item[..semi].split_whitespace().collect();
-                if let Some(p) = words.iter().position(|w| *w == "mod") {
-                    if let Some(name) = words.get(p + 1) {
-                        test_modules.push(name.to_string());
-                    }
+                if let Some(p) = words.iter().position(|w| *w == "mod")
+                    && let Some(name) = words.get(p + 1)
+                {
+                    test_modules.push(name.to_string());
                 }
                 rest = &item[semi + 1..];
             }
@@ -362,10 +362,10 @@ fn find_cycle(graph: &Graph, modules: &BTreeSet<String>) -> Option<Vec<String>> 
     }
     let mut marks = BTreeMap::new();
     for m in modules {
-        if marks.get(m).copied().unwrap_or(Mark::New) == Mark::New {
-            if let Some(c) = visit(m, graph, modules, &mut marks, &mut Vec::new()) {
-                return Some(c);
-            }
+        if marks.get(m).copied().unwrap_or(Mark::New) == Mark::New
+            && let Some(c) = visit(m, graph, modules, &mut marks, &mut Vec::new())
+        {
+            return Some(c);
         }
     }
     None
