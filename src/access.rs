@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::files::Files;
-use crate::ruleset::LoadError;
+use crate::load::LoadError;
 use crate::source::{Loc, Source};
 
 /// Which files rule files may read besides themselves (`extends`, `hooks`).

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::evaluate::Fault;
 use crate::source::Loc;
+use crate::value::Fault;
 
 /// The calendar years that hold at least one declared holiday.
 pub fn declared_years(holidays: &[i32]) -> BTreeSet<i32> {

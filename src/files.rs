@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ruleset::{LoadError, RULE_FILE_EXTENSION};
+use crate::load::{LoadError, RULE_FILE_EXTENSION};
 
 /// The files a rule set reads: from the disk (the default), or only from texts held in
 /// memory.
@@ -102,7 +102,7 @@ impl Files {
     /// directly inside the folder, sorted by name.
     pub fn rule_files(&self, path: &Path) -> Result<Vec<PathBuf>, LoadError> {
         let Some(files) = &self.memory else {
-            return crate::ruleset::rule_files(path);
+            return crate::load::rule_files(path);
         };
         let key = normalise(path);
         if files.contains_key(&key) {

@@ -24,6 +24,7 @@ pub mod format;
 pub mod fuzzing;
 pub mod hooks;
 pub mod limits;
+mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod parse;

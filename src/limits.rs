@@ -11,6 +11,11 @@ pub use std::time::Instant;
 #[cfg(target_family = "wasm")]
 pub use web_time::Instant;
 
+/// Most levels of brackets, `if` and `among` one expression may nest. Every stage after
+/// the parser recurses once per level; 64 levels stay far inside a 2 MB thread stack
+/// (the smallest a Rust thread gets by default) even in a debug build.
+pub const MAX_NESTING: usize = 64;
+
 /// What a rule set may cost to load and to run. [`ResourceLimits::default`] suits a
 /// command line run on one machine; a service compiling rule files from its users sets
 /// tighter ones with [`crate::RuleSetBuilder::resources`].
@@ -32,7 +37,7 @@ pub struct ResourceLimits {
     /// Largest rule file (and hook script) read, in bytes. Default 16 MiB.
     pub rule_file_bytes: u64,
     /// Deepest nesting of brackets, `if` and `among` in one expression. Default and most
-    /// [`crate::parse::nesting::MAX_NESTING`] (64): every stage recurses once per level, and 64
+    /// [`MAX_NESTING`] (64): every stage recurses once per level, and 64
     /// levels fit a 2 MB thread stack in a debug build.
     pub expression_depth: usize,
     /// Largest data file read, in bytes. Default 2 GiB.
@@ -51,7 +56,7 @@ impl Default for ResourceLimits {
     fn default() -> Self {
         Self {
             rule_file_bytes: 16 << 20,
-            expression_depth: crate::parse::nesting::MAX_NESTING,
+            expression_depth: MAX_NESTING,
             data_file_bytes: 2 << 30,
             records: 50_000_000,
             run_time: None,
@@ -63,8 +68,7 @@ impl Default for ResourceLimits {
 impl ResourceLimits {
     /// The expression depth in force: never above what the stages can recurse through.
     pub fn nesting(&self) -> usize {
-        self.expression_depth
-            .clamp(1, crate::parse::nesting::MAX_NESTING)
+        self.expression_depth.clamp(1, MAX_NESTING)
     }
 }
 

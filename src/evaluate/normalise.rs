@@ -18,15 +18,6 @@ use crate::compile::{Arith, NormaliseNode};
 use crate::parse::composite::{Normaliser, Ties};
 use crate::source::Loc;
 
-/// What a method needs of its cohort: the members in order, the mean and deviation.
-pub fn needs(n: &Normaliser, ordered: bool, moments: bool) -> (bool, bool) {
-    match n {
-        Normaliser::Borda(_) | Normaliser::Percentile(_) => (true, moments),
-        Normaliser::ZScoreAs { .. } => (ordered, true),
-        _ => (ordered, moments),
-    }
-}
-
 fn mul(a: Decimal, b: Decimal, at: &Loc) -> Result<Decimal, Arc<Fault>> {
     arith(Arith::Mul, a, b, at)
 }

@@ -9,8 +9,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::evaluate::Fault;
 use crate::source::Loc;
+use crate::value::Fault;
 use crate::value::Value;
 
 /// Sandbox limits of hook scripts. Every limit stops a runaway script with a specific

@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 
 use super::Limits;
 use crate::diagnostic::Diagnostic;
-use crate::evaluate::Fault;
 use crate::source::{Loc, Source};
+use crate::value::Fault;
 use crate::value::Value;
 
 thread_local! {

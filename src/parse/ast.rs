@@ -5,6 +5,13 @@ use rust_decimal::Decimal;
 
 use crate::source::Loc;
 
+mod expr;
+mod rule;
+
+pub use crate::value::Rounding;
+pub use expr::{BinaryOp, Collection, CollectionOp, Expr, ExprKind, UnaryOp};
+pub use rule::{Expectation, Expected, Given, MessagePart, Rule, Severity, Target, Test};
+
 /// A name as written, with its location.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
@@ -167,69 +174,6 @@ impl Item {
             Item::Replace(inner) => inner.kind(),
         }
     }
-}
-
-/// `test "name" given … expect …`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Test {
-    /// Its name, with the location of the `test` keyword's string.
-    pub name: Ident,
-    /// The units of its data: name, fields (name, literal) and location.
-    pub given: Vec<Given>,
-    /// What must come out.
-    pub expect: Vec<Expectation>,
-}
-
-/// One unit of a test's data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Given {
-    /// The unit.
-    pub unit: String,
-    /// Field values as literals.
-    pub fields: Vec<(Ident, Expr)>,
-    /// Where the clause is.
-    pub loc: Loc,
-}
-
-/// One expectation of a test.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Expectation {
-    /// What is expected.
-    pub kind: Expected,
-    /// The unit it is about.
-    pub unit: String,
-    /// Where it is written.
-    pub loc: Loc,
-}
-
-/// The kinds of expectation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expected {
-    /// A finding's status.
-    Finding {
-        /// The rule.
-        rule: Ident,
-        /// The status: pass, fail, error or skip.
-        status: String,
-    },
-    /// A value, exactly, within a tolerance, or at a number of decimals.
-    Value {
-        /// The indicator, score or input.
-        name: Ident,
-        /// The expected value, as written.
-        value: Decimal,
-        /// Largest accepted difference.
-        within: Option<Decimal>,
-        /// Compare after rounding both half-up to this many decimals.
-        decimals: Option<u32>,
-    },
-    /// A declared rank.
-    Rank {
-        /// The rank's key.
-        key: Ident,
-        /// The expected rank.
-        rank: usize,
-    },
 }
 
 /// `hooks "a.rhai", "b.rhai" limits operations 100000`.
@@ -425,18 +369,6 @@ pub enum MissingPolicy {
     ExcludeMembers(Decimal),
 }
 
-/// How displayed values are rounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Rounding {
-    /// Half away from zero (the default; what published tables do).
-    #[default]
-    HalfUp,
-    /// Half to even.
-    HalfEven,
-    /// Toward zero.
-    Down,
-}
-
 /// `constant name = literal`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Constant {
@@ -555,59 +487,6 @@ pub struct FieldDecl {
     pub optional: bool,
 }
 
-/// What a collection aggregate computes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CollectionOp {
-    /// Number of (matching) elements.
-    Count,
-    /// Matching elements ÷ all elements.
-    Share,
-    /// Sum of a field.
-    Sum,
-    /// Mean of a field.
-    Mean,
-    /// Smallest value of a field.
-    Min,
-    /// Largest value of a field.
-    Max,
-    /// Every element matches.
-    All,
-    /// Some element matches.
-    Any,
-    /// No element matches.
-    None,
-}
-
-impl CollectionOp {
-    /// As written.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            CollectionOp::Count => "count",
-            CollectionOp::Share => "share",
-            CollectionOp::Sum => "sum",
-            CollectionOp::Mean => "mean",
-            CollectionOp::Min => "min",
-            CollectionOp::Max => "max",
-            CollectionOp::All => "all",
-            CollectionOp::Any => "any",
-            CollectionOp::None => "none",
-        }
-    }
-}
-
-/// `count(services where level >= 3)`, `sum(posts.views)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Collection {
-    /// The aggregate.
-    pub op: CollectionOp,
-    /// The collection input.
-    pub list: Ident,
-    /// The field aggregated (`posts.views`).
-    pub field: Option<Ident>,
-    /// The condition on elements.
-    pub filter: Option<Expr>,
-}
-
 /// `indicator name = expr`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Indicator {
@@ -684,207 +563,4 @@ pub struct Member {
     pub name: Ident,
     /// Its weight, in a weighted mean.
     pub weight: Option<(Decimal, Loc)>,
-}
-
-/// How serious a rule's failure is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Blocks: `chiso run` exits 1.
-    Error,
-    /// Reported, does not change the exit code.
-    Warning,
-    /// For information.
-    Info,
-}
-
-impl Severity {
-    /// The keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// A piece of a message template.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MessagePart {
-    /// Literal text.
-    Text(String),
-    /// `{unit}`: the unit's name.
-    Unit,
-    /// `{name}` or `{name:2}`.
-    Value {
-        /// The quoted name.
-        name: Ident,
-        /// Decimals to show.
-        decimals: Option<u32>,
-    },
-}
-
-/// `rule id "title" …`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    /// Its id.
-    pub name: Ident,
-    /// Title.
-    pub label: Label,
-    /// Severity clause (default `error`).
-    pub severity: Option<(Severity, Loc)>,
-    /// `when` condition.
-    pub when: Option<Expr>,
-    /// `require` clauses (exactly one is valid).
-    pub require: Vec<Expr>,
-    /// Message template.
-    pub message: Option<(Vec<MessagePart>, Loc)>,
-    /// Citation.
-    pub cite: Option<String>,
-    /// Clauses written more than once: (clause keyword, location).
-    pub repeated: Vec<(&'static str, Loc)>,
-    /// `in force from … until …`.
-    pub in_force: Option<(i32, Option<i32>)>,
-    /// `by YEAR [from VALUE in YEAR]`.
-    pub target: Option<Target>,
-}
-
-/// A rule's `by YEAR [from VALUE in YEAR]` or `by DATE [...]` clause.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    /// The target year (the deadline's year for `by DATE`).
-    pub year: i32,
-    /// `by DATE`: the deadline, as days since 1970-01-01; data dated after it is judged.
-    pub deadline: Option<i32>,
-    /// `from VALUE in YEAR`: the baseline value and its year.
-    pub baseline: Option<(Decimal, i32)>,
-    /// Where the clause was written.
-    pub loc: Loc,
-}
-
-/// Unary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnaryOp {
-    /// `-x`
-    Neg,
-    /// `not x`
-    Not,
-}
-
-/// Binary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinaryOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `^`
-    Pow,
-    /// `=`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `~=`: agree at published precision.
-    Approx,
-    /// `and`
-    And,
-    /// `or`
-    Or,
-}
-
-impl BinaryOp {
-    /// The operator as written in canonical form.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Pow => "^",
-            BinaryOp::Eq => "=",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Approx => "~=",
-            BinaryOp::And => "and",
-            BinaryOp::Or => "or",
-        }
-    }
-}
-
-/// An expression with its location.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Expr {
-    /// What it is.
-    pub kind: ExprKind,
-    /// Where it was written.
-    pub loc: Loc,
-}
-
-impl Expr {
-    /// `value op number` with an ordering `op` (`>=`, `>`, `<=`, `<`): the shape of a
-    /// target that has a gap and a straight line, as (op, value, threshold).
-    pub fn as_threshold(&self) -> Option<(BinaryOp, &Expr, Decimal)> {
-        match &self.kind {
-            ExprKind::Binary(
-                op @ (BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Lt),
-                value,
-                threshold,
-            ) => match threshold.kind {
-                ExprKind::Number(n) => Some((*op, value, n)),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-}
-
-/// The kinds of expression.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExprKind {
-    /// A number literal; `40%` is already 0.4.
-    Number(Decimal),
-    /// A date literal, as days since 1970-01-01.
-    Date(i32),
-    /// A string literal.
-    Text(String),
-    /// `true` / `false`.
-    Bool(bool),
-    /// A reference to a constant, input, indicator or score.
-    Name(String),
-    /// `-x`, `not x`.
-    Unary(UnaryOp, Box<Expr>),
-    /// `a op b`.
-    Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    /// `if c then a else b`.
-    If(Box<Expr>, Box<Expr>, Box<Expr>),
-    /// `f(args)`.
-    Call(Ident, Vec<Expr>),
-    /// `normalise x by …`.
-    Normalise(Box<Normalise>),
-    /// `rank of x …`.
-    Rank(Box<RankSpec>),
-    /// An aggregate over a collection.
-    Collection(Box<Collection>),
-    /// `["a", "b"]`.
-    List(Vec<Expr>),
-    /// `posts.published`: a field of every element.
-    Project(Ident, Ident),
-    /// Presence, unit counts and interval ranks (`crate::parse::audit`).
-    Audit(Box<crate::parse::audit::AuditExpr>),
 }

@@ -10,14 +10,12 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Loc, Source, scan};
 
+// Defined with the resource limits (`crate::limits`), which it bounds.
+pub use crate::limits::MAX_NESTING;
+
 /// Most parentheses one expression may nest. Formulas are read aloud by their authors;
 /// a bound also keeps every later stage's recursion shallow.
 pub const MAX_PARENTHESES: usize = 32;
-
-/// Most levels of brackets, `if` and `among` one expression may nest. Every stage after
-/// the parser recurses once per level; 64 levels stay far inside a 2 MB thread stack
-/// (the smallest a Rust thread gets by default) even in a debug build.
-pub const MAX_NESTING: usize = 64;
 
 /// Reserved words that start a declaration or clause: an expression never contains
 /// them, so the unbracketed levels opened before them are closed.

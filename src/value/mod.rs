@@ -1,4 +1,5 @@
-//! Values and exact decimal arithmetic helpers.
+//! Values, why a value could not be known ([`Fault`]), and exact decimal arithmetic
+//! helpers.
 //!
 //! Numbers are [`Decimal`]s: exact to 28 significant digits, and they remember how many
 //! decimals they were written with, which is how a published figure keeps its precision.
@@ -7,6 +8,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+
+mod fault;
+
+pub use fault::Fault;
 
 /// A value of an input, constant, indicator or score.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,14 +90,25 @@ pub fn number_to_json(n: Decimal) -> serde_json::Value {
     }
 }
 
+/// How displayed values are rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// Half away from zero (the default; what published tables do).
+    #[default]
+    HalfUp,
+    /// Half to even.
+    HalfEven,
+    /// Toward zero.
+    Down,
+}
+
 /// Rounds half away from zero ("round half up" as published tables do) to `decimals`.
 pub fn round_half_up(n: Decimal, decimals: u32) -> Decimal {
-    round(n, decimals, crate::parse::ast::Rounding::HalfUp)
+    round(n, decimals, Rounding::HalfUp)
 }
 
 /// Rounds to `decimals` the way a node declares, showing exactly that many places.
-pub fn round(n: Decimal, decimals: u32, rounding: crate::parse::ast::Rounding) -> Decimal {
-    use crate::parse::ast::Rounding;
+pub fn round(n: Decimal, decimals: u32, rounding: Rounding) -> Decimal {
     let strategy = match rounding {
         Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
         Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
@@ -136,8 +152,7 @@ pub fn published_interval(n: Decimal) -> (Decimal, Decimal) {
 /// and half-even `0.59` for `[0.585, 0.595]`, truncated (`down`) `0.59` for `[0.59, 0.60]`
 /// (and `-0.59` for `[-0.60, -0.59]`). Closed ends only ever widen it, so a verdict that no
 /// value inside could fit stays sound.
-pub fn printed_interval(n: Decimal, rounding: crate::parse::ast::Rounding) -> (Decimal, Decimal) {
-    use crate::parse::ast::Rounding;
+pub fn printed_interval(n: Decimal, rounding: Rounding) -> (Decimal, Decimal) {
     match rounding {
         Rounding::HalfUp | Rounding::HalfEven => published_interval(n),
         Rounding::Down => {
@@ -174,7 +189,6 @@ mod tests {
         assert_eq!(round_half_up(d("0.94485"), 4).to_string(), "0.9449");
         assert_eq!(round_half_up(d("-0.125"), 2).to_string(), "-0.13");
         assert_eq!(round_half_up(d("0.5"), 2).to_string(), "0.50");
-        use crate::parse::ast::Rounding;
         assert_eq!(
             round(d("0.94485"), 4, Rounding::HalfEven).to_string(),
             "0.9448"
@@ -197,7 +211,6 @@ mod tests {
 
     #[test]
     fn truncated_figures_stand_for_the_unit_above_them() {
-        use crate::parse::ast::Rounding;
         assert_eq!(
             printed_interval(d("0.84"), Rounding::Down),
             (d("0.84"), d("0.85"))
