@@ -11,7 +11,7 @@
 //! is not a rule file or a script. An embedding program chooses another policy with
 //! [`crate::RuleSetBuilder::files`].
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
@@ -205,6 +205,103 @@ impl Access {
     }
 }
 
+impl Access {
+    /// A data table a rule file names (`aliases "…"`, `weights from "…"`): its path and
+    /// bytes, read through the same files as the rule set. A table must lie in the naming
+    /// rule file's folder or below it, also after symbolic links (unless the program
+    /// allows [`FileAccess::Anywhere`]), and hold at most the size bound; the error says
+    /// why not, as the end of a sentence naming the table.
+    pub fn read_table(&self, named: &str, at: &Loc) -> Result<(PathBuf, Vec<u8>), String> {
+        const OWN_FOLDER: &str = "a rule set reads only files in its own folder";
+        if self.mode == FileAccess::Nothing {
+            return Err(
+                "is not read: the program running chiso does not let rule files read other files"
+                    .into(),
+            );
+        }
+        let written = Path::new(named);
+        let folder = folder_of(&at.source.name);
+        if self.mode != FileAccess::Anywhere {
+            let mut depth: usize = 0;
+            for part in written.components() {
+                match part {
+                    Component::Prefix(_) | Component::RootDir => {
+                        return Err(format!("is an absolute path: {OWN_FOLDER}"));
+                    }
+                    Component::ParentDir => {
+                        depth = depth.checked_sub(1).ok_or_else(|| {
+                            format!("is outside the rule set's folder: {OWN_FOLDER}")
+                        })?;
+                    }
+                    Component::Normal(_) => depth += 1,
+                    Component::CurDir => {}
+                }
+            }
+            // A symbolic link may still lead out of the folder.
+            if !self.files.is_memory()
+                && let (Some(f), Some(p)) = (
+                    canonical(&self.files, &folder),
+                    canonical(&self.files, &folder.join(written)),
+                )
+                && !p.starts_with(&f)
+            {
+                return Err(format!(
+                    "leads outside the rule set's folder (through a link): {OWN_FOLDER}"
+                ));
+            }
+        }
+        let path = folder.join(written);
+        let path = if self.files.is_memory() {
+            crate::files::normalise(&path)
+        } else {
+            path
+        };
+        let bytes = self
+            .files
+            .bytes_at_most(&path, self.max_bytes)
+            .map_err(|e| format!("cannot be read: {e}"))?;
+        Ok((path, bytes))
+    }
+}
+
 fn has_extension(path: &Path, ext: &str) -> bool {
     path.extension().is_some_and(|e| e == ext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access_to(files: Files) -> (Access, Loc) {
+        let rule_file = Source::new("rules/x/a.chiso", "methodology \"X\" version 1");
+        let at = Loc {
+            source: Arc::clone(&rule_file),
+            range: 0..0,
+        };
+        let access = Access::new(&FileAccess::RuleSetRoot, &files, &[rule_file], 1 << 20);
+        (access, at)
+    }
+
+    #[test]
+    fn tables_stay_in_the_naming_rule_files_folder_in_memory_too() {
+        let (access, at) = access_to(Files::memory([
+            ("rules/x/weights.csv", "member,weight\na,1\n"),
+            ("rules/weights.csv", "member,weight\nb,2\n"),
+        ]));
+        let (path, bytes) = access.read_table("weights.csv", &at).unwrap();
+        assert_eq!(path, PathBuf::from("rules/x/weights.csv"));
+        assert_eq!(bytes, b"member,weight\na,1\n");
+        assert!(access.read_table("data/../weights.csv", &at).is_ok());
+        for outside in ["../weights.csv", "data/../../weights.csv"] {
+            let e = access.read_table(outside, &at).unwrap_err();
+            assert!(
+                e.contains("outside the rule set's folder"),
+                "{outside}: {e}"
+            );
+        }
+        let e = access.read_table("/etc/weights.csv", &at).unwrap_err();
+        assert!(e.contains("absolute path"), "{e}");
+        let e = access.read_table("none.csv", &at).unwrap_err();
+        assert!(e.starts_with("cannot be read"), "{e}");
+    }
 }

@@ -80,22 +80,26 @@ impl Files {
     /// The text of the regular file at `path`, if it has at most `max` bytes; the error
     /// says why not (a device such as `/dev/zero` is not read at all).
     pub fn read_at_most(&self, path: &Path, max: u64) -> Result<String, String> {
-        match &self.memory {
+        utf8(self.bytes_at_most(path, max)?)
+    }
+
+    /// The bytes of the regular file at `path`, if it has at most `max` bytes (a data
+    /// table may be a workbook); the error says why not.
+    pub fn bytes_at_most(&self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        let bytes = match &self.memory {
             None => {
                 let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
                 if !meta.is_file() {
                     return Err(format!("`{}` is not a regular file", path.display()));
                 }
-                read_bounded(path, max)
+                read_bytes_bounded(path, max).map_err(|e| e.to_string())?
             }
-            Some(_) => {
-                let text = self.read(path).map_err(|e| e.to_string())?;
-                if text.len() as u64 > max {
-                    return Err(too_large(max));
-                }
-                Ok(text)
-            }
+            Some(_) => self.read(path).map_err(|e| e.to_string())?.into_bytes(),
+        };
+        if bytes.len() as u64 > max {
+            return Err(too_large(max));
         }
+        Ok(bytes)
     }
 
     /// The rule files of a rule set at `path`: the file itself, or the `.chiso` files
@@ -146,14 +150,24 @@ fn too_large(max: u64) -> String {
 
 /// A text file of at most `max` bytes, read without ever holding more than `max + 1`.
 pub fn read_bounded(path: &Path, max: u64) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+    let bytes = read_bytes_bounded(path, max).map_err(|e| e.to_string())?;
     if bytes.len() as u64 > max {
         return Err(too_large(max));
     }
+    utf8(bytes)
+}
+
+/// At most `max + 1` bytes of the file at `path` (a special file such as `/dev/zero`
+/// never ends): more than `max` means the file is too large.
+pub fn read_bytes_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "the file is not UTF-8 text (byte {} is not valid)",

@@ -10,10 +10,9 @@
 //! are read. Every member needs exactly one weight, and the weights must not add up to
 //! 0; they are relative, as `weights relative` (divided by their total).
 
-use std::path::{Component, Path, PathBuf};
-
 use rust_decimal::Decimal;
 
+use crate::access::Access;
 use crate::data::{LoadOptions, RawValue, Record};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::parse::ast::{File, Item, Score, WeightsFile};
@@ -25,7 +24,7 @@ const YEAR: &str = "year";
 
 /// Reads the weights file of every score that names one, for the methodology `version`.
 /// Returns the errors found; the scores whose file was read have their weights.
-pub fn resolve(files: &mut [File], version: &str) -> Vec<Diagnostic> {
+pub fn resolve(files: &mut [File], version: &str, access: &Access) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for item in files.iter_mut().flat_map(|f| f.items.iter_mut()) {
         let score = match item {
@@ -41,7 +40,7 @@ pub fn resolve(files: &mut [File], version: &str) -> Vec<Diagnostic> {
         let Some(file) = score.weights_file.take_if(|_| !written) else {
             continue;
         };
-        let (loaded, errors) = read(score, file, version);
+        let (loaded, errors) = read(score, file, version, access);
         score.weights_file = Some(loaded);
         diags.extend(errors);
     }
@@ -50,7 +49,12 @@ pub fn resolve(files: &mut [File], version: &str) -> Vec<Diagnostic> {
 
 /// Reads one score's file: the file back with its weights (when they could be read),
 /// and the errors.
-fn read(score: &Score, mut file: WeightsFile, version: &str) -> (WeightsFile, Vec<Diagnostic>) {
+fn read(
+    score: &Score,
+    mut file: WeightsFile,
+    version: &str,
+    access: &Access,
+) -> (WeightsFile, Vec<Diagnostic>) {
     let error = |message: String, help: Option<String>| {
         let d = Diagnostic::error(message, &file.loc).with_label("weights read from here");
         match help {
@@ -58,8 +62,8 @@ fn read(score: &Score, mut file: WeightsFile, version: &str) -> (WeightsFile, Ve
             None => d,
         }
     };
-    let path = match inside_folder(&file.loc.source.name, &file.path) {
-        Ok(p) => p,
+    let (path, bytes) = match access.read_table(&file.path, &file.loc) {
+        Ok(read) => read,
         Err(why) => {
             let d = error(
                 format!("the weights file `{}` {why}", file.path),
@@ -68,7 +72,11 @@ fn read(score: &Score, mut file: WeightsFile, version: &str) -> (WeightsFile, Ve
             return (file, vec![d]);
         }
     };
-    let records = match crate::data::load_records(&path, &LoadOptions::new(MEMBER)) {
+    let records = match crate::data::records_from_bytes(
+        &path.display().to_string(),
+        &bytes,
+        &LoadOptions::new(MEMBER),
+    ) {
         Ok(r) => r,
         Err(e) => {
             let d = error(
@@ -92,40 +100,6 @@ fn read(score: &Score, mut file: WeightsFile, version: &str) -> (WeightsFile, Ve
             (file, diags)
         }
     }
-}
-
-/// `path` (as written in the rule file `rule_file`) inside the rule file's folder, or why
-/// it is refused.
-fn inside_folder(rule_file: &str, path: &str) -> Result<PathBuf, &'static str> {
-    let written = Path::new(path);
-    let mut depth: usize = 0;
-    for part in written.components() {
-        match part {
-            Component::Prefix(_) | Component::RootDir => {
-                return Err("is an absolute path: a rule set reads only files in its own folder");
-            }
-            Component::ParentDir => {
-                depth = depth
-                    .checked_sub(1)
-                    .ok_or("is outside the rule set's folder: a rule set reads only files in its own folder")?;
-            }
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-        }
-    }
-    let folder = Path::new(rule_file)
-        .parent()
-        .unwrap_or_else(|| Path::new(""));
-    let full = folder.join(written);
-    // A symbolic link may still lead out of the folder.
-    if let (Ok(f), Ok(p)) = (folder.canonicalize(), full.canonicalize())
-        && !p.starts_with(&f)
-    {
-        return Err(
-            "leads outside the rule set's folder (through a link): a rule set reads only files in its own folder",
-        );
-    }
-    Ok(full)
 }
 
 type Problems = Vec<(String, Option<String>)>;
@@ -316,18 +290,4 @@ fn list(names: &[&str]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_must_stay_in_the_rule_sets_folder() {
-        assert!(inside_folder("rules/x/a.chiso", "weights.csv").is_ok());
-        assert!(inside_folder("rules/x/a.chiso", "data/../weights.csv").is_ok());
-        assert!(inside_folder("rules/x/a.chiso", "../weights.csv").is_err());
-        assert!(inside_folder("rules/x/a.chiso", "data/../../weights.csv").is_err());
-        assert!(inside_folder("rules/x/a.chiso", "/etc/weights.csv").is_err());
-    }
 }

@@ -252,3 +252,29 @@ fn the_header_declares_grouped_comma_numbers() {
     let report = rules.evaluate(&data);
     assert_eq!(report.units[0].values["k"].to_string(), "1234.5675");
 }
+
+/// Alias tables are read through the rule set's files: from texts held in memory too
+/// (the playground), and only from the declaring rule file's folder.
+#[test]
+fn alias_tables_are_read_from_the_rule_sets_files_in_memory() {
+    let rule =
+        "methodology \"T\" version 1\naliases \"names.csv\"\ninput x: number\nrule r require x > 0";
+    let files = chiso::Files::memory([
+        ("sets/t/rules.chiso", rule),
+        ("sets/t/names.csv", "alias,name\nTP. HCM,Hồ Chí Minh\n"),
+    ]);
+    let rules = RuleSet::builder().files(files).load("sets/t").unwrap();
+    assert_eq!(rules.aliases().resolve("TP. HCM"), "Hồ Chí Minh");
+    let files = chiso::Files::memory([("sets/t/rules.chiso", rule)]);
+    let err = RuleSet::builder()
+        .files(files)
+        .load("sets/t")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("cannot read the alias table `names.csv`"),
+        "{err}"
+    );
+    assert!(err.contains("the table cannot be read"), "{err}");
+}

@@ -356,7 +356,7 @@ fn a_weights_file_outside_the_rule_sets_folder_is_refused() {
     let rule = MEAN_FROM_FILE.replace("weights.csv", "missing.csv");
     let e = load(&dir, &rule, "").err().unwrap_or_default();
     assert!(
-        e.contains("cannot read the weights file `missing.csv`"),
+        e.contains("the weights file `missing.csv` cannot be read"),
         "{e}"
     );
     let rule = format!("{MEAN_FROM_FILE}  weights relative 1, 2, 3\n");
@@ -458,4 +458,39 @@ rank cop
         ),
         (1, 2, 3)
     );
+}
+
+/// A rule set held in memory (the playground, WebAssembly) reads its weights file from the
+/// same texts, under the same rule: the file must sit in the rule file's folder.
+#[test]
+fn a_weights_file_is_read_from_the_rule_sets_files_in_memory() {
+    let rule = format!("{HEADER}{MEAN_FROM_FILE}");
+    let files = chiso::Files::memory([
+        ("sets/m/rules.chiso", rule.as_str()),
+        ("sets/m/weights.csv", "member,weight\na,1\nb,2\nc,3\n"),
+    ]);
+    let rules = RuleSet::builder()
+        .files(files)
+        .load("sets/m")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let data = chiso::Dataset::from_json_str(
+        "d.json",
+        r#"[{"unit": "U", "a": 6, "b": 3, "c": 2}]"#,
+        rules.unit_key(),
+    )
+    .unwrap();
+    // (1×6 + 2×3 + 3×2) ÷ 6 = 3.
+    assert_eq!(rules.evaluate(&data).units[0].values["s"].to_string(), "3");
+    let outside = rule.replace("weights.csv", "../weights.csv");
+    let files = chiso::Files::memory([
+        ("sets/m/rules.chiso", outside.as_str()),
+        ("sets/weights.csv", "member,weight\na,1\nb,2\nc,3\n"),
+    ]);
+    let e = RuleSet::builder()
+        .files(files)
+        .load("sets/m")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("is outside the rule set's folder"), "{e}");
 }

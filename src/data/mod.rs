@@ -545,20 +545,17 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
     }
     let records = match ext.as_str() {
         "json" | "csv" | "tsv" | "txt" => {
-            let bytes = read_at_most(&path, options.max_bytes).map_err(|source| DataError::Io {
-                file: file.clone(),
-                source,
-            })?;
+            let bytes =
+                crate::files::read_bytes_bounded(&path, options.max_bytes).map_err(|source| {
+                    DataError::Io {
+                        file: file.clone(),
+                        source,
+                    }
+                })?;
             if bytes.len() as u64 > options.max_bytes {
                 return Err(too_large(&file, bytes.len() as u64, options.max_bytes));
             }
-            let text = decode::decode(&file, &bytes, options.encoding.as_deref())?;
-            if ext == "json" {
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                json_file::records(&file, text, &options.key)?
-            } else {
-                csv_file::records(&file, &text, options)?
-            }
+            text_records(&file, &ext, &bytes, options)?
         }
         #[cfg(feature = "excel")]
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
@@ -632,14 +629,55 @@ pub(crate) fn too_many(file: &str, max: usize) -> DataError {
     }
 }
 
-/// At most `max + 1` bytes of a file (a special file such as `/dev/zero` never ends).
-fn read_at_most(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(max.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+/// The records of a JSON or CSV file's bytes.
+fn text_records(
+    file: &str,
+    ext: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<Vec<Record>, DataError> {
+    let text = decode::decode(file, bytes, options.encoding.as_deref())?;
+    if ext == "json" {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        json_file::records(file, text, &options.key)
+    } else {
+        csv_file::records(file, &text, options)
+    }
+}
+
+/// Reads the records of a file held in memory as [`load_records`] reads them from the
+/// disk; the format is told by `file`'s extension (JSON, CSV, or a workbook). A rule set's
+/// alias tables and weights files are read this way, through its file-access policy.
+pub fn records_from_bytes(
+    file: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<Vec<Record>, DataError> {
+    let ext = Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let records = match ext.as_str() {
+        "json" | "csv" | "tsv" | "txt" => text_records(file, &ext, bytes, options)?,
+        #[cfg(feature = "excel")]
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+            sheet::records_from_bytes(bytes, file, options)?
+        }
+        _ => {
+            return Err(DataError::UnknownFormat {
+                file: file.to_string(),
+                expected: FORMATS,
+            });
+        }
+    };
+    if records.is_empty() {
+        return Err(DataError::NoUnits {
+            file: file.to_string(),
+            detail: "the file holds no records (a unit is a record naming it)".into(),
+        });
+    }
+    Ok(records)
 }
 
 /// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.

@@ -150,7 +150,7 @@ impl RuleSetBuilder {
             .iter()
             .find_map(|f| f.header.as_ref().map(|h| h.version.clone()))
             .unwrap_or_default();
-        let weights = crate::weights::resolve(&mut files, &version);
+        let weights = crate::weights::resolve(&mut files, &version, &access);
         let externals = self.externals(&files, &access)?;
         let checked = check::check(files, &externals).map_err(|mut diagnostics| {
             diagnostics.splice(0..0, weights.iter().cloned());
@@ -170,7 +170,7 @@ impl RuleSetBuilder {
             });
         }
         let program = compile::compile(&checked, &externals);
-        let mut rules = RuleSet::from_checked(checked, program)?;
+        let mut rules = RuleSet::from_checked(checked, program, &access)?;
         rules.methodology.extends = resolved.base;
         rules.resources = self.resources;
         rules.reading.max_bytes = self.resources.data_file_bytes;

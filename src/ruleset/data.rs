@@ -4,9 +4,10 @@
 //! that look like fractions).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{LoadError, RuleSet};
+use crate::access::Access;
 use crate::data::numbers::NumberFormat;
 use crate::data::{Aliases, DataError, Dataset, LoadOptions, RawValue};
 use crate::diagnostic::Diagnostic;
@@ -35,7 +36,7 @@ pub(super) fn declared_options(key: &str, reading: &DataReading, aliases: &Alias
 
 /// The aliases of `items`: `alias … for …` and the tables `aliases "…"` names, each read
 /// from the declaring file's folder (a path leaving it is refused).
-pub(super) fn aliases(items: &[Item]) -> Result<Aliases, LoadError> {
+pub(super) fn aliases(items: &[Item], access: &Access) -> Result<Aliases, LoadError> {
     let mut aliases = Aliases::default();
     let mut diagnostics = Vec::new();
     for item in items {
@@ -47,18 +48,22 @@ pub(super) fn aliases(items: &[Item]) -> Result<Aliases, LoadError> {
                 }
             }
             Item::Aliases(file) => {
-                let path = match inside_folder(&file.loc.source.name, &file.path) {
-                    Ok(p) => p,
+                let help = "put the table (columns `alias` and `name`) in the rule set's folder";
+                let (path, bytes) = match access.read_table(&file.path, &file.loc) {
+                    Ok(read) => read,
                     Err(why) => {
                         diagnostics.push(
-                            Diagnostic::error(format!("cannot read the alias table `{}`", file.path), &file.loc)
-                                .with_label(why)
-                                .with_help("put the table (columns `alias` and `name`) in the rule set's folder"),
+                            Diagnostic::error(
+                                format!("cannot read the alias table `{}`", file.path),
+                                &file.loc,
+                            )
+                            .with_label(format!("the table {why}"))
+                            .with_help(help),
                         );
                         continue;
                     }
                 };
-                if let Err(e) = read_table(&path, &mut aliases) {
+                if let Err(e) = read_table(&path, &bytes, &mut aliases) {
                     diagnostics.push(
                         Diagnostic::error(format!("the alias table `{}` is unusable", file.path), &file.loc)
                             .with_label(e)
@@ -76,33 +81,16 @@ pub(super) fn aliases(items: &[Item]) -> Result<Aliases, LoadError> {
     }
 }
 
-/// `written` relative to the folder of `rule_file`, when it stays inside that folder.
-fn inside_folder(rule_file: &str, written: &str) -> Result<PathBuf, String> {
-    let folder = Path::new(rule_file).parent().unwrap_or(Path::new(""));
-    let folder = if folder.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        folder
-    };
-    let path = folder.join(written);
-    let real_folder = folder
-        .canonicalize()
-        .map_err(|e| format!("the rule file's folder: {e}"))?;
-    let real = path
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if !real.starts_with(&real_folder) {
-        return Err("the path leaves the rule set's folder".into());
-    }
-    if !real.is_file() {
-        return Err("not a file".into());
-    }
-    Ok(real)
-}
-
 /// Reads an alias table (CSV or spreadsheet: columns `alias`, `name`) into `aliases`.
-fn read_table(path: &Path, aliases: &mut Aliases) -> Result<(), String> {
-    let table = Dataset::load_with(path, &LoadOptions::new("alias")).map_err(|e| e.to_string())?;
+fn read_table(path: &Path, bytes: &[u8], aliases: &mut Aliases) -> Result<(), String> {
+    let records = crate::data::records_from_bytes(
+        &path.display().to_string(),
+        bytes,
+        &LoadOptions::new("alias"),
+    )
+    .map_err(|e| e.to_string())?;
+    // One row per alias: a name written twice is the dataset's duplicate-unit error.
+    let table = Dataset::from_records(records).map_err(|e| e.to_string())?;
     for record in &table.records {
         let name = match record.fields.get("name") {
             Some(RawValue::Text(t)) if !t.trim().is_empty() => t.trim(),

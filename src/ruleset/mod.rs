@@ -135,13 +135,17 @@ impl RuleSet {
         RuleSetBuilder::default().from_sources(sources)
     }
 
-    fn from_checked(checked: check::Checked, program: Program) -> Result<Self, LoadError> {
+    fn from_checked(
+        checked: check::Checked,
+        program: Program,
+        access: &crate::access::Access,
+    ) -> Result<Self, LoadError> {
         let header = &checked.header;
         let unit_key = header
             .unit_key
             .clone()
             .unwrap_or_else(|| "unit".to_string());
-        let aliases = data::aliases(&checked.items)?;
+        let aliases = data::aliases(&checked.items, access)?;
         let reading = data::declared_options(&unit_key, &header.reading, &aliases);
         Ok(Self {
             reading,
