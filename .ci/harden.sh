@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 # Supply chain: licences, bans (duplicate versions warn), sources, advisories.
 if ! cargo deny --version >/dev/null 2>&1; then
   echo "installing cargo-deny from crates.io"
-  cargo install cargo-deny --locked
+  # --locked can name a dependency version the registry no longer serves; then resolve anew.
+  cargo install cargo-deny --locked || cargo install cargo-deny
 fi
 cargo deny check licenses bans sources
 # The RustSec advisory database is fetched from GitHub, which this CI's network does not
