@@ -6,9 +6,10 @@
 //! which is the number the spreadsheet displays at full precision: a cell typed as
 //! `0.6396` reads as `0.6396`, never `0.63959999999999994`. Integers read as integers.
 //! Date cells read as ISO dates (`2022-08-15`); a date-time keeps only its date when the
-//! time is midnight and is otherwise text. Text cells go through the declared number
-//! format and missing markers like CSV cells; error cells (`#N/A`, `#DIV/0!`) are
-//! missing values.
+//! time is midnight and is otherwise text (`2022-08-15T14:30:00`, to the nearest second),
+//! which a `date` input refuses rather than drop the time. Text cells go through the
+//! declared number format and missing markers like CSV cells; error cells (`#N/A`,
+//! `#DIV/0!`) are missing values.
 
 use std::path::Path;
 
@@ -134,17 +135,39 @@ fn cell(c: &Data) -> Cell {
         Data::Float(f) if f.is_finite() => Cell::Number(float_text(*f)),
         Data::Float(f) => Cell::Text(f.to_string()),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, d, h, min, s, ms) = dt.to_ymd_hms_milli();
-            if (h, min, s, ms) == (0, 0, 0, 0) {
-                Cell::Text(format!("{y:04}-{m:02}-{d:02}"))
-            } else {
-                Cell::Text(format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}"))
-            }
-        }
+        Data::DateTime(dt) if dt.is_datetime() => Cell::Text(datetime_text(dt.to_ymd_hms_milli())),
         Data::DateTime(dt) => Cell::Text(float_text(dt.as_f64())),
-        Data::DateTimeIso(s) => Cell::Text(s.strip_suffix("T00:00:00").unwrap_or(s).to_string()),
+        // OpenDocument's `date-value`: `2020-03-15`, or with a time (`T00:00:00`, maybe
+        // `T00:00:00.000`) that is dropped only at midnight.
+        Data::DateTimeIso(s) => match s.split_once('T') {
+            Some((date, time)) if time.chars().all(|c| matches!(c, '0' | ':' | '.')) => {
+                Cell::Text(date.to_string())
+            }
+            _ => Cell::Text(s.clone()),
+        },
         Data::DurationIso(s) => Cell::Text(s.clone()),
+    }
+}
+
+/// A date-time cell's parts (calamine's `to_ymd_hms_milli`) as ISO text to the nearest
+/// second: `2020-03-15` at midnight, `2020-03-15T14:30:00` otherwise. calamine truncates
+/// the time to the second and rounds the milliseconds apart, so a time of day stored as a
+/// binary float comes back a hair early (14:30 as 14:29:59 and 999 ms; a midnight computed
+/// by a formula as 23:59:59 and 1000 ms of the day before): the rounding carries into the
+/// seconds, and past midnight into the date.
+fn datetime_text((y, m, d, h, min, s, ms): (u16, u8, u8, u8, u8, u8, u16)) -> String {
+    let mut seconds =
+        u32::from(h) * 3600 + u32::from(min) * 60 + u32::from(s) + u32::from(ms >= 500);
+    let (mut y, mut m, mut d) = (i32::from(y), u32::from(m), u32::from(d));
+    if seconds >= 86_400 {
+        seconds -= 86_400;
+        (y, m, d) = crate::date::civil_from_days(crate::date::days_from_civil(y, m, d) + 1);
+    }
+    if seconds == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        let (h, min, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}")
     }
 }
 
@@ -170,5 +193,36 @@ mod tests {
         assert_eq!(float_text(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(float_text(1e-7), "0.0000001");
         assert_eq!(float_text(200.5), "200.5");
+    }
+
+    #[test]
+    fn date_times_read_to_the_nearest_second() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let text = |serial: f64| match cell(&Data::DateTime(ExcelDateTime::new(
+            serial,
+            ExcelDateTimeType::DateTime,
+            false,
+        ))) {
+            Cell::Text(t) => t,
+            _ => unreachable!("a date-time reads as text"),
+        };
+        // 43905 is 2020-03-15; 14:30 is 29/48 of a day, not exact in binary.
+        assert_eq!(text(43905.0), "2020-03-15");
+        assert_eq!(text(43905.0 + 29.0 / 48.0), "2020-03-15T14:30:00");
+        assert_eq!(text(43905.0 + 0.5), "2020-03-15T12:00:00");
+        // Midnight a hair early (a formula's result) is the next day, not 23:59:59.
+        assert_eq!(text(43905.0 - 1e-9), "2020-03-15");
+        assert_eq!(text(43831.0 - 1e-9), "2020-01-01");
+        let iso = |s: &str| match cell(&Data::DateTimeIso(s.into())) {
+            Cell::Text(t) => t,
+            _ => unreachable!("an ISO date-time reads as text"),
+        };
+        assert_eq!(iso("2020-03-15"), "2020-03-15");
+        assert_eq!(iso("2020-03-15T00:00:00"), "2020-03-15");
+        assert_eq!(iso("2020-03-15T00:00:00.000"), "2020-03-15");
+        assert_eq!(iso("2020-03-15T14:30:00"), "2020-03-15T14:30:00");
+        // A duration is its number of days, as text.
+        let duration = ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false);
+        assert!(matches!(cell(&Data::DateTime(duration)), Cell::Text(n) if n == "1.5"));
     }
 }
