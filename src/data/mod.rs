@@ -349,6 +349,12 @@ impl Dataset {
     /// # Ok::<(), chiso::DataError>(())
     /// ```
     pub fn extend(&mut self, other: Dataset) -> Result<(), DataError> {
+        if self.records.is_empty() {
+            // Nothing to join with: `other` is checked for duplicates already, and
+            // inserting each of its records again would cost as much as loading it.
+            *self = other;
+            return Ok(());
+        }
         self.sync_index();
         for record in other.records {
             let unit = names::nfc(&record.unit);
