@@ -112,7 +112,9 @@ fn print_file(file: &File, text: &str) -> String {
     let trailing: Vec<&(usize, String)> = comments.collect();
     if let Some((at, _)) = trailing.first() {
         let gap = text.get(previous_end..*at).unwrap_or("");
-        if gap.matches('\n').count() >= 2 {
+        // A blank line separates the comments from what is printed above them; a file of
+        // comments alone starts with its first comment.
+        if !out.is_empty() && gap.matches('\n').count() >= 2 {
             out.push('\n');
         }
         for (_, c) in trailing {
