@@ -6,26 +6,26 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chiso::{RuleSet, RunOptions, Status};
+use chiso::{Report, RuleSet, RunOptions, Status};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/previous")
 }
 
+/// The report of `rules` on the 2020 table with `previous` as the previous year.
+fn run(rules: &RuleSet, previous: &Path) -> Report {
+    let data = rules.load_data(&[dir().join("plan-2020.csv")]).unwrap();
+    let previous = rules.load_previous(previous).unwrap();
+    let options = RunOptions {
+        previous: Some(&previous),
+        ..Default::default()
+    };
+    rules.evaluate_with(&data, &options).unwrap()
+}
+
 /// Each (rule, unit) → status of a run of `rules` on the 2020 table with the 2019 one.
 fn verdicts(rules: &RuleSet) -> Vec<(String, String, Status)> {
-    let data = rules.load_data(&[dir().join("plan-2020.csv")]).unwrap();
-    let previous = rules.load_previous(&dir().join("plan-2019.csv")).unwrap();
-    let report = rules
-        .evaluate_with(
-            &data,
-            &RunOptions {
-                previous: Some(&previous),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    report
+    run(rules, &dir().join("plan-2019.csv"))
         .findings
         .iter()
         .map(|f| (f.rule.clone(), f.unit.clone(), f.status))
@@ -84,13 +84,7 @@ fn exactly_the_printed_changes_that_cannot_be_right_are_flagged() {
 #[test]
 fn the_recomputed_change_is_exact_and_an_unmatched_unit_is_named() {
     let rules = RuleSet::load(dir().join("yoy.chiso")).unwrap();
-    let data = rules.load_data(&[dir().join("plan-2020.csv")]).unwrap();
-    let previous = rules.load_previous(&dir().join("plan-2019.csv")).unwrap();
-    let options = RunOptions {
-        previous: Some(&previous),
-        ..Default::default()
-    };
-    let report = rules.evaluate_with(&data, &options).unwrap();
+    let report = run(&rules, &dir().join("plan-2019.csv"));
     let unit = |name: &str| report.units.iter().find(|u| u.unit == name).unwrap();
     // (0.80 − 0.70) ÷ 0.70 × 100, exactly: 14.285714… to 28 significant digits.
     assert!(
@@ -168,21 +162,11 @@ fn previous_values_of_indicators_come_from_last_years_report() {
     let report_path = scratch.join("2019.json");
     std::fs::write(&report_path, last_year).unwrap();
 
-    let data = rules.load_data(&[dir().join("plan-2020.csv")]).unwrap();
     for (previous, hr_gain) in [
         (dir().join("plan-2019.csv"), Some("0.22")),
         (report_path.clone(), None),
     ] {
-        let previous = rules.load_previous(Path::new(&previous)).unwrap();
-        let report = rules
-            .evaluate_with(
-                &data,
-                &RunOptions {
-                    previous: Some(&previous),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let report = run(&rules, &previous);
         let ha_nam = report.units.iter().find(|u| u.unit == "Hà Nam").unwrap();
         assert_eq!(ha_nam.values["hr_pct_gain"].to_string(), "22");
         match hr_gain {

@@ -537,11 +537,7 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
     #[cfg(not(feature = "excel"))]
     let _ = sheet;
     let file = path.display().to_string();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
+    let ext = extension(&path);
     not_a_device(&path, &file)?;
     if let Ok(meta) = std::fs::metadata(&path)
         && meta.is_file()
@@ -578,16 +574,33 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
             });
         }
     };
+    counted(&file, records, options)
+}
+
+/// `records` of `file` if there are some, and no more than the record limit.
+fn counted(
+    file: &str,
+    records: Vec<Record>,
+    options: &LoadOptions,
+) -> Result<Vec<Record>, DataError> {
     if records.len() > options.max_records {
-        return Err(too_many(&file, options.max_records));
+        return Err(too_many(file, options.max_records));
     }
     if records.is_empty() {
         return Err(DataError::NoUnits {
-            file,
+            file: file.to_string(),
             detail: "the file holds no records (a unit is a record naming it)".into(),
         });
     }
     Ok(records)
+}
+
+/// The lower-case extension of a file name, which tells its format.
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
 }
 
 /// Refuses a device or socket named as a data file (a `data.json` linked to `/dev/zero`
@@ -659,11 +672,7 @@ pub fn records_from_bytes(
     bytes: &[u8],
     options: &LoadOptions,
 ) -> Result<Vec<Record>, DataError> {
-    let ext = Path::new(file)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
+    let ext = extension(Path::new(file));
     let records = match ext.as_str() {
         "json" | "csv" | "tsv" | "txt" => text_records(file, &ext, bytes, options)?,
         #[cfg(feature = "excel")]
@@ -677,13 +686,7 @@ pub fn records_from_bytes(
             });
         }
     };
-    if records.is_empty() {
-        return Err(DataError::NoUnits {
-            file: file.to_string(),
-            detail: "the file holds no records (a unit is a record naming it)".into(),
-        });
-    }
-    Ok(records)
+    counted(file, records, options)
 }
 
 /// `book.xlsx#Sheet 2` → the file and the sheet, when the whole path does not exist.

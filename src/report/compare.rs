@@ -40,6 +40,14 @@ pub struct Change {
 }
 
 impl PreviousYear {
+    /// Each unit's year by its name in Unicode NFC, as this year's units are named.
+    pub fn by_name(&self) -> std::collections::HashMap<String, &UnitYear> {
+        self.units
+            .iter()
+            .map(|(name, year)| (crate::data::names::nfc(name), year))
+            .collect()
+    }
+
     /// From a report computed now (from last year's data).
     pub fn from_report(report: &Report) -> Self {
         let units = report
@@ -109,11 +117,7 @@ fn decimal(v: &serde_json::Value) -> Option<Decimal> {
 /// previous year is loaded); a unit of either year that the other does not have is named
 /// in a report note, never dropped silently.
 pub fn compare(report: &mut Report, previous: &PreviousYear) {
-    let by_name: std::collections::HashMap<String, &UnitYear> = previous
-        .units
-        .iter()
-        .map(|(name, year)| (crate::data::names::nfc(name), year))
-        .collect();
+    let by_name = previous.by_name();
     let mut new_units = Vec::new();
     for unit in &report.units {
         if !by_name.contains_key(&unit.unit) {

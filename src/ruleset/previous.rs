@@ -2,12 +2,10 @@
 //! the previous year ([`PreviousYear`]), by unit name in Unicode NFC after the rule set's
 //! aliases, and a unit or value last year lacks is an `error` saying so, never a guess.
 
-use std::collections::HashMap;
-
 use super::RuleSet;
 use crate::data::Dataset;
 use crate::evaluate::{BoundData, previous_value};
-use crate::report::compare::{PreviousYear, UnitYear};
+use crate::report::compare::PreviousYear;
 use crate::value::Value;
 
 impl RuleSet {
@@ -23,11 +21,7 @@ impl RuleSet {
         if plans.is_empty() {
             return;
         }
-        let by_name: HashMap<String, &UnitYear> = previous
-            .units
-            .iter()
-            .map(|(name, year)| (crate::data::names::nfc(name), year))
-            .collect();
+        let by_name = previous.by_name();
         for (unit, inputs) in bound.units.iter().zip(bound.inputs.iter_mut()) {
             let year = by_name.get(unit.as_ref()).map(|(values, _)| values);
             for &(k, of) in &plans {
