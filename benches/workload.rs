@@ -476,6 +476,66 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    // Paired timings: each floor's two sides alternately, 31 times, the median of the
+    // ratios. This machine's load swings criterion's times by ±50% between groups;
+    // the ratio of two passes taken back to back barely moves.
+    if std::env::args().any(|a| a == "--bench") {
+        let mut out = Vec::with_capacity(UNITS * FORMULAS);
+        let mut closures_pass = || {
+            out.clear();
+            for u in black_box(&units) {
+                for f in &closures {
+                    out.push(f(u));
+                }
+            }
+            black_box(&out);
+        };
+        let mut row = fast.row_buffer();
+        let typed_rows = || {
+            for u in 0..UNITS {
+                fast.evaluate_row(black_box(&cols), u, &mut row);
+                row.complete(program, &bound, u);
+                black_box(&row);
+            }
+        };
+        let mut ratios_out: [Vec<f64>; 4] = Default::default();
+        let mut decided_out: [Vec<Status>; 4] = Default::default();
+        let mut inlined_columns = || {
+            black_box(&columns).run(&mut ratios_out, &mut decided_out);
+            black_box((&ratios_out, &decided_out));
+        };
+        let typed_columns = || {
+            let mut typed = fast.evaluate_columns(black_box(&cols));
+            typed.complete(program, &bound);
+            black_box(typed);
+        };
+        let options = chiso::stream::StreamOptions {
+            findings: chiso::stream::FindingFilter::Failing,
+            values: chiso::stream::ValueFilter::None,
+        };
+        let lean = || {
+            black_box(rules.evaluate_lean(black_box(&data), &options));
+        };
+        eprintln!("\npaired: 31 alternate passes of each side (medians; floors from issue 13)");
+        eprintln!(
+            "{:<44} {:>10} {:>10} {:>8} {:>7}",
+            "chiso / alternative", "chiso ms", "other ms", "ratio", "floor"
+        );
+        paired("typed rows / closures", 1.5, typed_rows, &mut closures_pass);
+        paired(
+            "typed columns / inlined columns",
+            2.0,
+            typed_columns,
+            &mut inlined_columns,
+        );
+        paired(
+            "evaluate_lean, failing / closures",
+            5.0,
+            lean,
+            &mut closures_pass,
+        );
+    }
+
     let mut compile = c.benchmark_group("compile_generated_rules");
     compile.sample_size(10);
     for n in [2_000usize, 20_000] {
@@ -488,6 +548,36 @@ fn bench(c: &mut Criterion) {
         });
     }
     compile.finish();
+}
+
+/// Times `ours` and `theirs` alternately and prints the medians and the median ratio.
+fn paired(name: &str, floor: f64, mut ours: impl FnMut(), theirs: &mut impl FnMut()) {
+    use std::time::Instant;
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    let (mut a, mut b, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..31 {
+        let t = Instant::now();
+        ours();
+        let x = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        theirs();
+        let y = t.elapsed().as_secs_f64();
+        a.push(x);
+        b.push(y);
+        ratios.push(x / y);
+    }
+    let ratio = median(ratios);
+    eprintln!(
+        "{name:<44} {:>10.3} {:>10.3} {:>7.2}× {:>6}× {}",
+        median(a) * 1e3,
+        median(b) * 1e3,
+        ratio,
+        floor,
+        if ratio <= floor { "met" } else { "not met" }
+    );
 }
 
 criterion_group!(benches, bench);

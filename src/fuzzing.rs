@@ -506,11 +506,11 @@ pub fn differential(bytes: &[u8]) {
                     use rust_decimal::prelude::ToPrimitive;
                     let x = x.to_f64().unwrap_or(f64::NAN);
                     let typed_value = value.to_f64();
-                    let slack = value.e + 1e-9 * x.abs().max(1.0);
+                    let slack = value.error() + 1e-9 * x.abs().max(1.0);
                     assert!(
                         (x - typed_value).abs() <= slack,
                         "unit {u}, slot {slot}: typed {typed_value} ± {}, reference {x}\n{text}",
-                        value.e
+                        value.error()
                     );
                 }
                 other => panic!(

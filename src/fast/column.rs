@@ -1,19 +1,34 @@
-//! Column-at-a-time evaluation: each expression node runs over every unit in one tight
-//! loop (no dispatch per unit), on input columns of scaled integers with a validity mask.
+//! Column-at-a-time evaluation: the plan runs over a chunk of units one register at a
+//! time, each operation one tight loop over structure-of-arrays columns (numerators,
+//! denominators, error bounds, validity), with the per-unit arithmetic of
+//! [`Rational`]. Chunks keep the registers in cache and are allocated once per run.
 
-use super::{FastProgram, FastRule, Num, Pred, Rational, TypedEvaluation};
-use crate::compile::{Cmp, Program};
-use crate::evaluate::{BoundData, Status};
+use super::plan::{FastRule, NumOp, TruthOp};
+use super::{FastProgram, Rational, Truth, TypedEvaluation};
+use crate::compile::Program;
+use crate::evaluate::BoundData;
 use crate::value::Value;
 
-/// A cohort's number inputs as columns: per input, each unit's value as an exact
-/// rational, or `None` where it is missing, invalid, not a number or beyond 64 bits
-/// (the validity mask: those units are the reference evaluator's to decide).
+/// Units per chunk: registers of a chunk stay in the core's cache.
+const CHUNK: usize = 1024;
+
+/// One input's values over every unit: the exact rational of each (inputs are scaled
+/// integers, so the error bound is zero), and whether the unit has one (a missing,
+/// invalid, non-number or beyond-64-bit value is the reference evaluator's to decide).
+#[derive(Debug, Clone, Default)]
+struct InputColumn {
+    n: Vec<i64>,
+    d: Vec<i64>,
+    ok: Vec<bool>,
+}
+
+/// A cohort's number inputs as columns.
 #[derive(Debug, Clone, Default)]
 pub struct Columns {
     units: usize,
-    /// `columns[input][unit]`.
-    columns: Vec<Vec<Option<Rational>>>,
+    columns: Vec<InputColumn>,
+    /// Zero error bounds, shared by every input's view.
+    zeros: Vec<f64>,
 }
 
 impl Columns {
@@ -22,17 +37,29 @@ impl Columns {
         let units = bound.inputs.len();
         let columns = (0..program.inputs.len())
             .map(|k| {
-                bound
-                    .inputs
-                    .iter()
-                    .map(|row| match row.get(k) {
+                let mut col = InputColumn {
+                    n: Vec::with_capacity(units),
+                    d: Vec::with_capacity(units),
+                    ok: Vec::with_capacity(units),
+                };
+                for row in &bound.inputs {
+                    let r = match row.get(k) {
                         Some(Ok(Value::Number(x))) => Rational::decimal(*x),
                         _ => None,
-                    })
-                    .collect()
+                    };
+                    let value = r.unwrap_or(Rational::int(0));
+                    col.n.push(value.n);
+                    col.d.push(value.d);
+                    col.ok.push(r.is_some());
+                }
+                col
             })
             .collect();
-        Columns { units, columns }
+        Columns {
+            units,
+            columns,
+            zeros: vec![0.0; units.min(CHUNK)],
+        }
     }
 
     /// Number of units.
@@ -48,75 +75,141 @@ impl Columns {
     /// The value of input `input` for `unit`.
     #[inline]
     pub(super) fn get(&self, input: usize, unit: usize) -> Option<Rational> {
-        self.columns.get(input)?.get(unit).copied().flatten()
+        let c = self.columns.get(input)?;
+        if !*c.ok.get(unit)? {
+            return None;
+        }
+        Some(Rational {
+            n: *c.n.get(unit)?,
+            d: *c.d.get(unit)?,
+            ed: 0.0,
+        })
     }
 }
 
-type Column = Vec<Option<Rational>>;
+/// A number register over one chunk, structure of arrays.
+#[derive(Debug, Clone, Default)]
+struct NumBuf {
+    n: Vec<i64>,
+    d: Vec<i64>,
+    ed: Vec<f64>,
+    ok: Vec<bool>,
+}
 
-/// Three-valued results of a condition over every unit: `None` is undecided.
-type Truths = Vec<Option<bool>>;
+impl NumBuf {
+    fn sized(len: usize) -> Self {
+        NumBuf {
+            n: vec![0; len],
+            d: vec![1; len],
+            ed: vec![0.0; len],
+            ok: vec![false; len],
+        }
+    }
+}
 
-fn zip(a: &Column, b: &Column, f: impl Fn(Rational, Rational) -> Option<Rational>) -> Column {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| match (x, y) {
-            (Some(x), Some(y)) => f(*x, *y),
+/// A read-only view of a number register over one chunk.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    n: &'a [i64],
+    d: &'a [i64],
+    ed: &'a [f64],
+    ok: &'a [bool],
+}
+
+impl View<'_> {
+    #[inline(always)]
+    fn at(&self, i: usize) -> Option<Rational> {
+        match (self.ok.get(i), self.n.get(i), self.d.get(i), self.ed.get(i)) {
+            (Some(true), Some(&n), Some(&d), Some(&ed)) => Some(Rational { n, d, ed }),
             _ => None,
-        })
-        .collect()
-}
-
-fn num(n: &Num, cols: &Columns) -> Column {
-    match n {
-        Num::Input(k) => cols.columns.get(*k).cloned().unwrap_or_default(),
-        Num::Const(c) => vec![Some(*c); cols.units],
-        Num::Neg(x) => num(x, cols)
-            .into_iter()
-            .map(|v| v.and_then(Rational::neg))
-            .collect(),
-        Num::Add(a, b) => zip(&num(a, cols), &num(b, cols), Rational::add),
-        Num::Sub(a, b) => zip(&num(a, cols), &num(b, cols), |x, y| x.add(y.neg()?)),
-        Num::Mul(a, b) => zip(&num(a, cols), &num(b, cols), Rational::mul),
-        Num::Div(a, b) => zip(&num(a, cols), &num(b, cols), Rational::div),
+        }
     }
 }
 
-/// `column op constant`, the commonest comparison, without materialising the constant.
-fn compare_const(op: Cmp, a: &Column, c: Rational, flip: bool) -> Truths {
-    a.iter()
-        .map(|x| {
-            let x = (*x)?;
-            if flip {
-                c.compare(op, x)
-            } else {
-                x.compare(op, c)
-            }
-        })
-        .collect()
+/// The registers of one run, reused chunk after chunk.
+struct Registers {
+    nums: Vec<NumBuf>,
+    truths: Vec<Vec<Truth>>,
 }
 
-fn pred(p: &Pred, cols: &Columns) -> Truths {
-    match p {
-        Pred::Const(b) => vec![Some(*b); cols.units],
-        Pred::Cmp(op, a, Num::Const(c)) => compare_const(*op, &num(a, cols), *c, false),
-        Pred::Cmp(op, Num::Const(c), b) => compare_const(*op, &num(b, cols), *c, true),
-        Pred::Cmp(op, a, b) => num(a, cols)
-            .iter()
-            .zip(&num(b, cols))
-            .map(|(x, y)| x.as_ref()?.compare(*op, (*y)?))
-            .collect(),
-        Pred::Not(x) => pred(x, cols).into_iter().map(|t| t.map(|b| !b)).collect(),
-        Pred::And(a, b) => pred(a, cols)
-            .iter()
-            .zip(pred(b, cols))
-            .map(|(x, y)| super::row::and(*x, y))
-            .collect(),
-        Pred::Or(a, b) => pred(a, cols)
-            .iter()
-            .zip(pred(b, cols))
-            .map(|(x, y)| super::row::or(*x, y))
-            .collect(),
+fn view<'a>(
+    plan_op: NumOp,
+    buf: &'a NumBuf,
+    cols: &'a Columns,
+    range: std::ops::Range<usize>,
+    len: usize,
+) -> View<'a> {
+    if let NumOp::Input(k) = plan_op
+        && let Some(c) = cols.columns.get(k)
+    {
+        let slice = |v: &'a [i64]| v.get(range.clone()).unwrap_or(&[]);
+        return View {
+            n: slice(&c.n),
+            d: slice(&c.d),
+            ed: cols.zeros.get(..len).unwrap_or(&[]),
+            ok: c.ok.get(range.clone()).unwrap_or(&[]),
+        };
+    }
+    View {
+        n: buf.n.get(..len).unwrap_or(&[]),
+        d: buf.d.get(..len).unwrap_or(&[]),
+        ed: buf.ed.get(..len).unwrap_or(&[]),
+        ok: buf.ok.get(..len).unwrap_or(&[]),
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` over a chunk, invalid where either side is or `f` fails:
+/// zipped slices, so the loop carries no bounds checks.
+#[inline(always)]
+fn zip_into(
+    out: &mut NumBuf,
+    a: View<'_>,
+    b: View<'_>,
+    f: impl Fn(Rational, Rational) -> Option<Rational>,
+) {
+    let left = a.n.iter().zip(a.d).zip(a.ed).zip(a.ok);
+    let right = b.n.iter().zip(b.d).zip(b.ed).zip(b.ok);
+    let cells = out
+        .n
+        .iter_mut()
+        .zip(out.d.iter_mut())
+        .zip(out.ed.iter_mut())
+        .zip(out.ok.iter_mut());
+    for (((((an, ad), ae), aok), (((bn, bd), be), bok)), (((n, d), ed), ok)) in
+        left.zip(right).zip(cells)
+    {
+        let x = Rational {
+            n: *an,
+            d: *ad,
+            ed: *ae,
+        };
+        let y = Rational {
+            n: *bn,
+            d: *bd,
+            ed: *be,
+        };
+        let r = if *aok && *bok { f(x, y) } else { None };
+        let r2 = r.unwrap_or(Rational::int(0));
+        *n = r2.n;
+        *d = r2.d;
+        *ed = r2.ed;
+        *ok = r.is_some();
+    }
+}
+
+#[inline(always)]
+fn store(out: &mut NumBuf, i: usize, r: Option<Rational>) {
+    if let (Some(n), Some(d), Some(ed), Some(ok)) = (
+        out.n.get_mut(i),
+        out.d.get_mut(i),
+        out.ed.get_mut(i),
+        out.ok.get_mut(i),
+    ) {
+        let r2 = r.unwrap_or(Rational::int(0));
+        *n = r2.n;
+        *d = r2.d;
+        *ed = r2.ed;
+        *ok = r.is_some();
     }
 }
 
@@ -125,31 +218,170 @@ impl FastProgram {
     /// time. Findings the typed core cannot decide are left `None` for
     /// [`TypedEvaluation::complete`].
     pub fn evaluate_columns(&self, cols: &Columns) -> TypedEvaluation {
+        let plan = &self.plan;
         let units = cols.units;
-        let mut statuses = Vec::with_capacity(units * self.rules.len());
-        for rule in &self.rules {
-            match rule {
-                FastRule::Reference(_) => statuses.extend(std::iter::repeat_n(None, units)),
-                FastRule::Typed { when, require } => {
-                    let holds = pred(require, cols);
-                    match when {
-                        None => statuses.extend(holds.into_iter().map(super::row::status)),
-                        Some(w) => statuses.extend(pred(w, cols).into_iter().zip(holds).map(
-                            |(applies, holds)| match applies {
-                                Some(false) => Some(Status::Skip),
-                                Some(true) => super::row::status(holds),
-                                None => None,
-                            },
-                        )),
-                    }
+        let width = units.min(CHUNK);
+        let mut regs = Registers {
+            nums: plan
+                .nums
+                .iter()
+                .map(|op| match op {
+                    NumOp::Input(_) => NumBuf::default(),
+                    _ => NumBuf::sized(width),
+                })
+                .collect(),
+            truths: vec![vec![Truth::UNKNOWN; width]; plan.truths.len()],
+        };
+        // Constants are the same in every chunk: filled once.
+        for (op, buf) in plan.nums.iter().zip(regs.nums.iter_mut()) {
+            if let NumOp::Const(k) = op {
+                let c = plan.constants.get(*k).map(|c| c.0);
+                for i in 0..width {
+                    store(buf, i, c);
                 }
             }
         }
-        let values = self.values.iter().map(|(_, n)| num(n, cols)).collect();
+        let mut statuses = vec![None; units * plan.rules.len()];
+        let mut values = super::ValueColumns::new(plan.values.len(), units);
+        let mut start = 0;
+        while start < units {
+            let end = (start + CHUNK).min(units);
+            self.chunk(cols, start..end, &mut regs);
+            let len = end - start;
+            for (r, rule) in plan.rules.iter().enumerate() {
+                let FastRule::Typed { when, require } = rule else {
+                    continue;
+                };
+                let truth = |reg: u32| regs.truths.get(reg as usize).map(Vec::as_slice);
+                let (Some(out), Some(req)) = (
+                    statuses.get_mut(r * units + start..r * units + end),
+                    truth(*require),
+                ) else {
+                    continue;
+                };
+                match when.and_then(truth) {
+                    None => {
+                        for (cell, t) in out.iter_mut().zip(req) {
+                            *cell = super::decide(None, *t);
+                        }
+                    }
+                    Some(w) => {
+                        for ((cell, t), w) in out.iter_mut().zip(req).zip(w) {
+                            *cell = super::decide(Some(*w), *t);
+                        }
+                    }
+                }
+            }
+            for (k, (_, reg)) in plan.values.iter().enumerate() {
+                let (Some(op), Some(buf)) =
+                    (plan.nums.get(*reg as usize), regs.nums.get(*reg as usize))
+                else {
+                    continue;
+                };
+                let v = view(*op, buf, cols, start..end, len);
+                values.fill(k, start, v.n, v.d, v.ed, v.ok);
+            }
+            start = end;
+        }
         TypedEvaluation {
             units,
             statuses,
             values,
+        }
+    }
+
+    /// Runs every register over units `range`.
+    fn chunk(&self, cols: &Columns, range: std::ops::Range<usize>, regs: &mut Registers) {
+        let plan = &self.plan;
+        let len = range.len();
+        for (i, op) in plan.nums.iter().enumerate() {
+            let (done, rest) = regs.nums.split_at_mut(i);
+            let Some(out) = rest.first_mut() else {
+                continue;
+            };
+            let v = |r: u32| {
+                let r = r as usize;
+                match (plan.nums.get(r), done.get(r)) {
+                    (Some(op), Some(buf)) => view(*op, buf, cols, range.clone(), len),
+                    _ => View {
+                        n: &[],
+                        d: &[],
+                        ed: &[],
+                        ok: &[],
+                    },
+                }
+            };
+            match *op {
+                NumOp::Input(_) | NumOp::Const(_) => {}
+                NumOp::Neg(x) => {
+                    let x = v(x);
+                    for i in 0..len {
+                        store(out, i, x.at(i).and_then(Rational::neg));
+                    }
+                }
+                NumOp::Add(a, b) => zip_into(out, v(a), v(b), Rational::add),
+                NumOp::Sub(a, b) => zip_into(out, v(a), v(b), Rational::sub),
+                NumOp::Mul(a, b) => zip_into(out, v(a), v(b), Rational::mul),
+                NumOp::Div(a, b) => zip_into(out, v(a), v(b), Rational::div),
+            }
+        }
+        for (i, op) in plan.truths.iter().enumerate() {
+            let (done, rest) = regs.truths.split_at_mut(i);
+            let Some(out) = rest.first_mut() else {
+                continue;
+            };
+            let t = |r: u32| done.get(r as usize).map(Vec::as_slice).unwrap_or(&[]);
+            match *op {
+                TruthOp::Const(b) => out.iter_mut().for_each(|x| *x = Truth::from(b)),
+                TruthOp::Cmp { op, a, b, tie } => {
+                    let num = |r: u32| {
+                        let r = r as usize;
+                        match (plan.nums.get(r), regs.nums.get(r)) {
+                            (Some(op), Some(buf)) => Some(view(*op, buf, cols, range.clone(), len)),
+                            _ => None,
+                        }
+                    };
+                    let (Some(a), Some(b)) = (num(a), num(b)) else {
+                        continue;
+                    };
+                    let left = a.n.iter().zip(a.d).zip(a.ed).zip(a.ok);
+                    let right = b.n.iter().zip(b.d).zip(b.ed).zip(b.ok);
+                    for (cell, ((((an, ad), ae), aok), (((bn, bd), be), bok))) in
+                        out.iter_mut().zip(left.zip(right))
+                    {
+                        let x = Rational {
+                            n: *an,
+                            d: *ad,
+                            ed: *ae,
+                        };
+                        let y = Rational {
+                            n: *bn,
+                            d: *bd,
+                            ed: *be,
+                        };
+                        *cell = if *aok && *bok {
+                            Truth::known(x.compare(op, y, tie))
+                        } else {
+                            Truth::UNKNOWN
+                        };
+                    }
+                }
+                TruthOp::Not(x) => {
+                    for (cell, x) in out.iter_mut().zip(t(x)) {
+                        *cell = x.not();
+                    }
+                }
+                TruthOp::And(a, b) => {
+                    for ((cell, x), y) in out.iter_mut().zip(t(a)).zip(t(b)) {
+                        *cell = x.and(*y);
+                    }
+                }
+                TruthOp::Or(a, b) => {
+                    for ((cell, x), y) in out.iter_mut().zip(t(a)).zip(t(b)) {
+                        *cell = x.or(*y);
+                    }
+                }
+            }
         }
     }
 }

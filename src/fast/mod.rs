@@ -12,16 +12,28 @@
 //!   ever happens, so the comparison is the exact one. An overflow hands the case back.
 //! - **Agreement with the reference.** The reference computes in 28-digit decimals and
 //!   rounds after a division that does not terminate. Each rational therefore carries a
-//!   bound `e` on how far the reference's decimal can be from it (0 until a division,
-//!   then about 10⁻²⁷ relative per operation, propagated to first order with a safety
-//!   factor). A comparison is decided when the exact difference is larger than twice the
+//!   bound on how far the reference's decimal can be from it (0 until a division, then
+//!   about 10⁻²⁷ relative per operation, propagated to first order with a safety factor),
+//!   kept multiplied by the denominator so that carrying it needs no floating-point
+//!   division. A comparison is decided when the exact difference is larger than twice the
 //!   bounds of both sides, or when it is an exact tie of values the reference computed
-//!   without rounding; otherwise (a tie after a division, a near tie beyond the 27th digit)
-//!   it is `Undecided` and the reference decides.
+//!   without rounding.
+//! - **Ties after a division are settled at compile time.** For `side op constant` where
+//!   `side` is one division of division-free operands followed by `+ − ×` with constants,
+//!   a tie means the quotient is one known number; when that number is a decimal, the
+//!   reference's division returns it exactly and the reference's own arithmetic (run once
+//!   in [`plan`]) lands on the constant, so the tie is decided here. `a / b >= 40%` at
+//!   2/5 is decided by the typed core; `a / b * 3 >= 1` at ⅓ (where 28 digits fall short)
+//!   and near ties beyond the 27th digit are `Undecided` and the reference decides.
+//! - **One flat plan, rows and columns.** Rules and values lower to a list of number
+//!   registers and a list of truth registers, hash-consed (a ratio a rule tests and an
+//!   indicator reports is computed once). A row runs the registers in order on one unit
+//!   with nothing allocated; columns run each register over a chunk of 1,024 units as one
+//!   loop over structure-of-arrays.
 //! - **Faults are validity, not values.** A missing or invalid input, a value that does
 //!   not fit 64 bits, a division by zero: the unit's finding is `Undecided` and the
-//!   reference produces the `error` with its exact reason. Kleene `and`/`or` are decided
-//!   only when both sides are known.
+//!   reference produces the `error` with its exact reason. Kleene `and`/`or` as in the
+//!   reference: false wins an `and` and true an `or` over an undecided side.
 //! - **What is compiled.** Number inputs, numeric constants, `+ − × ÷`, unary minus,
 //!   comparisons, `and`, `or`, `not`, `when`, and indicators used by rules (inlined).
 //!   A rule using anything else (hooks, collections, dates, text, targets, periods in
@@ -29,29 +41,33 @@
 //!   coverage`] lists which rules and why.
 
 mod column;
+mod plan;
 mod row;
 #[cfg(test)]
 mod tests;
 
 use rust_decimal::Decimal;
 
-use crate::compile::{Arith, Cmp, Node, Program, Slot};
+use crate::compile::{Cmp, Program, Slot};
 use crate::evaluate::{self, BoundData, Status};
-use crate::value::Value;
+use plan::FastRule;
 
 pub use column::Columns;
 pub use row::RowBuffer;
 
-/// An exact rational `n / d` (`d > 0`) and a bound `e` on how far the reference
-/// evaluator's decimal for the same computation can be from it.
+/// An exact rational `n / d` (`d > 0`) and a bound on how far the reference evaluator's
+/// decimal for the same computation can be from it, kept as `ed = bound × d` (a bound on
+/// the numerator): then no operation needs a floating-point division to carry it, and a
+/// comparison's slack is a product.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rational {
     /// Numerator.
     pub n: i64,
     /// Denominator, positive.
     pub d: i64,
-    /// Bound on the reference's rounding error; 0 when it computed the value exactly.
-    pub e: f64,
+    /// Bound on the reference's rounding error times `d`; 0 when it computed the value
+    /// exactly.
+    pub ed: f64,
 }
 
 /// Relative rounding of one 28-digit decimal operation, with a safety factor of 10.
@@ -66,49 +82,68 @@ const SMALLEST: f64 = 1e-7;
 impl Rational {
     /// An integer.
     pub fn int(n: i64) -> Self {
-        Rational { n, d: 1, e: 0.0 }
+        Rational { n, d: 1, ed: 0.0 }
     }
 
     /// A decimal, if it fits: mantissa and a power of ten.
     pub fn decimal(x: Decimal) -> Option<Self> {
         let n = i64::try_from(x.mantissa()).ok()?;
         let d = 10i64.checked_pow(x.scale())?;
-        Some(Rational { n, d, e: 0.0 })
+        Some(Rational { n, d, ed: 0.0 })
     }
 
     /// The value as a float, for bounds and quick looks (never for decisions).
+    #[inline]
     pub fn to_f64(self) -> f64 {
-        self.n as f64 / self.d as f64
+        if self.d == 1 {
+            self.n as f64
+        } else {
+            self.n as f64 / self.d as f64
+        }
     }
 
-    /// The error bound of a result computed by one decimal operation from `self` and
-    /// `other` with bound `carried`.
-    fn rounded(self, carried: f64) -> f64 {
-        carried + self.to_f64().abs() * DECIMAL_ULP + DECIMAL_FLOOR
+    /// The bound on how far the reference's decimal can be from this value.
+    pub fn error(self) -> f64 {
+        self.ed / self.d as f64
+    }
+
+    /// The numerator bound of a result `n / d` computed by one decimal operation from
+    /// operands whose own bounds add up to `carried` (already times `d`).
+    #[inline(always)]
+    fn rounded(n: i64, d: i64, carried: f64) -> f64 {
+        carried + (n as f64).abs() * DECIMAL_ULP + DECIMAL_FLOOR * d as f64
     }
 
     #[inline]
     fn add(self, o: Self) -> Option<Self> {
-        let (n, d) = if self.d == o.d {
-            (self.n.checked_add(o.n)?, self.d)
-        } else {
-            (
-                self.n
-                    .checked_mul(o.d)?
-                    .checked_add(o.n.checked_mul(self.d)?)?,
-                self.d.checked_mul(o.d)?,
-            )
-        };
-        let r = Rational { n, d, e: 0.0 };
-        let carried = self.e + o.e;
-        Some(Rational {
-            e: if carried == 0.0 {
+        let exact = self.ed == 0.0 && o.ed == 0.0;
+        if self.d == o.d {
+            let n = self.n.checked_add(o.n)?;
+            let ed = if exact {
                 0.0
             } else {
-                r.rounded(carried)
-            },
-            ..r
-        })
+                Rational::rounded(n, self.d, self.ed + o.ed)
+            };
+            return Some(Rational { n, d: self.d, ed });
+        }
+        let n = self
+            .n
+            .checked_mul(o.d)?
+            .checked_add(o.n.checked_mul(self.d)?)?;
+        let d = self.d.checked_mul(o.d)?;
+        let ed = if exact {
+            0.0
+        } else {
+            // e₁·d = ed₁·d₂ and e₂·d = ed₂·d₁.
+            let carried = self.ed * o.d as f64 + o.ed * self.d as f64;
+            Rational::rounded(n, d, carried)
+        };
+        Some(Rational { n, d, ed })
+    }
+
+    #[inline]
+    fn sub(self, o: Self) -> Option<Self> {
+        self.add(o.neg()?)
     }
 
     #[inline]
@@ -121,19 +156,18 @@ impl Rational {
 
     #[inline]
     fn mul(self, o: Self) -> Option<Self> {
-        let r = Rational {
-            n: self.n.checked_mul(o.n)?,
-            d: self.d.checked_mul(o.d)?,
-            e: 0.0,
-        };
-        if self.e == 0.0 && o.e == 0.0 {
-            return Some(r);
+        let n = self.n.checked_mul(o.n)?;
+        let d = self.d.checked_mul(o.d)?;
+        if self.ed == 0.0 && o.ed == 0.0 {
+            return Some(Rational { n, d, ed: 0.0 });
         }
-        let (a, b) = (self.to_f64().abs(), o.to_f64().abs());
-        let carried = a * o.e + b * self.e + self.e * o.e;
+        // (|a|·e₂ + |b|·e₁ + e₁·e₂)·d₁·d₂ in numerator bounds.
+        let (a, b) = ((self.n as f64).abs(), (o.n as f64).abs());
+        let carried = a * o.ed + b * self.ed + self.ed * o.ed;
         Some(Rational {
-            e: r.rounded(carried),
-            ..r
+            n,
+            d,
+            ed: Rational::rounded(n, d, carried),
         })
     }
 
@@ -149,35 +183,46 @@ impl Rational {
             n = n.checked_neg()?;
             d = d.checked_neg()?;
         }
-        let r = Rational { n, d, e: 0.0 };
-        let q = r.to_f64().abs();
-        if n != 0 && q < SMALLEST {
+        let (nf, df) = ((n as f64).abs(), d as f64);
+        if n != 0 && nf < SMALLEST * df {
             return None;
         }
-        let b = o.to_f64().abs();
-        if o.e >= b {
-            return None;
-        }
-        // First order: the reference divided values off by e₁ and e₂, then rounded.
-        let carried = (self.e + q * o.e) / (b - o.e);
+        // First order: the reference divided values off by e₁ and e₂, then rounded;
+        // times d = d₁·|n₂| that is (ed₁·d₂·|n₂| + |n|·ed₂) / (|n₂| − ed₂).
+        let carried = if self.ed == 0.0 && o.ed == 0.0 {
+            0.0
+        } else {
+            let b = (o.n as f64).abs();
+            if o.ed >= b {
+                return None;
+            }
+            (self.ed * o.d as f64 * b + nf * o.ed) / (b - o.ed)
+        };
         Some(Rational {
-            e: r.rounded(carried),
-            ..r
+            n,
+            d,
+            ed: Rational::rounded(n, d, carried),
         })
     }
 
-    /// The comparison, if the reference is sure to decide it the same way.
+    /// The comparison, if the reference is sure to decide it the same way. `tie`: an
+    /// exact tie is known to be the reference's tie too (the plan proved it).
     #[inline]
-    fn compare(self, op: Cmp, o: Self) -> Option<bool> {
+    fn compare(self, op: Cmp, o: Self, tie: bool) -> Option<bool> {
         let left = i128::from(self.n) * i128::from(o.d);
         let right = i128::from(o.n) * i128::from(self.d);
         let ord = left.cmp(&right);
-        if self.e != 0.0 || o.e != 0.0 {
-            // The exact difference must exceed what the reference's rounding can move.
-            let gap = (left - right).unsigned_abs() as f64 / (self.d as f64 * o.d as f64);
-            // (A NaN gap is not decided either.)
-            let decided =
-                gap.partial_cmp(&(2.0 * (self.e + o.e))) == Some(std::cmp::Ordering::Greater);
+        if (self.ed != 0.0 || o.ed != 0.0) && !(tie && ord.is_eq()) {
+            // The exact difference n₁·d₂ − n₂·d₁ must exceed what the reference's rounding
+            // can move it, 2·(e₁ + e₂)·d₁·d₂ = 2·(ed₁·d₂ + ed₂·d₁). Under a slack below 1
+            // any non-zero integer difference does; a NaN slack decides nothing.
+            let slack = 2.0 * (self.ed * o.d as f64 + o.ed * self.d as f64);
+            let diff = (left - right).unsigned_abs();
+            let decided = if slack < 1.0 {
+                diff != 0
+            } else {
+                diff as f64 > slack
+            };
             if !decided {
                 return None;
             }
@@ -193,171 +238,96 @@ impl Rational {
     }
 }
 
-/// A number expression over input columns.
-#[derive(Debug, Clone)]
-enum Num {
-    Input(usize),
-    Const(Rational),
-    Add(Box<Num>, Box<Num>),
-    Sub(Box<Num>, Box<Num>),
-    Mul(Box<Num>, Box<Num>),
-    Div(Box<Num>, Box<Num>),
-    Neg(Box<Num>),
+/// A three-valued truth: false, unknown (the reference evaluator decides), true. Kleene
+/// `and` is the minimum and `or` the maximum, so a column of truths combines without
+/// branches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Truth(u8);
+
+impl Truth {
+    const FALSE: Truth = Truth(0);
+    const UNKNOWN: Truth = Truth(1);
+    const TRUE: Truth = Truth(2);
+
+    #[inline(always)]
+    fn known(b: Option<bool>) -> Truth {
+        match b {
+            Some(b) => Truth::from(b),
+            None => Truth::UNKNOWN,
+        }
+    }
+
+    /// Kleene `and`: false wins, then unknown.
+    #[inline(always)]
+    fn and(self, o: Truth) -> Truth {
+        self.min(o)
+    }
+
+    /// Kleene `or`: true wins, then unknown.
+    #[inline(always)]
+    fn or(self, o: Truth) -> Truth {
+        self.max(o)
+    }
+
+    #[inline(always)]
+    fn not(self) -> Truth {
+        Truth(2 - self.0.min(2))
+    }
 }
 
-/// A condition.
-#[derive(Debug, Clone)]
-enum Pred {
-    Const(bool),
-    Cmp(Cmp, Num, Num),
-    And(Box<Pred>, Box<Pred>),
-    Or(Box<Pred>, Box<Pred>),
-    Not(Box<Pred>),
+impl From<bool> for Truth {
+    #[inline(always)]
+    fn from(b: bool) -> Truth {
+        if b { Truth::TRUE } else { Truth::FALSE }
+    }
 }
 
-/// A rule in the typed core, or why it stays on the reference evaluator.
-#[derive(Debug, Clone)]
-enum FastRule {
-    Typed { when: Option<Pred>, require: Pred },
-    Reference(&'static str),
+/// A rule's status from its `when` (if any) and its `require`: skipped when the `when` is
+/// false, the reference's to decide when anything needed is unknown.
+#[inline(always)]
+fn decide(when: Option<Truth>, require: Truth) -> Option<Status> {
+    match when {
+        Some(Truth::FALSE) => Some(Status::Skip),
+        Some(Truth::TRUE) | None => match require {
+            Truth::TRUE => Some(Status::Pass),
+            Truth::FALSE => Some(Status::Fail),
+            _ => None,
+        },
+        Some(_) => None,
+    }
 }
 
 /// A compiled program's rules in the typed core.
 #[derive(Debug, Clone)]
 pub struct FastProgram {
-    rules: Vec<FastRule>,
-    /// Computed values compiled too (indicators), by slot.
-    values: Vec<(Slot, Num)>,
-}
-
-/// Lowering from the compiled program's nodes.
-struct Lower<'a> {
-    program: &'a Program,
-}
-
-/// Formulas inlined deeper than this stay on the reference evaluator.
-const MAX_DEPTH: usize = 64;
-
-impl Lower<'_> {
-    fn num(&self, node: &Node, depth: usize) -> Result<Num, &'static str> {
-        if depth > MAX_DEPTH {
-            return Err("formula nested too deeply");
-        }
-        let bin = |a: &Node, b: &Node| -> Result<(Box<Num>, Box<Num>), &'static str> {
-            Ok((
-                Box::new(self.num(a, depth + 1)?),
-                Box::new(self.num(b, depth + 1)?),
-            ))
-        };
-        Ok(match node {
-            Node::Const(Value::Number(x)) => {
-                Num::Const(Rational::decimal(*x).ok_or("constant beyond 64-bit integers")?)
-            }
-            Node::Slot(s) => match self.program.formula_of(*s) {
-                Some(f) => self.num(&f.node, depth + 1)?,
-                None => match self.program.inputs.get(*s).map(|i| i.ty) {
-                    Some(
-                        crate::parse::ast::InputType::Number
-                        | crate::parse::ast::InputType::Integer
-                        | crate::parse::ast::InputType::Decimal
-                        | crate::parse::ast::InputType::Percent,
-                    ) if self
-                        .program
-                        .inputs
-                        .get(*s)
-                        .is_some_and(|i| i.list.is_none()) =>
-                    {
-                        Num::Input(*s)
-                    }
-                    _ => return Err("an input that is not a number"),
-                },
-            },
-            Node::Neg(x) => Num::Neg(Box::new(self.num(x, depth + 1)?)),
-            Node::Arith(op, a, b, _) => {
-                let (a, b) = bin(a, b)?;
-                match op {
-                    Arith::Add => Num::Add(a, b),
-                    Arith::Sub => Num::Sub(a, b),
-                    Arith::Mul => Num::Mul(a, b),
-                    Arith::Div => Num::Div(a, b),
-                    Arith::Pow => return Err("a power"),
-                }
-            }
-            Node::Aggregate(_) => return Err("a score"),
-            Node::Normalise(_) | Node::Rank(_) => return Err("a cohort operation"),
-            Node::External(_) => return Err("a hook"),
-            Node::Call(..) => return Err("a built-in function"),
-            Node::Collection(_) | Node::Project(..) | Node::List(_) => {
-                return Err("a collection");
-            }
-            _ => return Err("a value that is not a number"),
-        })
-    }
-
-    fn pred(&self, node: &Node, depth: usize) -> Result<Pred, &'static str> {
-        if depth > MAX_DEPTH {
-            return Err("condition nested too deeply");
-        }
-        let two = |a: &Node, b: &Node| -> Result<(Box<Pred>, Box<Pred>), &'static str> {
-            Ok((
-                Box::new(self.pred(a, depth + 1)?),
-                Box::new(self.pred(b, depth + 1)?),
-            ))
-        };
-        Ok(match node {
-            Node::Const(Value::Bool(b)) => Pred::Const(*b),
-            Node::Cmp(op, a, b) => Pred::Cmp(*op, self.num(a, depth + 1)?, self.num(b, depth + 1)?),
-            Node::And(a, b) => {
-                let (a, b) = two(a, b)?;
-                Pred::And(a, b)
-            }
-            Node::Or(a, b) => {
-                let (a, b) = two(a, b)?;
-                Pred::Or(a, b)
-            }
-            Node::Not(x) => Pred::Not(Box::new(self.pred(x, depth + 1)?)),
-            Node::Slot(s) => match self.program.formula_of(*s) {
-                Some(f) => self.pred(&f.node, depth + 1)?,
-                None => return Err("a yes/no input"),
-            },
-            Node::Approx(..) => return Err("`~=`"),
-            Node::External(_) => return Err("a hook"),
-            _ => return Err("a condition the typed core does not compile"),
-        })
-    }
-
-    fn rule(&self, rule: &crate::compile::RulePlan) -> FastRule {
-        if rule.target.is_some() {
-            return FastRule::Reference("a target by a year");
-        }
-        if rule.in_force.is_some() && self.program.dated_by.is_some() {
-            return FastRule::Reference("a period in force");
-        }
-        let when = match rule.when.as_ref().map(|w| self.pred(w, 0)).transpose() {
-            Ok(w) => w,
-            Err(why) => return FastRule::Reference(why),
-        };
-        match self.pred(&rule.require, 0) {
-            Ok(require) => FastRule::Typed { when, require },
-            Err(why) => FastRule::Reference(why),
-        }
-    }
+    plan: plan::Plan,
+    /// For rows: the input registers to load (register, input), then the arithmetic
+    /// registers to compute in order; constants are filled once per buffer.
+    loads: Vec<(usize, usize)>,
+    steps: Vec<(usize, plan::NumOp)>,
 }
 
 impl FastProgram {
     /// Compiles what the typed core can of a program; the rest stays on the reference.
     pub fn compile(program: &Program) -> Self {
-        let lower = Lower { program };
-        let rules = program.rules.iter().map(|r| lower.rule(r)).collect();
-        let values = program
-            .display_order
+        let plan = plan::lower(program);
+        let loads = plan
+            .nums
             .iter()
-            .filter_map(|&slot| {
-                let f = program.formula_of(slot)?;
-                lower.num(&f.node, 0).ok().map(|n| (slot, n))
+            .enumerate()
+            .filter_map(|(r, op)| match op {
+                plan::NumOp::Input(k) => Some((r, *k)),
+                _ => None,
             })
             .collect();
-        FastProgram { rules, values }
+        let steps = plan
+            .nums
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| !matches!(op, plan::NumOp::Input(_) | plan::NumOp::Const(_)))
+            .map(|(r, op)| (r, *op))
+            .collect();
+        FastProgram { plan, loads, steps }
     }
 
     /// Each rule's id with `None` when the typed core decides it, or why the reference
@@ -366,7 +336,7 @@ impl FastProgram {
         program
             .rules
             .iter()
-            .zip(&self.rules)
+            .zip(&self.plan.rules)
             .map(|(plan, rule)| {
                 let why = match rule {
                     FastRule::Typed { .. } => None,
@@ -379,12 +349,66 @@ impl FastProgram {
 
     /// Number of rules.
     pub fn rule_count(&self) -> usize {
-        self.rules.len()
+        self.plan.rules.len()
     }
 
     /// The computed values (indicators) the typed core computes too, by slot.
     pub fn value_slots(&self) -> impl Iterator<Item = Slot> + '_ {
-        self.values.iter().map(|(s, _)| *s)
+        self.plan.values.iter().map(|(s, _)| *s)
+    }
+}
+
+/// The computed values of a column evaluation, one column per
+/// [`FastProgram::value_slots`] entry, structure of arrays.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueColumns {
+    units: usize,
+    n: Vec<i64>,
+    d: Vec<i64>,
+    ed: Vec<f64>,
+    ok: Vec<bool>,
+}
+
+impl ValueColumns {
+    fn new(values: usize, units: usize) -> Self {
+        let cells = values * units;
+        ValueColumns {
+            units,
+            n: vec![0; cells],
+            d: vec![1; cells],
+            ed: vec![0.0; cells],
+            ok: vec![false; cells],
+        }
+    }
+
+    fn fill(&mut self, value: usize, start: usize, n: &[i64], d: &[i64], e: &[f64], ok: &[bool]) {
+        let at = value * self.units + start;
+        let len = n.len();
+        if let (Some(tn), Some(td), Some(te), Some(tok)) = (
+            self.n.get_mut(at..at + len),
+            self.d.get_mut(at..at + len),
+            self.ed.get_mut(at..at + len),
+            self.ok.get_mut(at..at + len),
+        ) {
+            tn.copy_from_slice(n);
+            td.copy_from_slice(d.get(..len).unwrap_or(&[]));
+            te.copy_from_slice(e.get(..len).unwrap_or(&[]));
+            tok.copy_from_slice(ok.get(..len).unwrap_or(&[]));
+        }
+    }
+
+    /// Value `value` (an index into [`FastProgram::value_slots`]) of `unit`, `None` where a
+    /// fault or overflow left it to the reference.
+    pub fn get(&self, value: usize, unit: usize) -> Option<Rational> {
+        let at = value * self.units + unit;
+        if unit >= self.units || !*self.ok.get(at)? {
+            return None;
+        }
+        Some(Rational {
+            n: *self.n.get(at)?,
+            d: *self.d.get(at)?,
+            ed: *self.ed.get(at)?,
+        })
     }
 }
 
@@ -395,9 +419,8 @@ pub struct TypedEvaluation {
     units: usize,
     /// `statuses[rule * units + unit]`.
     statuses: Vec<Option<Status>>,
-    /// Computed values as exact rationals, per [`FastProgram::value_slots`], unit by
-    /// unit; `None` where a fault or overflow left it to the reference.
-    pub values: Vec<Vec<Option<Rational>>>,
+    /// Computed values as exact rationals, per [`FastProgram::value_slots`].
+    pub values: ValueColumns,
 }
 
 impl TypedEvaluation {

@@ -1,95 +1,96 @@
-//! Row-at-a-time evaluation on the same compiled form: one unit, every rule, nothing
-//! allocated (for a single submission, or a stream).
+//! Row-at-a-time evaluation on the same plan: one unit, every register in order, then
+//! every rule; nothing allocated per unit (for a single submission, or a stream).
 
-use super::{Columns, FastProgram, FastRule, Num, Pred, Rational};
+use super::plan::{FastRule, NumOp, TruthOp};
+use super::{Columns, FastProgram, Rational, Truth};
 use crate::evaluate::Status;
 
-/// The decisions of one unit, reused from unit to unit.
+/// The decisions of one unit and its registers, reused from unit to unit.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RowBuffer {
     /// Per rule, the status, or `None` where the reference evaluator decides.
     pub statuses: Vec<Option<Status>>,
     /// Per compiled value ([`FastProgram::value_slots`]), its exact value.
     pub values: Vec<Option<Rational>>,
-}
-
-/// Kleene `and` with undecided as unknown: false wins.
-#[inline]
-pub(super) fn and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
-    match (a, b) {
-        (Some(false), _) | (_, Some(false)) => Some(false),
-        (Some(true), Some(true)) => Some(true),
-        _ => None,
-    }
-}
-
-/// Kleene `or`: true wins.
-#[inline]
-pub(super) fn or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
-    match (a, b) {
-        (Some(true), _) | (_, Some(true)) => Some(true),
-        (Some(false), Some(false)) => Some(false),
-        _ => None,
-    }
-}
-
-#[inline]
-pub(super) fn status(holds: Option<bool>) -> Option<Status> {
-    holds.map(|b| if b { Status::Pass } else { Status::Fail })
-}
-
-#[inline]
-fn num(n: &Num, cols: &Columns, u: usize) -> Option<Rational> {
-    match n {
-        Num::Input(k) => cols.get(*k, u),
-        Num::Const(c) => Some(*c),
-        Num::Neg(x) => num(x, cols, u)?.neg(),
-        Num::Add(a, b) => num(a, cols, u)?.add(num(b, cols, u)?),
-        Num::Sub(a, b) => num(a, cols, u)?.add(num(b, cols, u)?.neg()?),
-        Num::Mul(a, b) => num(a, cols, u)?.mul(num(b, cols, u)?),
-        Num::Div(a, b) => num(a, cols, u)?.div(num(b, cols, u)?),
-    }
-}
-
-#[inline]
-fn pred(p: &Pred, cols: &Columns, u: usize) -> Option<bool> {
-    match p {
-        Pred::Const(b) => Some(*b),
-        Pred::Cmp(op, a, b) => num(a, cols, u)?.compare(*op, num(b, cols, u)?),
-        Pred::Not(x) => pred(x, cols, u).map(|b| !b),
-        // Both sides are looked at, as the reference does: an undecidable left side is
-        // still false when the right side is.
-        Pred::And(a, b) => and(pred(a, cols, u), pred(b, cols, u)),
-        Pred::Or(a, b) => or(pred(a, cols, u), pred(b, cols, u)),
-    }
+    nums: Vec<Option<Rational>>,
+    truths: Vec<Truth>,
 }
 
 impl FastProgram {
     /// A buffer for [`FastProgram::evaluate_row`].
     pub fn row_buffer(&self) -> RowBuffer {
+        // Constants are the same for every unit: their registers are filled once here.
+        let nums = self
+            .plan
+            .nums
+            .iter()
+            .map(|op| match op {
+                NumOp::Const(k) => self.plan.constants.get(*k).map(|c| c.0),
+                _ => None,
+            })
+            .collect();
         RowBuffer {
-            statuses: vec![None; self.rules.len()],
-            values: vec![None; self.values.len()],
+            statuses: vec![None; self.plan.rules.len()],
+            values: vec![None; self.plan.values.len()],
+            nums,
+            truths: vec![Truth::UNKNOWN; self.plan.truths.len()],
         }
     }
 
     /// Evaluates one unit (row `u` of `cols`) into `out`: every compiled value, then every
     /// rule; `None` where the reference evaluator decides.
     pub fn evaluate_row(&self, cols: &Columns, u: usize, out: &mut RowBuffer) {
-        for ((_, n), cell) in self.values.iter().zip(out.values.iter_mut()) {
-            *cell = num(n, cols, u);
+        let plan = &self.plan;
+        if out.nums.len() != plan.nums.len() || out.truths.len() != plan.truths.len() {
+            *out = self.row_buffer();
         }
-        for (rule, cell) in self.rules.iter().zip(out.statuses.iter_mut()) {
-            *cell = match rule {
-                FastRule::Reference(_) => None,
-                FastRule::Typed { when, require } => {
-                    match when.as_ref().map(|w| pred(w, cols, u)) {
-                        Some(Some(false)) => Some(Status::Skip),
-                        Some(None) => None,
-                        Some(Some(true)) | None => status(pred(require, cols, u)),
+        let nums = &mut out.nums;
+        for &(r, k) in &self.loads {
+            if let Some(cell) = nums.get_mut(r) {
+                *cell = cols.get(k, u);
+            }
+        }
+        for &(i, op) in &self.steps {
+            let get = |r: u32| nums.get(r as usize).copied().flatten();
+            let v = match op {
+                NumOp::Input(_) | NumOp::Const(_) => continue,
+                NumOp::Neg(x) => get(x).and_then(Rational::neg),
+                NumOp::Add(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.add(b)),
+                NumOp::Sub(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.sub(b)),
+                NumOp::Mul(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.mul(b)),
+                NumOp::Div(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.div(b)),
+            };
+            if let Some(cell) = nums.get_mut(i) {
+                *cell = v;
+            }
+        }
+        let truths = &mut out.truths;
+        for i in 0..plan.truths.len() {
+            let t = |r: u32| truths.get(r as usize).copied().unwrap_or(Truth::UNKNOWN);
+            let v = match plan.truths[i] {
+                TruthOp::Const(b) => Truth::from(b),
+                TruthOp::Cmp { op, a, b, tie } => {
+                    let get = |r: u32| nums.get(r as usize).copied().flatten();
+                    match get(a).zip(get(b)) {
+                        Some((a, b)) => Truth::known(a.compare(op, b, tie)),
+                        None => Truth::UNKNOWN,
                     }
                 }
+                TruthOp::Not(x) => t(x).not(),
+                TruthOp::And(a, b) => t(a).and(t(b)),
+                TruthOp::Or(a, b) => t(a).or(t(b)),
             };
+            truths[i] = v;
+        }
+        let t = |r: u32| truths.get(r as usize).copied().unwrap_or(Truth::UNKNOWN);
+        for (rule, cell) in plan.rules.iter().zip(out.statuses.iter_mut()) {
+            *cell = match rule {
+                FastRule::Reference(_) => None,
+                FastRule::Typed { when, require } => super::decide(when.map(t), t(*require)),
+            };
+        }
+        for ((_, r), cell) in plan.values.iter().zip(out.values.iter_mut()) {
+            *cell = nums.get(*r as usize).copied().flatten();
         }
     }
 }
