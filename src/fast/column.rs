@@ -20,6 +20,8 @@ struct InputColumn {
     n: Vec<i64>,
     d: Vec<i64>,
     ok: Vec<bool>,
+    /// Every denominator is 1 (a column of counts): the integer kernels apply.
+    whole: bool,
 }
 
 /// A cohort's number inputs as columns.
@@ -41,6 +43,7 @@ impl Columns {
                     n: Vec::with_capacity(units),
                     d: Vec::with_capacity(units),
                     ok: Vec::with_capacity(units),
+                    whole: true,
                 };
                 for row in &bound.inputs {
                     let r = match row.get(k) {
@@ -51,6 +54,7 @@ impl Columns {
                     col.n.push(value.n);
                     col.d.push(value.d);
                     col.ok.push(r.is_some());
+                    col.whole &= value.d == 1;
                 }
                 col
             })
@@ -94,6 +98,8 @@ struct NumBuf {
     d: Vec<i64>,
     ed: Vec<f64>,
     ok: Vec<bool>,
+    /// Every denominator of this chunk is 1 and every bound 0.
+    whole: bool,
 }
 
 impl NumBuf {
@@ -103,6 +109,7 @@ impl NumBuf {
             d: vec![1; len],
             ed: vec![0.0; len],
             ok: vec![false; len],
+            whole: false,
         }
     }
 }
@@ -114,6 +121,8 @@ struct View<'a> {
     d: &'a [i64],
     ed: &'a [f64],
     ok: &'a [bool],
+    /// Every denominator is 1 and every bound 0.
+    whole: bool,
 }
 
 impl View<'_> {
@@ -148,6 +157,7 @@ fn view<'a>(
             d: slice(&c.d),
             ed: cols.zeros.get(..len).unwrap_or(&[]),
             ok: c.ok.get(range.clone()).unwrap_or(&[]),
+            whole: c.whole,
         };
     }
     View {
@@ -155,7 +165,70 @@ fn view<'a>(
         d: buf.d.get(..len).unwrap_or(&[]),
         ed: buf.ed.get(..len).unwrap_or(&[]),
         ok: buf.ok.get(..len).unwrap_or(&[]),
+        whole: buf.whole,
     }
+}
+
+/// The integer kernel of `+ − ×` over two whole views: exactly what [`Rational`]'s
+/// operations give for denominators 1 and bounds 0, without branches.
+#[inline(always)]
+fn whole_into(out: &mut NumBuf, a: View<'_>, b: View<'_>, f: fn(i64, i64) -> (i64, bool)) {
+    let len = a.n.len().min(b.n.len());
+    for (((n, ok), (x, xok)), (y, yok)) in out
+        .n
+        .iter_mut()
+        .zip(out.ok.iter_mut())
+        .zip(a.n.iter().zip(a.ok))
+        .zip(b.n.iter().zip(b.ok))
+    {
+        let (r, overflow) = f(*x, *y);
+        *n = r;
+        *ok = *xok & *yok & !overflow;
+    }
+    fill_whole(out, len);
+}
+
+/// Denominators 1 and bounds 0 over the first `len` cells, and the flag that says so.
+fn fill_whole(out: &mut NumBuf, len: usize) {
+    if let (Some(d), Some(ed)) = (out.d.get_mut(..len), out.ed.get_mut(..len)) {
+        d.fill(1);
+        ed.fill(0.0);
+    }
+    out.whole = true;
+}
+
+/// `a / b` over two whole views: the quotient `±a / |b|` and its bound, as
+/// [`Rational::div`] computes them for denominators 1 and bounds 0, without branches.
+#[inline(always)]
+fn divide_whole(out: &mut NumBuf, a: View<'_>, b: View<'_>) {
+    let cells = out
+        .n
+        .iter_mut()
+        .zip(out.d.iter_mut())
+        .zip(out.ed.iter_mut())
+        .zip(out.ok.iter_mut());
+    for ((((n, d), ed), ok), ((x, xok), (y, yok))) in
+        cells.zip(a.n.iter().zip(a.ok).zip(b.n.iter().zip(b.ok)))
+    {
+        let negative = *y < 0;
+        let (q, qo) = if negative {
+            x.overflowing_neg()
+        } else {
+            (*x, false)
+        };
+        let (r, ro) = if negative {
+            y.overflowing_neg()
+        } else {
+            (*y, false)
+        };
+        let (nf, df) = ((q as f64).abs(), r as f64);
+        let small = q != 0 && nf < super::SMALLEST * df;
+        *n = q;
+        *d = r;
+        *ed = Rational::rounded(q, r, 0.0);
+        *ok = *xok & *yok & (*y != 0) & !qo & !ro & !small;
+    }
+    out.whole = false;
 }
 
 /// `out[i] = f(a[i], b[i])` over a chunk, invalid where either side is or `f` fails:
@@ -167,6 +240,7 @@ fn zip_into(
     b: View<'_>,
     f: impl Fn(Rational, Rational) -> Option<Rational>,
 ) {
+    out.whole = false;
     let left = a.n.iter().zip(a.d).zip(a.ed).zip(a.ok);
     let right = b.n.iter().zip(b.d).zip(b.ed).zip(b.ok);
     let cells = out
@@ -239,6 +313,7 @@ impl FastProgram {
                 for i in 0..width {
                     store(buf, i, c);
                 }
+                buf.whole = c.is_some_and(|c| c.d == 1);
             }
         }
         let mut statuses = vec![None; units * plan.rules.len()];
@@ -308,6 +383,7 @@ impl FastProgram {
                         d: &[],
                         ed: &[],
                         ok: &[],
+                        whole: false,
                     },
                 }
             };
@@ -317,6 +393,22 @@ impl FastProgram {
                     let x = v(x);
                     for i in 0..len {
                         store(out, i, x.at(i).and_then(Rational::neg));
+                    }
+                    out.whole = false;
+                }
+                NumOp::Add(a, b) | NumOp::Sub(a, b) | NumOp::Mul(a, b) | NumOp::Div(a, b)
+                    if v(a).whole && v(b).whole =>
+                {
+                    let (a, b) = (v(a), v(b));
+                    match *op {
+                        NumOp::Add(..) => whole_into(out, a, b, i64::overflowing_add),
+                        // As `Rational::sub`, which negates `b` first.
+                        NumOp::Sub(..) => whole_into(out, a, b, |x, y| {
+                            let (r, overflow) = x.overflowing_sub(y);
+                            (r, overflow || y == i64::MIN)
+                        }),
+                        NumOp::Mul(..) => whole_into(out, a, b, i64::overflowing_mul),
+                        _ => divide_whole(out, a, b),
                     }
                 }
                 NumOp::Add(a, b) => zip_into(out, v(a), v(b), Rational::add),
@@ -344,6 +436,21 @@ impl FastProgram {
                     let (Some(a), Some(b)) = (num(a), num(b)) else {
                         continue;
                     };
+                    if a.whole && b.whole {
+                        // Counts against counts: exact integers, no bounds.
+                        for (cell, ((x, xok), (y, yok))) in out
+                            .iter_mut()
+                            .zip(a.n.iter().zip(a.ok).zip(b.n.iter().zip(b.ok)))
+                        {
+                            let holds = super::holds(op, x.cmp(y));
+                            *cell = if *xok & *yok {
+                                Truth::from(holds)
+                            } else {
+                                Truth::UNKNOWN
+                            };
+                        }
+                        continue;
+                    }
                     let left = a.n.iter().zip(a.d).zip(a.ed).zip(a.ok);
                     let right = b.n.iter().zip(b.d).zip(b.ed).zip(b.ok);
                     for (cell, ((((an, ad), ae), aok), (((bn, bd), be), bok))) in

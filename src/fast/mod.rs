@@ -227,14 +227,20 @@ impl Rational {
                 return None;
             }
         }
-        Some(match op {
-            Cmp::Eq => ord.is_eq(),
-            Cmp::Ne => ord.is_ne(),
-            Cmp::Lt => ord.is_lt(),
-            Cmp::Le => ord.is_le(),
-            Cmp::Gt => ord.is_gt(),
-            Cmp::Ge => ord.is_ge(),
-        })
+        Some(holds(op, ord))
+    }
+}
+
+/// Whether `op` holds of an ordering.
+#[inline(always)]
+fn holds(op: Cmp, ord: std::cmp::Ordering) -> bool {
+    match op {
+        Cmp::Eq => ord.is_eq(),
+        Cmp::Ne => ord.is_ne(),
+        Cmp::Lt => ord.is_lt(),
+        Cmp::Le => ord.is_le(),
+        Cmp::Gt => ord.is_gt(),
+        Cmp::Ge => ord.is_ge(),
     }
 }
 
