@@ -196,3 +196,62 @@ fn json_lines_written_directly_are_the_stream_items() {
     }
     assert!(streamed >= 3, "{streamed}");
 }
+
+/// Writes `text` to a file of the temporary folder.
+fn temp(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chiso-lean-typed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// What writing JSON Lines gives: the lines, and the error if it stopped.
+fn written(
+    result: Result<chiso::report::Summary, chiso::stream::StreamError>,
+    out: Vec<u8>,
+) -> String {
+    let mut text = String::from_utf8(out).unwrap();
+    if let Err(e) = result {
+        text.push_str(&format!("ERROR {e}"));
+    }
+    text
+}
+
+#[test]
+fn csv_rows_bound_from_their_cells_write_what_records_write() {
+    let rules = RuleSet::from_text("thresholds.chiso", THRESHOLDS).unwrap();
+    let staffing = RuleSet::load(root().join("rules/it-staffing")).unwrap();
+    // A byte-order mark, quoted commas and line breaks, empty cells, a name in NFD, a
+    // column the rule set does not read, columns in another order in the second file.
+    let first = temp(
+        "a.csv",
+        "\u{feff}unit,a,b,c,d,note\n U 1 ,2,5,1.5,0.5,x\n\"U, 2\",0,0,,\"a\nb\",\nHo\u{0300}a,3,9,1.4999999999999999999999999999,x,\n",
+    );
+    let second = temp("b.csv", "b,unit,a\n4,U 4,2\n,U 5,\n");
+    let repeated = temp("c.csv", "unit,a\nU 6,1\nHòa,2\n");
+    let unnamed = temp("d.csv", "unit,a\nU 7,1\n,2\n");
+    let bad_name = temp("e.csv", "unit,a\nU 8,1\n\"x\ty\",2\n");
+    let keyless = temp("f.csv", "name,a\nU 9,1\n");
+    let lines = temp("g.jsonl", "{\"unit\": \"U 10\", \"a\": 1}\n");
+    let staff = root().join("tests/../examples/it-staffing/quang-ninh-2020.json");
+    let cases: Vec<(&RuleSet, Vec<&Path>)> = vec![
+        (&rules, vec![&first, &second]),
+        (&rules, vec![&first, &second, &repeated]),
+        (&rules, vec![&first, &unnamed]),
+        (&rules, vec![&bad_name]),
+        (&rules, vec![&keyless]),
+        (&rules, vec![&lines, &first, &lines]),
+        (&staffing, vec![&staff, &first]),
+    ];
+    for (rules, files) in cases {
+        for options in every_option() {
+            let open = || chiso::stream::Records::open(&files, rules.unit_key());
+            let mut out = Vec::new();
+            let records = written(rules.write_jsonl(open(), options, &mut out), out);
+            let mut out = Vec::new();
+            let rows = written(rules.write_jsonl_files(open(), options, &mut out), out);
+            assert_eq!(rows, records, "{files:?} {options:?}");
+        }
+    }
+}

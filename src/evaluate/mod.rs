@@ -8,7 +8,7 @@
 mod aggregate;
 pub mod audit;
 mod bind;
-pub(crate) use bind::previous_value;
+pub(crate) use bind::{bind_input, no_previous_year, previous_value};
 pub mod cohort;
 mod dates;
 mod decide;

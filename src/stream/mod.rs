@@ -5,15 +5,20 @@
 //! each unit from its own record alone, so [`RuleSet::stream`] turns an iterator of
 //! records into an iterator of findings and [`RuleSet::write_jsonl`] writes them as JSON
 //! Lines as they are decided: memory does not grow with the number of records (apart from
-//! the exact index of unit names that refuses a unit appearing twice, ≈ 30 bytes a unit).
+//! the index of unit names that refuses a unit appearing twice: a 96-bit fingerprint and a
+//! position, ≈ 25 bytes a unit; see `unique.rs`). [`RuleSet::write_jsonl_files`] does the
+//! same over data files, binding CSV rows from their cells.
 //! A rule set with cohort operations needs every unit before it can decide any; streaming
 //! it is a [`StreamError::Cohort`] naming the operations.
 //!
-//! [`RuleSet::evaluate_lean`] builds an ordinary [`Report`] in memory but keeps only the
-//! findings and values asked for ([`FindingFilter`], [`ValueFilter`]); the summary still
-//! counts every finding.
+//! [`RuleSet::evaluate_lean`] builds an ordinary [`crate::Report`] in memory but keeps only
+//! the findings and values asked for ([`FindingFilter`], [`ValueFilter`]); the summary
+//! still counts every finding. With failing findings only and no values, the typed core
+//! ([`crate::fast`]) decides first and spares the reference evaluation of units it shows
+//! to pass (`lean.rs`).
 
 mod lean;
+mod lines;
 pub mod read;
 mod unique;
 
@@ -25,7 +30,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::compile::{Node, Program, SlotKind};
-use crate::data::{DataError, Record};
+use crate::data::{DataError, RawValue, Record};
 use crate::evaluate::{self, BoundData, Evaluation, Slots, Status, UnitResult};
 use crate::parse::ast::Severity;
 use crate::report::{self, Finding, Summary, UnitReport};
@@ -115,6 +120,15 @@ pub struct Stream<'a, I> {
     bound: BoundData,
     /// Its values and decisions.
     results: Evaluation,
+    /// Where the key and each input are among the cells of the CSV file being read.
+    columns: CsvColumns,
+}
+
+/// The columns a program reads in one CSV file (found again when the file changes).
+struct CsvColumns {
+    file_number: usize,
+    key: Option<usize>,
+    inputs: Vec<Option<usize>>,
 }
 
 impl<I> Stream<'_, I> {
@@ -175,10 +189,117 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
         if let Some(inputs) = self.bound.inputs.first_mut() {
             evaluate::bind_record(program, &record, inputs);
         }
+        self.evaluate_bound(record.unit);
+        Some(Ok(()))
+    }
+}
+
+impl<I> Stream<'_, I> {
+    /// Evaluates the inputs bound for the unit `name`.
+    fn evaluate_bound(&mut self, name: String) {
         self.bound.units.clear();
-        self.bound.units.push(Arc::from(record.unit));
-        self.results = evaluate::evaluate(program, &self.bound);
+        self.bound.units.push(Arc::from(name));
+        self.results = evaluate::evaluate(self.rules.program(), &self.bound);
         self.summary.units += 1;
+    }
+}
+
+impl<'a> Stream<'a, Records> {
+    /// [`Stream::advance`] over files: a CSV row is bound from its cells, without making a
+    /// record of it (the same unit, errors and values as through [`Record::new`]).
+    fn advance_rows(&mut self) -> Option<Result<(), DataError>> {
+        if self.stopped {
+            return None;
+        }
+        let step = self.next_row();
+        if step.as_ref().is_some_and(Result::is_err) {
+            self.stopped = true;
+        }
+        step
+    }
+
+    fn next_row(&mut self) -> Option<Result<(), DataError>> {
+        let rules: &'a RuleSet = self.rules;
+        let program = rules.program();
+        let limit = rules.resources().records;
+        let row = match self.records.next_row()? {
+            Ok(read::Next::Row(row)) => row,
+            Ok(read::Next::Record(mut record)) => {
+                if self.summary.units >= limit {
+                    return Some(Err(crate::data::too_many(&record.origin.file, limit)));
+                }
+                crate::data::names::make_nfc(&mut record.unit);
+                if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
+                    return Some(Err(DataError::DuplicateUnit {
+                        unit: record.unit,
+                        first,
+                        second: record.origin,
+                    }));
+                }
+                if let Some(inputs) = self.bound.inputs.first_mut() {
+                    evaluate::bind_record(program, &record, inputs);
+                }
+                self.evaluate_bound(record.unit);
+                return Some(Ok(()));
+            }
+            Err(e) => return Some(Err(e)),
+        };
+        if self.columns.file_number != row.file_number {
+            let at = |name: &str| row.headers.iter().position(|h| h == name);
+            self.columns = CsvColumns {
+                file_number: row.file_number,
+                key: at(row.key),
+                inputs: program.inputs.iter().map(|p| at(&p.field)).collect(),
+            };
+        }
+        let key = row.key;
+        // As `Record::new` names a unit.
+        let unit = match self.columns.key.and_then(|k| row.cells.get(k)) {
+            Some(RawValue::Text(t)) if !t.trim().is_empty() => {
+                if let Err(message) = crate::data::names::check_unit_name(t.trim()) {
+                    let origin = row.origin();
+                    return Some(Err(DataError::Record { origin, message }));
+                }
+                crate::data::names::nfc(t.trim())
+            }
+            Some(RawValue::Number(n)) => n.clone(),
+            None | Some(RawValue::Null) => {
+                return Some(Err(DataError::Record {
+                    origin: row.origin(),
+                    message: format!("record has no `{key}` field naming its unit"),
+                }));
+            }
+            Some(other) => {
+                return Some(Err(DataError::Record {
+                    origin: row.origin(),
+                    message: format!("`{key}` must name the unit, found {other}"),
+                }));
+            }
+        };
+        if self.summary.units >= limit {
+            return Some(Err(crate::data::too_many(row.file, limit)));
+        }
+        if let Err(first) = self.seen.insert_numbered(&unit, row.file, "row ", row.line) {
+            return Some(Err(DataError::DuplicateUnit {
+                unit,
+                first,
+                second: row.origin(),
+            }));
+        }
+        if let Some(inputs) = self.bound.inputs.first_mut() {
+            inputs.clear();
+            inputs.extend(
+                program
+                    .inputs
+                    .iter()
+                    .zip(&self.columns.inputs)
+                    .map(|(plan, column)| match &plan.previous {
+                        Some(of) => Err(evaluate::no_previous_year(of)),
+                        None => evaluate::bind_input(plan, column.and_then(|c| row.cells.get(c))),
+                    }),
+            );
+        }
+        self.evaluate_bound(unit);
         Some(Ok(()))
     }
 }
@@ -221,11 +342,19 @@ impl<I> Stream<'_, I> {
         };
         let name = self.bound.units.first().map_or("", |u| u.as_ref());
         let slots = view(&self.bound, 0, result);
-        if let Some(values) = unit_values(program, name, slots, result, self.options.values) {
-            json(buf, &values)?;
-            buf.push(b'\n');
-        }
         let mut unit_json: Option<Vec<u8>> = None;
+        if self.options.values != ValueFilter::None {
+            let mut u = Vec::with_capacity(name.len() + 2);
+            json(&mut u, name)?;
+            let plain = lines::values_line(buf, program, &u, slots, self.options.values)?;
+            if !plain
+                && let Some(values) = unit_values(program, name, slots, result, self.options.values)
+            {
+                json(buf, &values)?;
+                buf.push(b'\n');
+            }
+            unit_json = Some(u);
+        }
         for ((rule, decision), key) in program.rules.iter().zip(result.decisions).zip(rule_keys) {
             let status = decision.status;
             count(&mut self.summary, rule.severity, status);
@@ -254,15 +383,23 @@ impl<I> Stream<'_, I> {
                 json(buf, &report::message(program, rule, name, slots, decision))?;
             }
             if matches!(status, Status::Fail | Status::Error) {
-                let mut evidence = report::evidence(program, rule, slots, decision);
-                if status == Status::Fail {
-                    evidence.extend(evaluate::requirement_evidence(
+                let members = if status == Status::Fail {
+                    evaluate::requirement_evidence(
                         program,
                         slots,
                         &self.results.cohorts,
                         &rule.require,
-                    ));
+                    )
+                } else {
+                    indexmap::IndexMap::new()
+                };
+                if members.is_empty() && lines::plain_evidence(buf, program, rule, slots, decision)?
+                {
+                    buf.extend_from_slice(b"}\n");
+                    continue;
                 }
+                let mut evidence = report::evidence(program, rule, slots, decision);
+                evidence.extend(members);
                 if !evidence.is_empty() {
                     buf.extend_from_slice(b",\"evidence\":");
                     json(buf, &evidence)?;
@@ -474,6 +611,11 @@ impl RuleSet {
                 inputs: vec![Vec::with_capacity(self.program().inputs.len())],
             },
             results: Evaluation::default(),
+            columns: CsvColumns {
+                file_number: usize::MAX,
+                key: None,
+                inputs: Vec::new(),
+            },
         })
     }
 
@@ -490,6 +632,40 @@ impl RuleSet {
     where
         I: Iterator<Item = Result<Record, DataError>>,
         W: Write,
+    {
+        self.jsonl_by(records, options, out, Stream::advance)
+    }
+
+    /// [`RuleSet::write_jsonl`] over data files: the same lines, faster, as CSV rows are
+    /// bound from their cells without making a [`Record`] of each.
+    ///
+    /// ```no_run
+    /// use chiso::stream::{Records, StreamOptions};
+    /// let rules = chiso::RuleSet::load("rules/it-staffing")?;
+    /// let records = Records::open(&["agencies.csv"], rules.unit_key());
+    /// let summary = rules.write_jsonl_files(records, StreamOptions::default(), &mut std::io::stdout())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_jsonl_files<W: Write>(
+        &self,
+        records: Records,
+        options: StreamOptions,
+        out: &mut W,
+    ) -> Result<Summary, StreamError> {
+        self.jsonl_by(records, options, out, Stream::advance_rows)
+    }
+
+    fn jsonl_by<'a, I, W, F>(
+        &'a self,
+        records: I,
+        options: StreamOptions,
+        out: &mut W,
+        mut advance: F,
+    ) -> Result<Summary, StreamError>
+    where
+        I: Iterator<Item = Result<Record, DataError>>,
+        W: Write,
+        F: FnMut(&mut Stream<'a, I>) -> Option<Result<(), DataError>>,
     {
         let mut stream = self.stream(records, options)?;
         let header = HeaderLine {
@@ -523,7 +699,7 @@ impl RuleSet {
         // Lines gather in one buffer written in large pieces (the writer may be a boxed
         // one: a call per line cost as much as the line).
         let mut buf = Vec::with_capacity(BUFFER + (1 << 12));
-        while let Some(step) = stream.advance() {
+        while let Some(step) = advance(&mut stream) {
             if let Err(e) = step {
                 // The lines of the records before the bad one stay.
                 out.write_all(&buf)?;

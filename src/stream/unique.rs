@@ -63,6 +63,35 @@ fn split_position(position: &str) -> Option<(&str, u32)> {
 impl UniqueUnits {
     /// Remembers the unit of a record; when it was seen before, returns where.
     pub(crate) fn insert(&mut self, unit: &str, origin: &Origin) -> Result<(), Origin> {
+        match split_position(&origin.position) {
+            Some((prefix, n)) => self.remember(unit, &origin.file, prefix, n, None),
+            None => self.remember(unit, &origin.file, "", ODD, Some(&origin.position)),
+        }
+    }
+
+    /// [`UniqueUnits::insert`] for a record at `prefix` + `number` (`row 7`), with
+    /// nothing allocated when the name is new.
+    pub(crate) fn insert_numbered(
+        &mut self,
+        unit: &str,
+        file: &str,
+        prefix: &str,
+        number: u64,
+    ) -> Result<(), Origin> {
+        match u32::try_from(number) {
+            Ok(n) if n != ODD => self.remember(unit, file, prefix, n, None),
+            _ => self.remember(unit, file, "", ODD, Some(&format!("{prefix}{number}"))),
+        }
+    }
+
+    fn remember(
+        &mut self,
+        unit: &str,
+        file: &str,
+        prefix: &str,
+        number: u32,
+        odd: Option<&str>,
+    ) -> Result<(), Origin> {
         let hash = self.first.hash_one(unit);
         let check = self.second.hash_one(unit) as u32;
         let (lo, hi) = (hash as u32, (hash >> 32) as u32);
@@ -78,24 +107,23 @@ impl UniqueUnits {
         let Ok(record) = u32::try_from(self.records.len()) else {
             // Beyond four billion units: refusing is better than missing a duplicate.
             return Err(Origin {
-                file: origin.file.clone(),
+                file: file.to_string(),
                 position: "(more than 4,294,967,294 units in one stream)".into(),
             });
         };
-        let (prefix, number) = split_position(&origin.position).unwrap_or(("", ODD));
         let same = self
             .segments
             .last()
-            .is_some_and(|s| s.file == origin.file && s.prefix == prefix);
+            .is_some_and(|s| s.file == file && s.prefix == prefix);
         if !same {
             self.segments.push(Segment {
                 start: record,
-                file: origin.file.clone(),
+                file: file.to_string(),
                 prefix: prefix.to_string(),
             });
         }
-        if number == ODD {
-            self.odd.push((record, origin.position.clone()));
+        if let Some(position) = odd {
+            self.odd.push((record, position.to_string()));
         }
         self.records.push([lo, hi, check, number]);
         let records = &self.records;
