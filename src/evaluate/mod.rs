@@ -231,9 +231,26 @@ impl<'a> Slots<'a> {
 pub fn bind(program: &Program, data: &Dataset) -> BoundData {
     let mut units = Vec::with_capacity(data.records.len());
     let mut all = Vec::with_capacity(data.records.len());
+    // Where each input's field was in the last record: records of one file have their
+    // fields in one order, and comparing one name costs less than hashing it.
+    let mut at: Vec<Option<usize>> = vec![None; program.inputs.len()];
     for record in &data.records {
         let mut inputs = Vec::with_capacity(program.inputs.len());
-        bind_record(program, record, &mut inputs);
+        inputs.extend(program.inputs.iter().zip(at.iter_mut()).map(|(plan, at)| {
+            if let Some(of) = &plan.previous {
+                return Err(bind::no_previous_year(of));
+            }
+            let field = match at.and_then(|i| record.fields.get_index(i)) {
+                Some((name, value)) if *name == plan.field => {
+                    Some(std::borrow::Cow::Borrowed(value))
+                }
+                _ => {
+                    *at = record.fields.get_index_of(plan.field.as_str());
+                    record.field(&plan.field)
+                }
+            };
+            bind::bind_input(plan, field.as_deref())
+        }));
         units.push(Arc::from(record.unit.as_str()));
         all.push(inputs);
     }
