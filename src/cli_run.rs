@@ -322,7 +322,7 @@ fn run_jsonl(
         )),
     };
     let records = chiso::stream::Records::open(data, rules.unit_key());
-    match rules.write_jsonl(records, lean, &mut writer) {
+    match rules.write_jsonl_files(records, lean, &mut writer) {
         Ok(summary) if summary.failed_errors > 0 || summary.errors > 0 => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {

@@ -8,7 +8,7 @@
 mod aggregate;
 pub mod audit;
 mod bind;
-pub(crate) use bind::previous_value;
+pub(crate) use bind::{bind_input, no_previous_year, previous_value};
 pub mod cohort;
 mod dates;
 mod decide;
@@ -231,19 +231,40 @@ impl<'a> Slots<'a> {
 pub fn bind(program: &Program, data: &Dataset) -> BoundData {
     let mut units = Vec::with_capacity(data.records.len());
     let mut all = Vec::with_capacity(data.records.len());
+    // Where each input's field was in the last record: records of one file have their
+    // fields in one order, and comparing one name costs less than hashing it.
+    let mut at: Vec<Option<usize>> = vec![None; program.inputs.len()];
     for record in &data.records {
-        let inputs = program
-            .inputs
-            .iter()
-            .map(|plan| match &plan.previous {
-                Some(of) => Err(bind::no_previous_year(of)),
-                None => bind::bind_input(plan, record.field(&plan.field).as_deref()),
-            })
-            .collect();
+        let mut inputs = Vec::with_capacity(program.inputs.len());
+        inputs.extend(program.inputs.iter().zip(at.iter_mut()).map(|(plan, at)| {
+            if let Some(of) = &plan.previous {
+                return Err(bind::no_previous_year(of));
+            }
+            let field = match at.and_then(|i| record.fields.get_index(i)) {
+                Some((name, value)) if *name == plan.field => {
+                    Some(std::borrow::Cow::Borrowed(value))
+                }
+                _ => {
+                    *at = record.fields.get_index_of(plan.field.as_str());
+                    record.field(&plan.field)
+                }
+            };
+            bind::bind_input(plan, field.as_deref())
+        }));
         units.push(Arc::from(record.unit.as_str()));
         all.push(inputs);
     }
     BoundData { units, inputs: all }
+}
+
+/// Converts one record's fields to the declared input types into `out` (emptied first),
+/// as [`bind`] does for each record; a stream reuses `out` from record to record.
+pub fn bind_record(program: &Program, record: &crate::data::Record, out: &mut Vec<Outcome>) {
+    out.clear();
+    out.extend(program.inputs.iter().map(|plan| match &plan.previous {
+        Some(of) => Err(bind::no_previous_year(of)),
+        None => bind::bind_input(plan, record.field(&plan.field).as_deref()),
+    }));
 }
 
 /// Evaluates every unit of bound data, stage by stage: before a stage, the statistics
@@ -284,10 +305,15 @@ pub fn evaluate_by(
         ranks: Vec::with_capacity(units * program.ranks.len()),
         cohorts: vec![None; program.cohorts.len()],
     };
+    // Without cohorts there is nothing to look for (a stream evaluates one record at a
+    // time: walking every formula for cohorts cost more than evaluating it).
+    let cohorts = !program.cohorts.is_empty();
     for stage in &program.stages {
         let mut needed = Vec::new();
         for formula in program.formulas.get(stage.clone()).unwrap_or(&[]) {
-            cohorts_in(&formula.node, &mut needed);
+            if cohorts {
+                cohorts_in(&formula.node, &mut needed);
+            }
         }
         compute_cohorts(program, data, &mut out, &needed);
         for (u, inputs) in data.inputs.iter().enumerate() {
@@ -311,7 +337,7 @@ pub fn evaluate_by(
     }
     // Rules may use cohorts of their own (declared ranks sort their members themselves).
     let mut needed = Vec::new();
-    for rule in &program.rules {
+    for rule in program.rules.iter().filter(|_| cohorts) {
         cohorts_in(&rule.require, &mut needed);
         if let Some(w) = &rule.when {
             cohorts_in(w, &mut needed);

@@ -644,6 +644,26 @@ pub(crate) fn finding(
     slots: Slots<'_>,
     decision: &Decision,
 ) -> Finding {
+    Finding {
+        rule: rule.id.to_string(),
+        title: rule.title.clone(),
+        unit: unit.to_string(),
+        status: decision.status,
+        severity: rule.severity,
+        message: message(program, rule, unit, slots, decision),
+        evidence: evidence(program, rule, slots, decision),
+        cite: rule.cite.clone(),
+    }
+}
+
+/// A finding's evidence: the values its rule reads, their intervals, what a hook
+/// predicate returned (a failed requirement's members are added by the caller).
+pub(crate) fn evidence(
+    program: &Program,
+    rule: &crate::compile::RulePlan,
+    slots: Slots<'_>,
+    decision: &Decision,
+) -> IndexMap<String, serde_json::Value> {
     let mut evidence = IndexMap::new();
     for &slot in &rule.evidence {
         let (Some(info), Some(outcome)) = (program.slots.get(slot), slots.get(slot)) else {
@@ -667,7 +687,18 @@ pub(crate) fn finding(
             evidence.insert(k.clone(), v.to_json());
         }
     }
-    let message = match decision.status {
+    evidence
+}
+
+/// What happened, in words.
+pub(crate) fn message(
+    program: &Program,
+    rule: &crate::compile::RulePlan,
+    unit: &str,
+    slots: Slots<'_>,
+    decision: &Decision,
+) -> String {
+    match decision.status {
         Status::Fail if rule.message.is_empty() && decision.note().is_some() => {
             format!("{unit}: {}", decision.note().unwrap_or_default())
         }
@@ -690,16 +721,6 @@ pub(crate) fn finding(
             Some(f) => format!("cannot decide: {f}"),
             None => "cannot decide".to_string(),
         },
-    };
-    Finding {
-        rule: rule.id.to_string(),
-        title: rule.title.clone(),
-        unit: unit.to_string(),
-        status: decision.status,
-        severity: rule.severity,
-        message,
-        evidence,
-        cite: rule.cite.clone(),
     }
 }
 

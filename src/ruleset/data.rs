@@ -212,11 +212,21 @@ impl RuleSet {
         let key = self.unit_key();
         let mut fields_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut by_file: BTreeMap<&str, Vec<&crate::data::Record>> = BTreeMap::new();
+        let mut last: Option<(&str, Vec<&crate::data::Record>)> = None;
         for record in &data.records {
-            by_file
-                .entry(record.origin.file.as_str())
-                .or_default()
-                .push(record);
+            let file = record.origin.file.as_str();
+            // Records come file by file: gathered in a run, put in the map once a run ends.
+            match &mut last {
+                Some((f, run)) if *f == file => run.push(record),
+                _ => {
+                    if let Some((f, run)) = last.replace((file, vec![record])) {
+                        by_file.entry(f).or_default().extend(run);
+                    }
+                }
+            }
+        }
+        if let Some((f, run)) = last {
+            by_file.entry(f).or_default().extend(run);
         }
         for plan in program.inputs.iter().filter(|p| p.previous.is_none()) {
             fields_of
@@ -228,7 +238,14 @@ impl RuleSet {
         for (file, records) in by_file {
             let mut columns: Vec<&str> = Vec::new();
             let mut seen: HashMap<&str, ()> = HashMap::new();
+            let mut last: Option<&crate::data::Record> = None;
             for r in &records {
+                // Records of one file mostly have the same columns: comparing the names
+                // with the last record's costs less than hashing them again.
+                if last.is_some_and(|l| l.fields.keys().eq(r.fields.keys())) {
+                    continue;
+                }
+                last = Some(r);
                 for c in r.fields.keys() {
                     if seen.insert(c.as_str(), ()).is_none() {
                         columns.push(c);

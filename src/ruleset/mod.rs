@@ -94,6 +94,9 @@ pub struct RuleSet {
     /// How its data is read: the header's number format and missing markers, its aliases.
     reading: crate::LoadOptions,
     resources: ResourceLimits,
+    /// The rules the typed core decides, compiled on first use by the lean and streaming
+    /// paths (most runs never need it).
+    typed: std::sync::OnceLock<crate::fast::FastProgram>,
 }
 
 impl RuleSet {
@@ -174,6 +177,7 @@ impl RuleSet {
                 .collect(),
             warnings: checked.warnings,
             resources: ResourceLimits::default(),
+            typed: std::sync::OnceLock::new(),
         })
     }
 
@@ -220,6 +224,12 @@ impl RuleSet {
     /// The compiled program (slots, formulas, rules).
     pub fn program(&self) -> &Program {
         &self.program
+    }
+
+    /// The program's rules in the typed core ([`crate::fast`]), compiled once.
+    pub(crate) fn typed(&self) -> &crate::fast::FastProgram {
+        self.typed
+            .get_or_init(|| crate::fast::FastProgram::compile(&self.program))
     }
 
     /// Loads data files (JSON or CSV) for this rule set; together they are one dataset.

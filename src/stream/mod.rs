@@ -5,28 +5,35 @@
 //! each unit from its own record alone, so [`RuleSet::stream`] turns an iterator of
 //! records into an iterator of findings and [`RuleSet::write_jsonl`] writes them as JSON
 //! Lines as they are decided: memory does not grow with the number of records (apart from
-//! the exact index of unit names that refuses a unit appearing twice, ≈ 30 bytes a unit).
+//! the index of unit names that refuses a unit appearing twice: a 96-bit fingerprint and a
+//! position, ≈ 25 bytes a unit; see `unique.rs`). [`RuleSet::write_jsonl_files`] does the
+//! same over data files, binding CSV rows from their cells.
 //! A rule set with cohort operations needs every unit before it can decide any; streaming
 //! it is a [`StreamError::Cohort`] naming the operations.
 //!
-//! [`RuleSet::evaluate_lean`] builds an ordinary [`Report`] in memory but keeps only the
-//! findings and values asked for ([`FindingFilter`], [`ValueFilter`]); the summary still
-//! counts every finding.
+//! [`RuleSet::evaluate_lean`] builds an ordinary [`crate::Report`] in memory but keeps only
+//! the findings and values asked for ([`FindingFilter`], [`ValueFilter`]); the summary
+//! still counts every finding. With failing findings only and no values, the typed core
+//! ([`crate::fast`]) decides first and spares the reference evaluation of units it shows
+//! to pass (`lean.rs`).
 
+mod lean;
+mod lines;
 pub mod read;
 mod unique;
 
 use std::collections::VecDeque;
 use std::io::Write;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::compile::{Node, Program, SlotKind};
-use crate::data::{DataError, Dataset, Record};
+use crate::data::{DataError, RawValue, Record};
 use crate::evaluate::{self, BoundData, Evaluation, Slots, Status, UnitResult};
 use crate::parse::ast::Severity;
-use crate::report::{self, Finding, Report, Summary, UnitReport};
+use crate::report::{self, Finding, Summary, UnitReport};
 use crate::ruleset::RuleSet;
 
 pub use read::Records;
@@ -109,6 +116,19 @@ pub struct Stream<'a, I> {
     pending: VecDeque<StreamItem>,
     summary: Summary,
     stopped: bool,
+    /// The record being decided, bound (one unit; its vectors reused record to record).
+    bound: BoundData,
+    /// Its values and decisions.
+    results: Evaluation,
+    /// Where the key and each input are among the cells of the CSV file being read.
+    columns: CsvColumns,
+}
+
+/// The columns a program reads in one CSV file (found again when the file changes).
+struct CsvColumns {
+    file_number: usize,
+    key: Option<usize>,
+    inputs: Vec<Option<usize>>,
 }
 
 impl<I> Stream<'_, I> {
@@ -126,52 +146,173 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Iterator for Stream<'_, I> {
             if let Some(item) = self.pending.pop_front() {
                 return Some(Ok(item));
             }
-            if self.stopped {
-                return None;
+            if let Err(e) = self.advance()? {
+                return Some(Err(e));
             }
-            let mut record = match self.records.next()? {
-                Ok(r) => r,
-                Err(e) => {
-                    self.stopped = true;
-                    return Some(Err(e));
-                }
-            };
-            if self.summary.units >= self.rules.resources().records {
-                self.stopped = true;
-                return Some(Err(crate::data::too_many(
-                    &record.origin.file,
-                    self.rules.resources().records,
-                )));
-            }
-            // The same unit typed on two systems (NFC/NFD) is one unit, as in a `Dataset`.
-            crate::data::names::make_nfc(&mut record.unit);
-            if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
-                self.stopped = true;
-                return Some(Err(DataError::DuplicateUnit {
-                    unit: record.unit,
-                    first,
-                    second: record.origin,
-                }));
-            }
-            self.decide(record);
+            self.queue();
         }
     }
 }
 
-impl<I> Stream<'_, I> {
-    /// Evaluates one record with the reference evaluator and queues what is kept.
-    fn decide(&mut self, record: Record) {
+impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
+    /// Reads the next record, refuses a unit seen before, and evaluates it with the
+    /// reference evaluator into `bound` and `results`; `None` at the end.
+    fn advance(&mut self) -> Option<Result<(), DataError>> {
+        if self.stopped {
+            return None;
+        }
+        let mut record = match self.records.next()? {
+            Ok(r) => r,
+            Err(e) => {
+                self.stopped = true;
+                return Some(Err(e));
+            }
+        };
+        if self.summary.units >= self.rules.resources().records {
+            self.stopped = true;
+            return Some(Err(crate::data::too_many(
+                &record.origin.file,
+                self.rules.resources().records,
+            )));
+        }
+        // The same unit typed on two systems (NFC/NFD) is one unit, as in a `Dataset`.
+        crate::data::names::make_nfc(&mut record.unit);
+        if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
+            self.stopped = true;
+            return Some(Err(DataError::DuplicateUnit {
+                unit: record.unit,
+                first,
+                second: record.origin,
+            }));
+        }
         let program = self.rules.program();
-        let mut data = Dataset::default();
-        data.records.push(record);
-        let bound = evaluate::bind(program, &data);
-        let results = evaluate::evaluate(program, &bound);
+        if let Some(inputs) = self.bound.inputs.first_mut() {
+            evaluate::bind_record(program, &record, inputs);
+        }
+        self.evaluate_bound(record.unit);
+        Some(Ok(()))
+    }
+}
+
+impl<I> Stream<'_, I> {
+    /// Evaluates the inputs bound for the unit `name`.
+    fn evaluate_bound(&mut self, name: String) {
+        self.bound.units.clear();
+        self.bound.units.push(Arc::from(name));
+        self.results = evaluate::evaluate(self.rules.program(), &self.bound);
         self.summary.units += 1;
-        let Some(result) = results.unit(0) else {
+    }
+}
+
+impl<'a> Stream<'a, Records> {
+    /// [`Stream::advance`] over files: a CSV row is bound from its cells, without making a
+    /// record of it (the same unit, errors and values as through [`Record::new`]).
+    fn advance_rows(&mut self) -> Option<Result<(), DataError>> {
+        if self.stopped {
+            return None;
+        }
+        let step = self.next_row();
+        if step.as_ref().is_some_and(Result::is_err) {
+            self.stopped = true;
+        }
+        step
+    }
+
+    fn next_row(&mut self) -> Option<Result<(), DataError>> {
+        let rules: &'a RuleSet = self.rules;
+        let program = rules.program();
+        let limit = rules.resources().records;
+        let row = match self.records.next_row()? {
+            Ok(read::Next::Row(row)) => row,
+            Ok(read::Next::Record(mut record)) => {
+                if self.summary.units >= limit {
+                    return Some(Err(crate::data::too_many(&record.origin.file, limit)));
+                }
+                crate::data::names::make_nfc(&mut record.unit);
+                if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
+                    return Some(Err(DataError::DuplicateUnit {
+                        unit: record.unit,
+                        first,
+                        second: record.origin,
+                    }));
+                }
+                if let Some(inputs) = self.bound.inputs.first_mut() {
+                    evaluate::bind_record(program, &record, inputs);
+                }
+                self.evaluate_bound(record.unit);
+                return Some(Ok(()));
+            }
+            Err(e) => return Some(Err(e)),
+        };
+        if self.columns.file_number != row.file_number {
+            let at = |name: &str| row.headers.iter().position(|h| h == name);
+            self.columns = CsvColumns {
+                file_number: row.file_number,
+                key: at(row.key),
+                inputs: program.inputs.iter().map(|p| at(&p.field)).collect(),
+            };
+        }
+        let key = row.key;
+        // As `Record::new` names a unit.
+        let unit = match self.columns.key.and_then(|k| row.cells.get(k)) {
+            Some(RawValue::Text(t)) if !t.trim().is_empty() => {
+                if let Err(message) = crate::data::names::check_unit_name(t.trim()) {
+                    let origin = row.origin();
+                    return Some(Err(DataError::Record { origin, message }));
+                }
+                crate::data::names::nfc(t.trim())
+            }
+            Some(RawValue::Number(n)) => n.clone(),
+            None | Some(RawValue::Null) => {
+                return Some(Err(DataError::Record {
+                    origin: row.origin(),
+                    message: format!("record has no `{key}` field naming its unit"),
+                }));
+            }
+            Some(other) => {
+                return Some(Err(DataError::Record {
+                    origin: row.origin(),
+                    message: format!("`{key}` must name the unit, found {other}"),
+                }));
+            }
+        };
+        if self.summary.units >= limit {
+            return Some(Err(crate::data::too_many(row.file, limit)));
+        }
+        if let Err(first) = self.seen.insert_numbered(&unit, row.file, "row ", row.line) {
+            return Some(Err(DataError::DuplicateUnit {
+                unit,
+                first,
+                second: row.origin(),
+            }));
+        }
+        if let Some(inputs) = self.bound.inputs.first_mut() {
+            inputs.clear();
+            inputs.extend(
+                program
+                    .inputs
+                    .iter()
+                    .zip(&self.columns.inputs)
+                    .map(|(plan, column)| match &plan.previous {
+                        Some(of) => Err(evaluate::no_previous_year(of)),
+                        None => evaluate::bind_input(plan, column.and_then(|c| row.cells.get(c))),
+                    }),
+            );
+        }
+        self.evaluate_bound(unit);
+        Some(Ok(()))
+    }
+}
+
+impl<I> Stream<'_, I> {
+    /// Counts the decisions of the record just evaluated and queues what is kept.
+    fn queue(&mut self) {
+        let program = self.rules.program();
+        let Some(result) = self.results.unit(0) else {
             return;
         };
-        let name = bound.units.first().map_or("", |u| u.as_ref());
-        let slots = view(&bound, 0, result);
+        let name = self.bound.units.first().map_or("", |u| u.as_ref());
+        let slots = view(&self.bound, 0, result);
         if let Some(values) = unit_values(program, name, slots, result, self.options.values) {
             self.pending.push_back(StreamItem::Unit(values));
         }
@@ -179,11 +320,100 @@ impl<I> Stream<'_, I> {
             count(&mut self.summary, rule.severity, decision.status);
             if self.options.findings.keeps(decision.status) {
                 self.pending.push_back(StreamItem::Finding(full_finding(
-                    program, &results, rule, name, slots, decision,
+                    program,
+                    &self.results,
+                    rule,
+                    name,
+                    slots,
+                    decision,
                 )));
             }
         }
     }
+
+    /// Counts the decisions of the record just evaluated and writes what is kept as
+    /// JSON Lines into `buf`, as [`RuleSet::write_jsonl`] shows them, without building
+    /// the findings: a passing finding is its unit, rule and status; only what is written
+    /// is computed.
+    fn write_lines(&mut self, buf: &mut Vec<u8>, rule_keys: &[Vec<u8>]) -> Result<(), StreamError> {
+        let program = self.rules.program();
+        let Some(result) = self.results.unit(0) else {
+            return Ok(());
+        };
+        let name = self.bound.units.first().map_or("", |u| u.as_ref());
+        let slots = view(&self.bound, 0, result);
+        let mut unit_json: Option<Vec<u8>> = None;
+        if self.options.values != ValueFilter::None {
+            let mut u = Vec::with_capacity(name.len() + 2);
+            json(&mut u, name)?;
+            let plain = lines::values_line(buf, program, &u, slots, self.options.values)?;
+            if !plain
+                && let Some(values) = unit_values(program, name, slots, result, self.options.values)
+            {
+                json(buf, &values)?;
+                buf.push(b'\n');
+            }
+            unit_json = Some(u);
+        }
+        for ((rule, decision), key) in program.rules.iter().zip(result.decisions).zip(rule_keys) {
+            let status = decision.status;
+            count(&mut self.summary, rule.severity, status);
+            if !self.options.findings.keeps(status) {
+                continue;
+            }
+            let unit = match &mut unit_json {
+                Some(u) => u,
+                None => {
+                    let mut u = Vec::with_capacity(name.len() + 2);
+                    json(&mut u, name)?;
+                    unit_json.insert(u)
+                }
+            };
+            buf.extend_from_slice(b"{\"unit\":");
+            buf.extend_from_slice(unit);
+            buf.extend_from_slice(key);
+            buf.extend_from_slice(match status {
+                Status::Pass => b"pass\"",
+                Status::Fail => b"fail\"",
+                Status::Error => b"error\"",
+                Status::Skip => b"skip\"",
+            });
+            if status != Status::Pass {
+                buf.extend_from_slice(b",\"message\":");
+                json(buf, &report::message(program, rule, name, slots, decision))?;
+            }
+            if matches!(status, Status::Fail | Status::Error) {
+                let members = if status == Status::Fail {
+                    evaluate::requirement_evidence(
+                        program,
+                        slots,
+                        &self.results.cohorts,
+                        &rule.require,
+                    )
+                } else {
+                    indexmap::IndexMap::new()
+                };
+                if members.is_empty() && lines::plain_evidence(buf, program, rule, slots, decision)?
+                {
+                    buf.extend_from_slice(b"}\n");
+                    continue;
+                }
+                let mut evidence = report::evidence(program, rule, slots, decision);
+                evidence.extend(members);
+                if !evidence.is_empty() {
+                    buf.extend_from_slice(b",\"evidence\":");
+                    json(buf, &evidence)?;
+                }
+            }
+            buf.extend_from_slice(b"}\n");
+        }
+        Ok(())
+    }
+}
+
+/// Appends a value as compact JSON.
+fn json<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> Result<(), StreamError> {
+    serde_json::to_writer(&mut *buf, value).map_err(|e| StreamError::Write(e.into()))
 }
 
 /// Adds one decision to the counts.
@@ -326,22 +556,13 @@ struct HeaderLine<'a> {
     rules: Vec<RuleLine<'a>>,
 }
 
-/// A finding line: a passing one is only its unit, rule and status.
-#[derive(Serialize)]
-struct FindingLine<'a> {
-    unit: &'a str,
-    rule: &'a str,
-    status: Status,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<&'a IndexMap<String, serde_json::Value>>,
-}
-
 #[derive(Serialize)]
 struct SummaryLine<'a> {
     summary: &'a Summary,
 }
+
+/// How many bytes of lines [`RuleSet::write_jsonl`] gathers before writing them.
+const BUFFER: usize = 1 << 16;
 
 /// The version tag of the JSON Lines report, on its first line.
 pub const JSONL_FORMAT: &str = "chiso-jsonl-1";
@@ -385,6 +606,16 @@ impl RuleSet {
                 ..Summary::default()
             },
             stopped: false,
+            bound: BoundData {
+                units: Vec::with_capacity(1),
+                inputs: vec![Vec::with_capacity(self.program().inputs.len())],
+            },
+            results: Evaluation::default(),
+            columns: CsvColumns {
+                file_number: usize::MAX,
+                key: None,
+                inputs: Vec::new(),
+            },
         })
     }
 
@@ -401,6 +632,40 @@ impl RuleSet {
     where
         I: Iterator<Item = Result<Record, DataError>>,
         W: Write,
+    {
+        self.jsonl_by(records, options, out, Stream::advance)
+    }
+
+    /// [`RuleSet::write_jsonl`] over data files: the same lines, faster, as CSV rows are
+    /// bound from their cells without making a [`Record`] of each.
+    ///
+    /// ```no_run
+    /// use chiso::stream::{Records, StreamOptions};
+    /// let rules = chiso::RuleSet::load("rules/it-staffing")?;
+    /// let records = Records::open(&["agencies.csv"], rules.unit_key());
+    /// let summary = rules.write_jsonl_files(records, StreamOptions::default(), &mut std::io::stdout())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_jsonl_files<W: Write>(
+        &self,
+        records: Records,
+        options: StreamOptions,
+        out: &mut W,
+    ) -> Result<Summary, StreamError> {
+        self.jsonl_by(records, options, out, Stream::advance_rows)
+    }
+
+    fn jsonl_by<'a, I, W, F>(
+        &'a self,
+        records: I,
+        options: StreamOptions,
+        out: &mut W,
+        mut advance: F,
+    ) -> Result<Summary, StreamError>
+    where
+        I: Iterator<Item = Result<Record, DataError>>,
+        W: Write,
+        F: FnMut(&mut Stream<'a, I>) -> Option<Result<(), DataError>>,
     {
         let mut stream = self.stream(records, options)?;
         let header = HeaderLine {
@@ -419,99 +684,38 @@ impl RuleSet {
                 .collect(),
         };
         line(out, &header)?;
-        for item in stream.by_ref() {
-            match item? {
-                StreamItem::Unit(u) => line(out, &u)?,
-                StreamItem::Finding(f) => {
-                    let decided = f.status != Status::Pass;
-                    let failing = matches!(f.status, Status::Fail | Status::Error);
-                    line(
-                        out,
-                        &FindingLine {
-                            unit: &f.unit,
-                            rule: &f.rule,
-                            status: f.status,
-                            message: decided.then_some(f.message.as_str()),
-                            evidence: (failing && !f.evidence.is_empty()).then_some(&f.evidence),
-                        },
-                    )?;
-                }
+        // `"rule":"…","status":"` of each rule, escaped once.
+        let rule_keys = self
+            .program()
+            .rules
+            .iter()
+            .map(|r| {
+                let mut key = b",\"rule\":".to_vec();
+                json(&mut key, r.id.as_ref())?;
+                key.extend_from_slice(b",\"status\":\"");
+                Ok(key)
+            })
+            .collect::<Result<Vec<_>, StreamError>>()?;
+        // Lines gather in one buffer written in large pieces (the writer may be a boxed
+        // one: a call per line cost as much as the line).
+        let mut buf = Vec::with_capacity(BUFFER + (1 << 12));
+        while let Some(step) = advance(&mut stream) {
+            if let Err(e) = step {
+                // The lines of the records before the bad one stay.
+                out.write_all(&buf)?;
+                return Err(e.into());
+            }
+            stream.write_lines(&mut buf, &rule_keys)?;
+            if buf.len() >= BUFFER {
+                out.write_all(&buf)?;
+                buf.clear();
             }
         }
+        out.write_all(&buf)?;
         let summary = stream.summary().clone();
         line(out, &SummaryLine { summary: &summary })?;
         out.flush()?;
         Ok(summary)
-    }
-
-    /// Evaluates a dataset into a report that keeps only the findings and values asked
-    /// for; the summary counts every finding. With [`StreamOptions::default`] it equals
-    /// [`RuleSet::evaluate`].
-    ///
-    /// ```
-    /// use chiso::stream::{FindingFilter, StreamOptions, ValueFilter};
-    /// let rules = chiso::RuleSet::from_text("t.chiso", "methodology \"T\" version 1\ninput x: number\nrule r require x > 0")?;
-    /// let data = chiso::Dataset::from_json_str("d.json", r#"[{"unit": "A", "x": 1}, {"unit": "B", "x": 0}]"#, "unit")?;
-    /// let options = StreamOptions { findings: FindingFilter::Failing, values: ValueFilter::None };
-    /// let report = rules.evaluate_lean(&data, &options);
-    /// assert_eq!(report.findings.len(), 1);
-    /// assert_eq!(report.summary.passed, 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn evaluate_lean(&self, data: &Dataset, options: &StreamOptions) -> Report {
-        let program = self.program();
-        let bound = self.bind(data);
-        let results = self.evaluate_bound(&bound);
-        let mut units = Vec::new();
-        let mut summary = Summary {
-            units: bound.units.len(),
-            rules: program.rules.len(),
-            ..Summary::default()
-        };
-        for (index, (name, result)) in bound.units.iter().zip(results.units()).enumerate() {
-            if let Some(u) = unit_values(
-                program,
-                name,
-                view(&bound, index, result),
-                result,
-                options.values,
-            ) {
-                units.push(u);
-            }
-        }
-        let mut findings = Vec::new();
-        for (rule_index, rule) in program.rules.iter().enumerate() {
-            for (index, (name, result)) in bound.units.iter().zip(results.units()).enumerate() {
-                let Some(decision) = result.decisions.get(rule_index) else {
-                    continue;
-                };
-                count(&mut summary, rule.severity, decision.status);
-                if options.findings.keeps(decision.status) {
-                    findings.push(full_finding(
-                        program,
-                        &results,
-                        rule,
-                        name,
-                        view(&bound, index, result),
-                        decision,
-                    ));
-                }
-            }
-        }
-        let mut report = report::build(
-            self.methodology().clone(),
-            program,
-            &BoundData {
-                units: Vec::new(),
-                inputs: Vec::new(),
-            },
-            &Evaluation::default(),
-        );
-        report.units = units;
-        report.findings = findings;
-        report.summary = summary;
-        self.add_data_notes(&mut report, data, &bound);
-        report
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Records {
     paths: VecDeque<PathBuf>,
     key: String,
     current: Option<Source>,
+    /// Files opened so far.
+    opened: usize,
 }
 
 enum Source {
@@ -38,6 +40,43 @@ struct CsvRows {
     reader: csv::Reader<Box<dyn Read>>,
     headers: Vec<String>,
     row: csv::StringRecord,
+    /// The cells of the last row read by [`Records::next_row`], reused row to row.
+    cells: Vec<RawValue>,
+}
+
+/// What [`Records::next_row`] read: a CSV row as cells (nothing allocated per row), or a
+/// record of another kind of file.
+pub(crate) enum Next<'a> {
+    /// A CSV row.
+    Row(Row<'a>),
+    /// A record of a JSON or JSON Lines file.
+    Record(Record),
+}
+
+/// One CSV row, borrowed until the next is read.
+pub(crate) struct Row<'a> {
+    /// The file.
+    pub file: &'a str,
+    /// Its line (`row N` in messages).
+    pub line: u64,
+    /// The header's names, in NFC.
+    pub headers: &'a [String],
+    /// The cells, in header order: an empty cell is [`RawValue::Null`], any other text.
+    pub cells: &'a [RawValue],
+    /// Counts the files read: the headers change only when it does.
+    pub file_number: usize,
+    /// The field naming each unit.
+    pub key: &'a str,
+}
+
+impl Row<'_> {
+    /// Where the row was read.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            file: self.file.to_string(),
+            position: format!("row {}", self.line),
+        }
+    }
 }
 
 impl Records {
@@ -47,6 +86,7 @@ impl Records {
             paths: paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
             key: key.to_string(),
             current: None,
+            opened: 0,
         }
     }
 
@@ -62,6 +102,7 @@ impl Records {
         Records {
             paths: VecDeque::new(),
             key: key.to_string(),
+            opened: 1,
             current: Some(Source::Lines {
                 file: file.to_string(),
                 reader: Box::new(reader),
@@ -117,6 +158,7 @@ impl Records {
                     reader,
                     headers,
                     row: csv::StringRecord::new(),
+                    cells: Vec::new(),
                 })))
             }
             Some("jsonl" | "ndjson") => Ok(Source::Lines {
@@ -154,6 +196,7 @@ impl Source {
                     reader,
                     headers,
                     row,
+                    ..
                 } = rows.as_mut();
                 match reader.read_record(row) {
                     Ok(false) => None,
@@ -243,6 +286,87 @@ impl Source {
     }
 }
 
+impl Records {
+    /// The next CSV row as cells, or the next record of another file; the same rows and
+    /// errors, in the same order, as the iterator (a CSV row becomes a record with
+    /// [`Record::new`] from these cells).
+    pub(crate) fn next_row(&mut self) -> Option<Result<Next<'_>, DataError>> {
+        loop {
+            if matches!(self.current, Some(Source::Csv(_))) {
+                match self.read_cells() {
+                    Ok(true) => break,
+                    Ok(false) => self.current = None,
+                    Err(e) => return Some(Err(e)),
+                }
+                continue;
+            }
+            if self.current.is_some() {
+                return self.next().map(|r| r.map(Next::Record));
+            }
+            let path = self.paths.pop_front()?;
+            match self.open_next(&path) {
+                Ok(source) => {
+                    self.opened += 1;
+                    self.current = Some(source);
+                }
+                Err(e) => {
+                    self.paths.clear();
+                    return Some(Err(e));
+                }
+            }
+        }
+        let Some(Source::Csv(rows)) = &self.current else {
+            return None;
+        };
+        Some(Ok(Next::Row(Row {
+            file: &rows.file,
+            line: rows.row.position().map_or(0, csv::Position::line),
+            headers: &rows.headers,
+            cells: &rows.cells,
+            file_number: self.opened,
+            key: &self.key,
+        })))
+    }
+
+    /// Reads the next row of the CSV file being read into its cells; false at its end.
+    fn read_cells(&mut self) -> Result<bool, DataError> {
+        let Some(Source::Csv(rows)) = &mut self.current else {
+            return Ok(false);
+        };
+        let CsvRows {
+            file,
+            reader,
+            headers,
+            row,
+            cells,
+        } = rows.as_mut();
+        if !reader.read_record(row).map_err(|e| csv_error(file, &e))? {
+            return Ok(false);
+        }
+        // As the iterator pairs headers and cells: as many as both have.
+        let width = row.len().min(headers.len());
+        cells.truncate(width);
+        for (k, cell) in row.iter().take(width).enumerate() {
+            let fresh = || {
+                if cell.is_empty() {
+                    RawValue::Null
+                } else {
+                    RawValue::Text(cell.to_string())
+                }
+            };
+            match cells.get_mut(k) {
+                Some(RawValue::Text(t)) if !cell.is_empty() => {
+                    t.clear();
+                    t.push_str(cell);
+                }
+                Some(c) => *c = fresh(),
+                None => cells.push(fresh()),
+            }
+        }
+        Ok(true)
+    }
+}
+
 impl Iterator for Records {
     type Item = Result<Record, DataError>;
 
@@ -256,7 +380,10 @@ impl Iterator for Records {
             }
             let path = self.paths.pop_front()?;
             match self.open_next(&path) {
-                Ok(source) => self.current = Some(source),
+                Ok(source) => {
+                    self.opened += 1;
+                    self.current = Some(source);
+                }
                 Err(e) => {
                     // A file that cannot be opened ends the stream.
                     self.paths.clear();

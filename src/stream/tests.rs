@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::data::Dataset;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
