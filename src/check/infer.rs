@@ -78,7 +78,8 @@ impl Checker<'_> {
         }
         match self.symbols.get(name) {
             Some(sym) => {
-                if sym.kind == SymbolKind::Input {
+                // Names are read far more often than inputs are declared: allocate once.
+                if sym.kind == SymbolKind::Input && !self.used.contains_key(name) {
                     self.used.insert(name.to_string(), ());
                 }
                 sym.ty
