@@ -102,6 +102,47 @@ pub fn shipped_rule_sets(root: &Path) -> Vec<RuleSet> {
         .collect()
 }
 
+/// Every shipped rule set with its sample data from `examples/` (the tests' corpus of
+/// real rule sets; shared by the unit and integration tests).
+pub fn shipped_samples(root: &Path) -> Vec<(RuleSet, Dataset)> {
+    [
+        (
+            "rules/it-staffing",
+            "examples/it-staffing/quang-ninh-2020.json",
+        ),
+        (
+            "rules/ict-index/2019",
+            "examples/ict-index/provinces-2019.json",
+        ),
+        (
+            "rules/online-services/2019",
+            "examples/online-services/provinces-2019.json",
+        ),
+        (
+            "rules/decree-43-2011",
+            "examples/decree-43-2011/portals-2020.json",
+        ),
+        (
+            "rules/quang-binh-2025-plan",
+            "examples/quang-binh-2025-plan/quang-binh.json",
+        ),
+        (
+            "rules/quang-ninh-2020-plan",
+            "examples/quang-ninh-2020-plan/quang-ninh.json",
+        ),
+    ]
+    .into_iter()
+    .map(|(rules, data)| {
+        let rules = RuleSet::load(root.join(rules))
+            .unwrap_or_else(|e| panic!("the shipped rule set {rules} loads: {e}"));
+        let data = rules
+            .load_data(&[root.join(data)])
+            .unwrap_or_else(|e| panic!("the sample {data} loads: {e}"));
+        (rules, data)
+    })
+    .collect()
+}
+
 /// Target `data`: the first byte picks a shipped rule set, the second the format (bits 0–1:
 /// JSON, JSON Lines streamed, CSV, CSV with a decimal comma and `;`; bit 7: a spreadsheet)
 /// and the extras (bit 2 `--explain` of the first unit, bit 3 `--previous` from the same

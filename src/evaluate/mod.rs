@@ -208,6 +208,22 @@ pub struct BoundData {
     pub inputs: Vec<Vec<Outcome>>,
 }
 
+impl BoundData {
+    /// The units at `positions` only, in that order (for evaluating a few units alone).
+    pub fn subset(&self, positions: &[usize]) -> BoundData {
+        BoundData {
+            units: positions
+                .iter()
+                .filter_map(|&u| self.units.get(u).cloned())
+                .collect(),
+            inputs: positions
+                .iter()
+                .filter_map(|&u| self.inputs.get(u).cloned())
+                .collect(),
+        }
+    }
+}
+
 /// All slots of one unit: its inputs, then its computed values.
 #[derive(Debug, Clone, Copy)]
 pub struct Slots<'a> {

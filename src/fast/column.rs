@@ -231,6 +231,31 @@ fn divide_whole(out: &mut NumBuf, a: View<'_>, b: View<'_>) {
     out.whole = false;
 }
 
+/// The units of two views side by side: both values where both are valid. Zipped
+/// slices, so a loop over it carries no bounds checks.
+#[inline(always)]
+fn pairs<'a>(a: View<'a>, b: View<'a>) -> impl Iterator<Item = Option<(Rational, Rational)>> + 'a {
+    let side = |v: View<'a>| {
+        v.n.iter()
+            .zip(v.d)
+            .zip(v.ed)
+            .zip(v.ok)
+            .map(|(((n, d), ed), ok)| {
+                (
+                    Rational {
+                        n: *n,
+                        d: *d,
+                        ed: *ed,
+                    },
+                    *ok,
+                )
+            })
+    };
+    side(a)
+        .zip(side(b))
+        .map(|((x, xok), (y, yok))| (xok && yok).then_some((x, y)))
+}
+
 /// `out[i] = f(a[i], b[i])` over a chunk, invalid where either side is or `f` fails:
 /// zipped slices, so the loop carries no bounds checks.
 #[inline(always)]
@@ -241,28 +266,14 @@ fn zip_into(
     f: impl Fn(Rational, Rational) -> Option<Rational>,
 ) {
     out.whole = false;
-    let left = a.n.iter().zip(a.d).zip(a.ed).zip(a.ok);
-    let right = b.n.iter().zip(b.d).zip(b.ed).zip(b.ok);
     let cells = out
         .n
         .iter_mut()
         .zip(out.d.iter_mut())
         .zip(out.ed.iter_mut())
         .zip(out.ok.iter_mut());
-    for (((((an, ad), ae), aok), (((bn, bd), be), bok)), (((n, d), ed), ok)) in
-        left.zip(right).zip(cells)
-    {
-        let x = Rational {
-            n: *an,
-            d: *ad,
-            ed: *ae,
-        };
-        let y = Rational {
-            n: *bn,
-            d: *bd,
-            ed: *be,
-        };
-        let r = if *aok && *bok { f(x, y) } else { None };
+    for (pair, (((n, d), ed), ok)) in pairs(a, b).zip(cells) {
+        let r = pair.and_then(|(x, y)| f(x, y));
         let r2 = r.unwrap_or(Rational::int(0));
         *n = r2.n;
         *d = r2.d;
@@ -451,25 +462,10 @@ impl FastProgram {
                         }
                         continue;
                     }
-                    let left = a.n.iter().zip(a.d).zip(a.ed).zip(a.ok);
-                    let right = b.n.iter().zip(b.d).zip(b.ed).zip(b.ok);
-                    for (cell, ((((an, ad), ae), aok), (((bn, bd), be), bok))) in
-                        out.iter_mut().zip(left.zip(right))
-                    {
-                        let x = Rational {
-                            n: *an,
-                            d: *ad,
-                            ed: *ae,
-                        };
-                        let y = Rational {
-                            n: *bn,
-                            d: *bd,
-                            ed: *be,
-                        };
-                        *cell = if *aok && *bok {
-                            Truth::known(x.compare(op, y, tie))
-                        } else {
-                            Truth::UNKNOWN
+                    for (cell, pair) in out.iter_mut().zip(pairs(a, b)) {
+                        *cell = match pair {
+                            Some((x, y)) => Truth::known(x.compare(op, y, tie)),
+                            None => Truth::UNKNOWN,
                         };
                     }
                 }

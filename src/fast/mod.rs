@@ -453,17 +453,7 @@ impl TypedEvaluation {
         if needed.is_empty() {
             return;
         }
-        let subset = BoundData {
-            units: needed
-                .iter()
-                .filter_map(|&u| bound.units.get(u).cloned())
-                .collect(),
-            inputs: needed
-                .iter()
-                .filter_map(|&u| bound.inputs.get(u).cloned())
-                .collect(),
-        };
-        let results = evaluate::evaluate(program, &subset);
+        let results = evaluate::evaluate(program, &bound.subset(&needed));
         for (k, &u) in needed.iter().enumerate() {
             let Some(result) = results.unit(k) else {
                 continue;

@@ -108,11 +108,7 @@ impl RowBuffer {
         if self.statuses.iter().all(Option::is_some) {
             return;
         }
-        let one = crate::evaluate::BoundData {
-            units: bound.units.get(u).cloned().into_iter().collect(),
-            inputs: bound.inputs.get(u).cloned().into_iter().collect(),
-        };
-        let results = crate::evaluate::evaluate(program, &one);
+        let results = crate::evaluate::evaluate(program, &bound.subset(&[u]));
         if let Some(result) = results.unit(0) {
             for (cell, decision) in self.statuses.iter_mut().zip(result.decisions) {
                 if cell.is_none() {

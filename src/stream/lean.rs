@@ -152,16 +152,7 @@ impl RuleSet {
         let evaluated = if needed.len() == bound.units.len() {
             bound
         } else {
-            subset = BoundData {
-                units: needed
-                    .iter()
-                    .filter_map(|&u| bound.units.get(u).cloned())
-                    .collect(),
-                inputs: needed
-                    .iter()
-                    .filter_map(|&u| bound.inputs.get(u).cloned())
-                    .collect(),
-            };
+            subset = bound.subset(&needed);
             &subset
         };
         let results = self.evaluate_bound(evaluated);

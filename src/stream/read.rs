@@ -303,16 +303,8 @@ impl Records {
             if self.current.is_some() {
                 return self.next().map(|r| r.map(Next::Record));
             }
-            let path = self.paths.pop_front()?;
-            match self.open_next(&path) {
-                Ok(source) => {
-                    self.opened += 1;
-                    self.current = Some(source);
-                }
-                Err(e) => {
-                    self.paths.clear();
-                    return Some(Err(e));
-                }
+            if let Err(e) = self.open_following()? {
+                return Some(Err(e));
             }
         }
         let Some(Source::Csv(rows)) = &self.current else {
@@ -326,6 +318,23 @@ impl Records {
             file_number: self.opened,
             key: &self.key,
         })))
+    }
+
+    /// Opens the next file as the current source: `None` when there is none left, an
+    /// error when it cannot be opened (which ends the stream).
+    fn open_following(&mut self) -> Option<Result<(), DataError>> {
+        let path = self.paths.pop_front()?;
+        Some(match self.open_next(&path) {
+            Ok(source) => {
+                self.opened += 1;
+                self.current = Some(source);
+                Ok(())
+            }
+            Err(e) => {
+                self.paths.clear();
+                Err(e)
+            }
+        })
     }
 
     /// Reads the next row of the CSV file being read into its cells; false at its end.
@@ -378,17 +387,8 @@ impl Iterator for Records {
                     None => self.current = None,
                 }
             }
-            let path = self.paths.pop_front()?;
-            match self.open_next(&path) {
-                Ok(source) => {
-                    self.opened += 1;
-                    self.current = Some(source);
-                }
-                Err(e) => {
-                    // A file that cannot be opened ends the stream.
-                    self.paths.clear();
-                    return Some(Err(e));
-                }
+            if let Err(e) = self.open_following()? {
+                return Some(Err(e));
             }
         }
     }

@@ -7,41 +7,8 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every shipped rule set with its sample data.
 fn shipped() -> Vec<(RuleSet, Dataset)> {
-    [
-        (
-            "rules/it-staffing",
-            "examples/it-staffing/quang-ninh-2020.json",
-        ),
-        (
-            "rules/ict-index/2019",
-            "examples/ict-index/provinces-2019.json",
-        ),
-        (
-            "rules/online-services/2019",
-            "examples/online-services/provinces-2019.json",
-        ),
-        (
-            "rules/decree-43-2011",
-            "examples/decree-43-2011/portals-2020.json",
-        ),
-        (
-            "rules/quang-binh-2025-plan",
-            "examples/quang-binh-2025-plan/quang-binh.json",
-        ),
-        (
-            "rules/quang-ninh-2020-plan",
-            "examples/quang-ninh-2020-plan/quang-ninh.json",
-        ),
-    ]
-    .into_iter()
-    .map(|(rules, data)| {
-        let rules = RuleSet::load(root().join(rules)).unwrap();
-        let data = rules.load_data(&[root().join(data)]).unwrap();
-        (rules, data)
-    })
-    .collect()
+    crate::fuzzing::shipped_samples(root())
 }
 
 fn by_unit_then_rule(findings: &mut [Finding]) {
