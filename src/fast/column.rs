@@ -5,7 +5,7 @@
 
 use super::plan::{FastRule, NumOp, TruthOp};
 use super::{FastProgram, Rational, Truth, TypedEvaluation};
-use crate::compile::Program;
+use crate::compile::{Arith, Program};
 use crate::evaluate::BoundData;
 use crate::value::Value;
 
@@ -141,15 +141,19 @@ struct Registers {
     truths: Vec<Vec<Truth>>,
 }
 
-fn view<'a>(
-    plan_op: NumOp,
-    buf: &'a NumBuf,
+/// Register `r` over units `range`: an input's slice of its column, or the register's
+/// chunk buffer; empty when the plan has no such register.
+fn register<'a>(
+    nums: &[NumOp],
+    bufs: &'a [NumBuf],
     cols: &'a Columns,
     range: std::ops::Range<usize>,
-    len: usize,
+    r: u32,
 ) -> View<'a> {
-    if let NumOp::Input(k) = plan_op
-        && let Some(c) = cols.columns.get(k)
+    let len = range.len();
+    let op = nums.get(r as usize);
+    if let Some(NumOp::Input(k)) = op
+        && let Some(c) = cols.columns.get(*k)
     {
         let slice = |v: &'a [i64]| v.get(range.clone()).unwrap_or(&[]);
         return View {
@@ -160,12 +164,21 @@ fn view<'a>(
             whole: c.whole,
         };
     }
-    View {
-        n: buf.n.get(..len).unwrap_or(&[]),
-        d: buf.d.get(..len).unwrap_or(&[]),
-        ed: buf.ed.get(..len).unwrap_or(&[]),
-        ok: buf.ok.get(..len).unwrap_or(&[]),
-        whole: buf.whole,
+    match (op, bufs.get(r as usize)) {
+        (Some(_), Some(buf)) => View {
+            n: buf.n.get(..len).unwrap_or(&[]),
+            d: buf.d.get(..len).unwrap_or(&[]),
+            ed: buf.ed.get(..len).unwrap_or(&[]),
+            ok: buf.ok.get(..len).unwrap_or(&[]),
+            whole: buf.whole,
+        },
+        _ => View {
+            n: &[],
+            d: &[],
+            ed: &[],
+            ok: &[],
+            whole: false,
+        },
     }
 }
 
@@ -273,12 +286,7 @@ fn zip_into(
         .zip(out.ed.iter_mut())
         .zip(out.ok.iter_mut());
     for (pair, (((n, d), ed), ok)) in pairs(a, b).zip(cells) {
-        let r = pair.and_then(|(x, y)| f(x, y));
-        let r2 = r.unwrap_or(Rational::int(0));
-        *n = r2.n;
-        *d = r2.d;
-        *ed = r2.ed;
-        *ok = r.is_some();
+        put((n, d, ed, ok), pair.and_then(|(x, y)| f(x, y)));
     }
 }
 
@@ -290,12 +298,19 @@ fn store(out: &mut NumBuf, i: usize, r: Option<Rational>) {
         out.ed.get_mut(i),
         out.ok.get_mut(i),
     ) {
-        let r2 = r.unwrap_or(Rational::int(0));
-        *n = r2.n;
-        *d = r2.d;
-        *ed = r2.ed;
-        *ok = r.is_some();
+        put((n, d, ed, ok), r);
     }
+}
+
+/// Writes a result into one unit's cells: an invalid one as 0/1 with no bound, so a
+/// column stays whole-shaped where it is invalid.
+#[inline(always)]
+fn put((n, d, ed, ok): (&mut i64, &mut i64, &mut f64, &mut bool), r: Option<Rational>) {
+    let value = r.unwrap_or(Rational::int(0));
+    *n = value.n;
+    *d = value.d;
+    *ed = value.ed;
+    *ok = r.is_some();
 }
 
 impl FastProgram {
@@ -333,7 +348,6 @@ impl FastProgram {
         while start < units {
             let end = (start + CHUNK).min(units);
             self.chunk(cols, start..end, &mut regs);
-            let len = end - start;
             for (r, rule) in plan.rules.iter().enumerate() {
                 let FastRule::Typed { when, require } = rule else {
                     continue;
@@ -359,12 +373,7 @@ impl FastProgram {
                 }
             }
             for (k, (_, reg)) in plan.values.iter().enumerate() {
-                let (Some(op), Some(buf)) =
-                    (plan.nums.get(*reg as usize), regs.nums.get(*reg as usize))
-                else {
-                    continue;
-                };
-                let v = view(*op, buf, cols, start..end, len);
+                let v = register(&plan.nums, &regs.nums, cols, start..end, *reg);
                 values.fill(k, start, v.n, v.d, v.ed, v.ok);
             }
             start = end;
@@ -385,47 +394,36 @@ impl FastProgram {
             let Some(out) = rest.first_mut() else {
                 continue;
             };
-            let v = |r: u32| {
-                let r = r as usize;
-                match (plan.nums.get(r), done.get(r)) {
-                    (Some(op), Some(buf)) => view(*op, buf, cols, range.clone(), len),
-                    _ => View {
-                        n: &[],
-                        d: &[],
-                        ed: &[],
-                        ok: &[],
-                        whole: false,
-                    },
+            let v = |r: u32| register(&plan.nums, done, cols, range.clone(), r);
+            if let NumOp::Neg(x) = *op {
+                let x = v(x);
+                for i in 0..len {
+                    store(out, i, x.at(i).and_then(Rational::neg));
                 }
+                out.whole = false;
+                continue;
+            }
+            // Inputs and constants are read in place.
+            let Some((a, b, f)) = op.binary() else {
+                continue;
             };
-            match *op {
-                NumOp::Input(_) | NumOp::Const(_) => {}
-                NumOp::Neg(x) => {
-                    let x = v(x);
-                    for i in 0..len {
-                        store(out, i, x.at(i).and_then(Rational::neg));
-                    }
-                    out.whole = false;
-                }
-                NumOp::Add(a, b) | NumOp::Sub(a, b) | NumOp::Mul(a, b) | NumOp::Div(a, b)
-                    if v(a).whole && v(b).whole =>
-                {
-                    let (a, b) = (v(a), v(b));
-                    match *op {
-                        NumOp::Add(..) => whole_into(out, a, b, i64::overflowing_add),
-                        // As `Rational::sub`, which negates `b` first.
-                        NumOp::Sub(..) => whole_into(out, a, b, |x, y| {
-                            let (r, overflow) = x.overflowing_sub(y);
-                            (r, overflow || y == i64::MIN)
-                        }),
-                        NumOp::Mul(..) => whole_into(out, a, b, i64::overflowing_mul),
-                        _ => divide_whole(out, a, b),
-                    }
-                }
-                NumOp::Add(a, b) => zip_into(out, v(a), v(b), Rational::add),
-                NumOp::Sub(a, b) => zip_into(out, v(a), v(b), Rational::sub),
-                NumOp::Mul(a, b) => zip_into(out, v(a), v(b), Rational::mul),
-                NumOp::Div(a, b) => zip_into(out, v(a), v(b), Rational::div),
+            let (a, b) = (v(a), v(b));
+            // One loop per operation, each with its arithmetic inlined.
+            match (f, a.whole && b.whole) {
+                (Arith::Add, true) => whole_into(out, a, b, i64::overflowing_add),
+                // As `Rational::sub`, which negates `b` first.
+                (Arith::Sub, true) => whole_into(out, a, b, |x, y| {
+                    let (r, overflow) = x.overflowing_sub(y);
+                    (r, overflow || y == i64::MIN)
+                }),
+                (Arith::Mul, true) => whole_into(out, a, b, i64::overflowing_mul),
+                (Arith::Div, true) => divide_whole(out, a, b),
+                (Arith::Add, false) => zip_into(out, a, b, Rational::add),
+                (Arith::Sub, false) => zip_into(out, a, b, Rational::sub),
+                (Arith::Mul, false) => zip_into(out, a, b, Rational::mul),
+                (Arith::Div, false) => zip_into(out, a, b, Rational::div),
+                // Never compiled (`binary` has no power); invalid, as `Rational::arith` says.
+                (Arith::Pow, _) => zip_into(out, a, b, |_, _| None),
             }
         }
         for (i, op) in plan.truths.iter().enumerate() {
@@ -437,16 +435,8 @@ impl FastProgram {
             match *op {
                 TruthOp::Const(b) => out.iter_mut().for_each(|x| *x = Truth::from(b)),
                 TruthOp::Cmp { op, a, b, tie } => {
-                    let num = |r: u32| {
-                        let r = r as usize;
-                        match (plan.nums.get(r), regs.nums.get(r)) {
-                            (Some(op), Some(buf)) => Some(view(*op, buf, cols, range.clone(), len)),
-                            _ => None,
-                        }
-                    };
-                    let (Some(a), Some(b)) = (num(a), num(b)) else {
-                        continue;
-                    };
+                    let num = |r: u32| register(&plan.nums, &regs.nums, cols, range.clone(), r);
+                    let (a, b) = (num(a), num(b));
                     if a.whole && b.whole {
                         // Counts against counts: exact integers, no bounds.
                         for (cell, ((x, xok), (y, yok))) in out

@@ -141,6 +141,20 @@ impl Rational {
         Some(Rational { n, d, ed })
     }
 
+    /// `self op o`, the typed core's arithmetic for each operation it compiles (`^` is
+    /// not compiled, and has no result here).
+    #[inline(always)]
+    fn arith(self, op: crate::compile::Arith, o: Self) -> Option<Self> {
+        use crate::compile::Arith;
+        match op {
+            Arith::Add => self.add(o),
+            Arith::Sub => self.sub(o),
+            Arith::Mul => self.mul(o),
+            Arith::Div => self.div(o),
+            Arith::Pow => None,
+        }
+    }
+
     #[inline]
     fn sub(self, o: Self) -> Option<Self> {
         self.add(o.neg()?)

@@ -30,6 +30,21 @@ pub(super) enum NumOp {
     Neg(Reg),
 }
 
+impl NumOp {
+    /// A binary operation's operands and its arithmetic (applied by
+    /// [`Rational::arith`], for rows and columns alike); `None` for inputs, constants
+    /// and negation.
+    pub(super) fn binary(self) -> Option<(Reg, Reg, Arith)> {
+        match self {
+            NumOp::Add(a, b) => Some((a, b, Arith::Add)),
+            NumOp::Sub(a, b) => Some((a, b, Arith::Sub)),
+            NumOp::Mul(a, b) => Some((a, b, Arith::Mul)),
+            NumOp::Div(a, b) => Some((a, b, Arith::Div)),
+            NumOp::Input(_) | NumOp::Const(_) | NumOp::Neg(_) => None,
+        }
+    }
+}
+
 /// A truth operation over number and truth registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TruthOp {
@@ -88,6 +103,8 @@ struct Lower<'a> {
     plan: Plan,
     nums: HashMap<NumOp, Reg>,
     truths: HashMap<TruthOp, Reg>,
+    /// Each constant's index in [`Plan::constants`], by mantissa and scale.
+    constants: HashMap<(i128, u32), usize>,
     /// The reference's view of each number register, for the tie analysis.
     shapes: Vec<Shape>,
     /// Where each arithmetic register is written, for the reference's arithmetic.
@@ -138,18 +155,14 @@ impl Lower<'_> {
         let exact = Rational::decimal(x).ok_or("constant beyond 64-bit integers")?;
         // Constants are hash-consed by their exact value and scale (`0.9` and `0.90`
         // stay apart: the reference holds them with their own scales).
-        let k = match self
-            .plan
+        let constants = &mut self.plan.constants;
+        let k = *self
             .constants
-            .iter()
-            .position(|(_, d)| d.mantissa() == x.mantissa() && d.scale() == x.scale())
-        {
-            Some(k) => k,
-            None => {
-                self.plan.constants.push((exact, x));
-                self.plan.constants.len() - 1
-            }
-        };
+            .entry((x.mantissa(), x.scale()))
+            .or_insert_with(|| {
+                constants.push((exact, x));
+                constants.len() - 1
+            });
         Ok(self.push_num(NumOp::Const(k), Shape::Constant(k)))
     }
 
@@ -381,6 +394,7 @@ pub(super) fn lower(program: &Program) -> Plan {
         plan: Plan::default(),
         nums: HashMap::new(),
         truths: HashMap::new(),
+        constants: HashMap::new(),
         shapes: Vec::new(),
         locs: HashMap::new(),
     };

@@ -52,13 +52,11 @@ impl FastProgram {
         }
         for &(i, op) in &self.steps {
             let get = |r: u32| nums.get(r as usize).copied().flatten();
-            let v = match op {
-                NumOp::Input(_) | NumOp::Const(_) => continue,
-                NumOp::Neg(x) => get(x).and_then(Rational::neg),
-                NumOp::Add(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.add(b)),
-                NumOp::Sub(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.sub(b)),
-                NumOp::Mul(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.mul(b)),
-                NumOp::Div(a, b) => get(a).zip(get(b)).and_then(|(a, b)| a.div(b)),
+            let v = match (op, op.binary()) {
+                (_, Some((a, b, f))) => get(a).zip(get(b)).and_then(|(a, b)| a.arith(f, b)),
+                (NumOp::Neg(x), _) => get(x).and_then(Rational::neg),
+                // Steps hold arithmetic only (inputs and constants are loaded apart).
+                _ => continue,
             };
             if let Some(cell) = nums.get_mut(i) {
                 *cell = v;

@@ -205,6 +205,14 @@ rule thirds require l4 / total * 3 >= 1.2",
     let cols = Columns::from_bound(program, &bound);
     let mut typed = fast.evaluate_columns(&cols);
     let undecided_before = typed.undecided();
+    // The columns' computed values are the rows' ones, unit by unit.
+    let mut row = fast.row_buffer();
+    assert_eq!(fast.value_slots().count(), 1);
+    for u in 0..cols.len() {
+        fast.evaluate_row(&cols, u, &mut row);
+        assert!(row.values[0].is_some());
+        assert_eq!(typed.values.get(0, u), row.values[0], "unit {u}");
+    }
     typed.complete(program, &bound);
     let reference = rules.evaluate_bound(&bound);
     for (u, record) in data.records.iter().enumerate() {
