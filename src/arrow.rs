@@ -34,6 +34,7 @@
 //! float.
 
 mod batches;
+mod lean;
 mod read;
 mod write;
 

@@ -491,3 +491,145 @@ fn a_rule_set_comparing_units_is_not_streamed() {
         .unwrap();
     assert!(matches!(err, StreamError::Cohort { .. }), "{err}");
 }
+
+/// What deciding failing findings straight from batches gives, against deciding them over
+/// the dataset loading makes of the same batches (equal, errors included); true when the
+/// batches were read straight.
+fn lean_as_loaded(rules: &RuleSet, batches: &[RecordBatch], options: &ArrowOptions) -> bool {
+    let direct = rules
+        .decide_failing_batches(batches, options)
+        .map_err(|e| e.to_string());
+    let loaded = Dataset::from_arrow(batches, options)
+        .map(|d| rules.decide_failing(&d))
+        .map_err(|e| e.to_string());
+    assert_eq!(direct, loaded);
+    if let Ok(lean) = &direct {
+        let data = Dataset::from_arrow(batches, options).unwrap();
+        let report = rules.render_lean(lean.clone(), &data);
+        let full = rules.evaluate_lean(
+            &data,
+            &StreamOptions {
+                findings: FindingFilter::Failing,
+                values: ValueFilter::None,
+            },
+        );
+        assert_eq!(report, full);
+    }
+    rules.batches_direct(batches, options).is_some()
+}
+
+const LEAN: &str = r#"methodology "Lean from batches" version 1
+input a: integer >= 0
+input b: integer
+input c: number < 100
+input o: integer optional
+indicator r = a / b
+rule ratio "Ratio" require r >= 40% message "{unit}: {r} of {b}"
+rule small when a >= 2 require c * 3 <= b + 7
+rule optional require o >= 0 or a > 5
+"#;
+
+fn ints(values: &[Option<i64>]) -> ArrayRef {
+    Arc::new(Int64Array::from(values.to_vec()))
+}
+
+#[test]
+fn failing_findings_decided_from_batches_are_those_of_the_loaded_dataset() {
+    let rules = RuleSet::from_text("lean.chiso", LEAN).unwrap();
+    let options = ArrowOptions::new("unit");
+    // Names padded and in NFD, nulls, a division by zero, a value out of bounds, a tie on
+    // 40%, a column the rule set does not read, other integer widths.
+    let first = batch(vec![
+        (
+            "unit",
+            text(&[Some(" A "), Some("Ho\u{0300}a"), Some("C"), Some("D")]),
+        ),
+        ("a", ints(&[Some(2), Some(0), None, Some(4)])),
+        ("b", ints(&[Some(5), Some(0), Some(3), Some(10)])),
+        (
+            "c",
+            Arc::new(arrow_array::Int32Array::from(vec![
+                Some(1),
+                Some(150),
+                Some(-4),
+                None,
+            ])) as ArrayRef,
+        ),
+        ("extra", ints(&[Some(1), None, Some(3), Some(4)])),
+    ]);
+    let second = batch(vec![
+        ("unit", text(&[Some("E"), Some("F")])),
+        ("a", ints(&[Some(7), Some(1)])),
+        ("b", ints(&[Some(-2), Some(2)])),
+        (
+            "c",
+            Arc::new(arrow_array::Int32Array::from(vec![Some(2), Some(3)])) as ArrayRef,
+        ),
+        (
+            "o",
+            Arc::new(arrow_array::UInt8Array::from(vec![Some(1), None])) as ArrayRef,
+        ),
+    ]);
+    let both = [first.clone(), second.clone()];
+    assert!(lean_as_loaded(&rules, &both, &options));
+    let lean = rules.decide_failing_batches(&both, &options).unwrap();
+    assert!(lean.summary.failed > 0 && lean.summary.errors > 0 && lean.summary.passed > 0);
+    assert!(
+        lean.findings.iter().any(|f| f.unit >= 4),
+        "rows of the second batch"
+    );
+    assert!(lean_as_loaded(
+        &rules,
+        &[second.clone(), first.clone()],
+        &options
+    ));
+    assert!(lean_as_loaded(&rules, &[], &options));
+    // A column read under another spelling: a note, and no unit can read `a`.
+    let renamed = batch(vec![
+        ("unit", text(&[Some("A"), Some("B")])),
+        ("A", ints(&[Some(1), Some(2)])),
+        ("b", ints(&[Some(1), Some(2)])),
+        ("c", ints(&[Some(1), Some(2)])),
+    ]);
+    assert!(lean_as_loaded(&rules, &[renamed], &options));
+    // What loading must read itself: every outcome is still the loaded one.
+    let twice = batch(vec![
+        ("unit", text(&[Some("A"), Some(" A")])),
+        ("a", ints(&[Some(1), Some(2)])),
+    ]);
+    assert!(!lean_as_loaded(&rules, &[twice], &options));
+    let unnamed = batch(vec![
+        ("unit", text(&[Some("A"), None])),
+        ("a", ints(&[Some(1), Some(2)])),
+    ]);
+    assert!(!lean_as_loaded(&rules, &[unnamed], &options));
+    let floats = batch(vec![
+        ("unit", text(&[Some("A"), Some("B")])),
+        ("a", ints(&[Some(1), Some(2)])),
+        (
+            "c",
+            Arc::new(Float64Array::from(vec![Some(1.0), Some(2.5)])) as ArrayRef,
+        ),
+    ]);
+    assert!(!lean_as_loaded(&rules, &[floats], &options));
+    let staffing = RuleSet::load(root().join("rules/it-staffing")).unwrap();
+    let data = staffing
+        .load_data(&[root().join("examples/it-staffing/quang-ninh-2020.json")])
+        .unwrap();
+    let sample = as_batch(&data);
+    let mut key = ArrowOptions::new(staffing.unit_key());
+    // Its text columns (notes) are loading's to read; without them the batch is read
+    // straight.
+    assert!(!lean_as_loaded(&staffing, std::slice::from_ref(&sample), &key));
+    key.columns = Some(
+        staffing
+            .program()
+            .inputs
+            .iter()
+            .map(|i| i.field.clone())
+            .collect(),
+    );
+    assert!(lean_as_loaded(&staffing, std::slice::from_ref(&sample), &key));
+    let halves = [sample.slice(0, 3), sample.slice(3, sample.num_rows() - 3)];
+    assert!(lean_as_loaded(&staffing, &halves, &key));
+}

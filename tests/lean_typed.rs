@@ -223,3 +223,96 @@ fn csv_rows_bound_from_their_cells_write_what_records_write() {
         }
     }
 }
+
+/// Fields the typed intake reads itself (plain integers) and fields it leaves to the
+/// reference's binding (signs, spaces, points, exponents, decimal commas, percents, text,
+/// out of bounds, beyond 64 bits), over inputs of every number type.
+const INTAKE: &str = r#"methodology "Intake" version 1
+input i: integer >= 0
+input n: number < 1000
+input d: decimal
+input p: percent
+input t: text
+input o: integer optional
+rule r require i + n + d + p >= 1
+"#;
+
+fn intake_data() -> String {
+    let cells = [
+        "5",
+        "\"5\"",
+        "\"+5\"",
+        "\" 7\"",
+        "\"007\"",
+        "-0",
+        "\"-0\"",
+        "1e2",
+        "12.0",
+        "\"12,5\"",
+        "\"85%\"",
+        "-3",
+        "999",
+        "1000",
+        "123456789012345678",
+        "1234567890123456789",
+        "99999999999999999999",
+        "\"x\"",
+        "null",
+        "true",
+        "[1]",
+        "0.1",
+    ];
+    let mut units = Vec::new();
+    for (k, cell) in cells.iter().enumerate() {
+        let other = cells[(k * 7 + 3) % cells.len()];
+        let missing = if k % 3 == 0 {
+            String::new()
+        } else {
+            format!(", \"o\": {other}")
+        };
+        units.push(format!(
+            "{{\"unit\": \"U {k}\", \"i\": {cell}, \"n\": {other}, \"d\": {cell}, \"p\": {cell}, \"t\": {cell}{missing}}}"
+        ));
+    }
+    format!("[{}]", units.join(",\n"))
+}
+
+#[test]
+fn records_read_straight_into_columns_are_what_binding_gives() {
+    let mut all = cases();
+    let rules = RuleSet::from_text("intake.chiso", INTAKE).unwrap();
+    let data = Dataset::from_json_str("i.json", &intake_data(), "unit").unwrap();
+    all.push((rules, data));
+    for (rules, data) in all {
+        let program = rules.program();
+        let bound = rules.bind(&data);
+        let intake = chiso::fast::Columns::from_records(program, &data.records);
+        let name = &rules.methodology().name;
+        assert_eq!(
+            intake.columns,
+            chiso::fast::Columns::from_bound(program, &bound),
+            "{name}"
+        );
+        for (k, unread) in intake.unread.iter().enumerate() {
+            let none = bound.inputs.iter().all(|row| row[k].is_err());
+            assert_eq!(*unread, none, "{name}: input {k}");
+        }
+    }
+}
+
+#[test]
+fn failing_findings_decided_by_reference_are_the_reports() {
+    for (rules, data) in cases() {
+        let lean = rules.decide_failing(&data);
+        let report = rules.render_lean(lean.clone(), &data);
+        let name = &rules.methodology().name;
+        assert_eq!(lean.findings.len(), report.findings.len(), "{name}");
+        assert_eq!(lean.summary, report.summary, "{name}");
+        assert_eq!(lean.has_errors(), report.has_errors(), "{name}");
+        for (r, f) in lean.findings.iter().zip(&report.findings) {
+            assert_eq!(rules.program().rules[r.rule].id.as_ref(), f.rule, "{name}");
+            assert_eq!(data.records[r.unit].unit, f.unit, "{name}");
+            assert_eq!(r.status, f.status, "{name}");
+        }
+    }
+}

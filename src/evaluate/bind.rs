@@ -43,6 +43,47 @@ pub fn previous_value(
     }))
 }
 
+/// Finds each input's field in record after record and binds it. Records of one file have
+/// their fields in one order, so the position where a field was last found is tried first:
+/// comparing one name costs less than hashing it.
+pub struct FieldCursor {
+    at: Vec<Option<usize>>,
+}
+
+impl FieldCursor {
+    /// A cursor for the inputs of `program`.
+    pub fn new(program: &crate::compile::Program) -> Self {
+        FieldCursor {
+            at: vec![None; program.inputs.len()],
+        }
+    }
+
+    /// The raw field of input `k` (planned as `plan`) in `record`, if it has one.
+    pub fn field<'r>(
+        &mut self,
+        k: usize,
+        plan: &InputPlan,
+        record: &'r crate::data::Record,
+    ) -> Option<std::borrow::Cow<'r, RawValue>> {
+        let at = self.at.get_mut(k)?;
+        match at.and_then(|i| record.fields.get_index(i)) {
+            Some((name, value)) if *name == plan.field => Some(std::borrow::Cow::Borrowed(value)),
+            _ => {
+                *at = record.fields.get_index_of(plan.field.as_str());
+                record.field(&plan.field)
+            }
+        }
+    }
+
+    /// The value of input `k` for `record`, as [`crate::evaluate::bind`] gives it.
+    pub fn bind(&mut self, k: usize, plan: &InputPlan, record: &crate::data::Record) -> Outcome {
+        if let Some(of) = &plan.previous {
+            return Err(no_previous_year(of));
+        }
+        bind_input(plan, self.field(k, plan, record).as_deref())
+    }
+}
+
 /// The value of one input for one record.
 pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
     let raw = match raw {

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 pub use crate::value::Fault;
-pub use bind::parse_decimal;
+pub use bind::{FieldCursor, parse_decimal};
 pub use decide::requirement_evidence;
 pub use interval::Interval;
 use node::order_holds;
@@ -245,28 +245,26 @@ impl<'a> Slots<'a> {
 
 /// Converts every record's fields to the declared input types.
 pub fn bind(program: &Program, data: &Dataset) -> BoundData {
-    let mut units = Vec::with_capacity(data.records.len());
-    let mut all = Vec::with_capacity(data.records.len());
-    // Where each input's field was in the last record: records of one file have their
-    // fields in one order, and comparing one name costs less than hashing it.
-    let mut at: Vec<Option<usize>> = vec![None; program.inputs.len()];
-    for record in &data.records {
+    bind_records(program, data.records.iter())
+}
+
+/// [`bind`] over some records only (the units a lean report must evaluate), in order.
+pub fn bind_records<'r>(
+    program: &Program,
+    records: impl ExactSizeIterator<Item = &'r crate::data::Record>,
+) -> BoundData {
+    let mut units = Vec::with_capacity(records.len());
+    let mut all = Vec::with_capacity(records.len());
+    let mut cursor = FieldCursor::new(program);
+    for record in records {
         let mut inputs = Vec::with_capacity(program.inputs.len());
-        inputs.extend(program.inputs.iter().zip(at.iter_mut()).map(|(plan, at)| {
-            if let Some(of) = &plan.previous {
-                return Err(bind::no_previous_year(of));
-            }
-            let field = match at.and_then(|i| record.fields.get_index(i)) {
-                Some((name, value)) if *name == plan.field => {
-                    Some(std::borrow::Cow::Borrowed(value))
-                }
-                _ => {
-                    *at = record.fields.get_index_of(plan.field.as_str());
-                    record.field(&plan.field)
-                }
-            };
-            bind::bind_input(plan, field.as_deref())
-        }));
+        inputs.extend(
+            program
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(k, plan)| cursor.bind(k, plan, record)),
+        );
         units.push(Arc::from(record.unit.as_str()));
         all.push(inputs);
     }

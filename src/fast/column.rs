@@ -15,7 +15,7 @@ const CHUNK: usize = 1024;
 /// One input's values over every unit: the exact rational of each (inputs are scaled
 /// integers, so the error bound is zero), and whether the unit has one (a missing,
 /// invalid, non-number or beyond-64-bit value is the reference evaluator's to decide).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct InputColumn {
     n: Vec<i64>,
     d: Vec<i64>,
@@ -25,7 +25,7 @@ struct InputColumn {
 }
 
 /// A cohort's number inputs as columns.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Columns {
     units: usize,
     columns: Vec<InputColumn>,
@@ -36,27 +36,60 @@ pub struct Columns {
 impl Columns {
     /// The number inputs of bound data, as columns.
     pub fn from_bound(program: &Program, bound: &BoundData) -> Self {
-        let units = bound.inputs.len();
-        let columns = (0..program.inputs.len())
-            .map(|k| {
-                let mut col = InputColumn {
-                    n: Vec::with_capacity(units),
-                    d: Vec::with_capacity(units),
-                    ok: Vec::with_capacity(units),
-                    whole: true,
-                };
-                for row in &bound.inputs {
-                    let r = match row.get(k) {
-                        Some(Ok(Value::Number(x))) => Rational::decimal(*x),
-                        _ => None,
-                    };
-                    let value = r.unwrap_or(Rational::int(0));
-                    col.n.push(value.n);
-                    col.d.push(value.d);
-                    col.ok.push(r.is_some());
-                    col.whole &= value.d == 1;
-                }
-                col
+        Columns::from_fn(program.inputs.len(), bound.inputs.len(), |u, k| match bound
+            .inputs
+            .get(u)
+            .and_then(|row| row.get(k))
+        {
+            Some(Ok(Value::Number(x))) => Rational::decimal(*x),
+            _ => None,
+        })
+    }
+
+    /// Columns of `inputs` inputs over `units` units, unit by unit (a unit's record is
+    /// read while it is in cache): `value(u, k)` is input `k` of unit `u`, `None` when the
+    /// reference evaluator must decide.
+    pub fn from_fn(
+        inputs: usize,
+        units: usize,
+        mut value: impl FnMut(usize, usize) -> Option<Rational>,
+    ) -> Self {
+        let mut columns: Vec<InputColumn> = (0..inputs)
+            .map(|_| InputColumn {
+                n: Vec::with_capacity(units),
+                d: Vec::with_capacity(units),
+                ok: Vec::with_capacity(units),
+                whole: true,
+            })
+            .collect();
+        for u in 0..units {
+            for (k, col) in columns.iter_mut().enumerate() {
+                let r = value(u, k);
+                let v = r.unwrap_or(Rational::int(0));
+                col.n.push(v.n);
+                col.d.push(v.d);
+                col.ok.push(r.is_some());
+                col.whole &= v.d == 1;
+            }
+        }
+        Columns {
+            units,
+            columns,
+            zeros: vec![0.0; units.min(CHUNK)],
+        }
+    }
+
+    /// Columns from each input's numerators, denominators and validity over `units`
+    /// units (shorter vectors are padded as invalid).
+    pub fn from_parts(units: usize, inputs: Vec<(Vec<i64>, Vec<i64>, Vec<bool>)>) -> Self {
+        let columns = inputs
+            .into_iter()
+            .map(|(mut n, mut d, mut ok)| {
+                n.resize(units, 0);
+                d.resize(units, 1);
+                ok.resize(units, false);
+                let whole = d.iter().all(|&d| d == 1);
+                InputColumn { n, d, ok, whole }
             })
             .collect();
         Columns {

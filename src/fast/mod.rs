@@ -41,6 +41,7 @@
 //!   coverage`] lists which rules and why.
 
 mod column;
+mod intake;
 mod plan;
 mod row;
 #[cfg(test)]
@@ -53,6 +54,9 @@ use crate::evaluate::{self, BoundData, Status};
 use plan::FastRule;
 
 pub use column::Columns;
+pub use intake::Intake;
+#[cfg(feature = "arrow")]
+pub(crate) use intake::WholeRange;
 pub use row::RowBuffer;
 
 /// An exact rational `n / d` (`d > 0`) and a bound on how far the reference evaluator's
@@ -450,6 +454,11 @@ impl TypedEvaluation {
             .get(rule * self.units + unit)
             .copied()
             .flatten()
+    }
+
+    /// Number of units.
+    pub fn units(&self) -> usize {
+        self.units
     }
 
     /// How many findings the reference evaluator has to decide.

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod display;
 pub mod explain;
 pub mod html;
+pub mod lean;
 pub mod text;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
@@ -100,6 +101,23 @@ pub struct Summary {
     pub skipped: usize,
     /// Failed findings of severity `error`.
     pub failed_errors: usize,
+}
+
+impl Summary {
+    /// Counts one finding of a rule of `severity`.
+    pub fn count(&mut self, severity: Severity, status: Status) {
+        match status {
+            Status::Pass => self.passed += 1,
+            Status::Fail => {
+                self.failed += 1;
+                if severity == Severity::Error {
+                    self.failed_errors += 1;
+                }
+            }
+            Status::Error => self.errors += 1,
+            Status::Skip => self.skipped += 1,
+        }
+    }
 }
 
 /// A whole report (JSON version 1).
@@ -461,17 +479,7 @@ pub fn build(
             let Some(decision) = result.decisions.get(rule_index) else {
                 continue;
             };
-            match decision.status {
-                Status::Pass => summary.passed += 1,
-                Status::Fail => {
-                    summary.failed += 1;
-                    if rule.severity == Severity::Error {
-                        summary.failed_errors += 1;
-                    }
-                }
-                Status::Error => summary.errors += 1,
-                Status::Skip => summary.skipped += 1,
-            }
+            summary.count(rule.severity, decision.status);
             let mut f = finding(program, rule, name, view(data, index, result), decision);
             if decision.status == Status::Fail {
                 let extra = crate::evaluate::requirement_evidence(

@@ -369,23 +369,22 @@ fn fractions_only(values: impl Iterator<Item = RawValue>) -> Option<String> {
 }
 
 impl RuleSet {
-    /// Adds to `report` what the data says before any finding: [`RuleSet::data_notes`], an
-    /// input that no unit could be read for (said once, with the first unit's reason), and
-    /// the names units were written with where an alias mapped them.
-    pub(crate) fn add_data_notes(
-        &self,
-        report: &mut crate::Report,
-        data: &Dataset,
-        bound: &crate::evaluate::BoundData,
-    ) {
-        // Columns nobody reads are common (a published table's other columns): only
-        // `--strict` refuses them; near misses and missing columns are always said.
-        report.notes.extend(
-            self.data_notes(data)
-                .iter()
-                .filter(|n| !matches!(n, DataNote::Unused { .. }))
-                .map(ToString::to_string),
-        );
+    /// The data notes every report says (a column nobody reads is said only by
+    /// `--strict`).
+    pub(crate) fn data_notes_said(&self, data: &Dataset) -> Vec<String> {
+        self.data_notes(data)
+            .iter()
+            // Columns nobody reads are common (a published table's other columns): only
+            // `--strict` refuses them; near misses and missing columns are always said.
+            .filter(|n| !matches!(n, DataNote::Unused { .. }))
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// A note for each input no unit's value of could be read, with the first unit by
+    /// name as an example (only over more than one unit: one unit's faults are its own).
+    pub(crate) fn unreadable_notes(&self, bound: &crate::evaluate::BoundData) -> Vec<String> {
+        let mut notes = Vec::new();
         if bound.units.len() > 1 {
             for (slot, plan) in self.program().inputs.iter().enumerate() {
                 let faults: Option<Vec<_>> = bound
@@ -402,7 +401,7 @@ impl RuleSet {
                 if let Some((unit, fault)) =
                     faults.and_then(|f| f.into_iter().min_by_key(|(u, _)| *u))
                 {
-                    report.notes.push(format!(
+                    notes.push(format!(
                         "`{}` could not be read for any of the {} units; for example {unit}: {fault}",
                         plan.name,
                         bound.units.len(),
@@ -410,6 +409,20 @@ impl RuleSet {
                 }
             }
         }
+        notes
+    }
+
+    /// Adds to `report` what the data says before any finding: [`RuleSet::data_notes`], an
+    /// input that no unit could be read for (said once, with the first unit's reason), and
+    /// the names units were written with where an alias mapped them.
+    pub(crate) fn add_data_notes(
+        &self,
+        report: &mut crate::Report,
+        data: &Dataset,
+        bound: &crate::evaluate::BoundData,
+    ) {
+        report.notes.extend(self.data_notes_said(data));
+        report.notes.extend(self.unreadable_notes(bound));
         let written: HashMap<&str, &[(String, String)]> = data
             .records
             .iter()

@@ -317,7 +317,7 @@ impl<I> Stream<'_, I> {
             self.pending.push_back(StreamItem::Unit(values));
         }
         for (rule, decision) in program.rules.iter().zip(result.decisions) {
-            count(&mut self.summary, rule.severity, decision.status);
+            self.summary.count(rule.severity, decision.status);
             if self.options.findings.keeps(decision.status) {
                 self.pending.push_back(StreamItem::Finding(full_finding(
                     program,
@@ -357,7 +357,7 @@ impl<I> Stream<'_, I> {
         }
         for ((rule, decision), key) in program.rules.iter().zip(result.decisions).zip(rule_keys) {
             let status = decision.status;
-            count(&mut self.summary, rule.severity, status);
+            self.summary.count(rule.severity, status);
             if !self.options.findings.keeps(status) {
                 continue;
             }
@@ -414,21 +414,6 @@ impl<I> Stream<'_, I> {
 /// Appends a value as compact JSON.
 fn json<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> Result<(), StreamError> {
     serde_json::to_writer(&mut *buf, value).map_err(|e| StreamError::Write(e.into()))
-}
-
-/// Adds one decision to the counts.
-fn count(summary: &mut Summary, severity: Severity, status: Status) {
-    match status {
-        Status::Pass => summary.passed += 1,
-        Status::Fail => {
-            summary.failed += 1;
-            if severity == Severity::Error {
-                summary.failed_errors += 1;
-            }
-        }
-        Status::Error => summary.errors += 1,
-        Status::Skip => summary.skipped += 1,
-    }
 }
 
 /// A finding as the full report shows it, with the members that made a requirement fail.
