@@ -620,7 +620,11 @@ fn failing_findings_decided_from_batches_are_those_of_the_loaded_dataset() {
     let mut key = ArrowOptions::new(staffing.unit_key());
     // Its text columns (notes) are loading's to read; without them the batch is read
     // straight.
-    assert!(!lean_as_loaded(&staffing, std::slice::from_ref(&sample), &key));
+    assert!(!lean_as_loaded(
+        &staffing,
+        std::slice::from_ref(&sample),
+        &key
+    ));
     key.columns = Some(
         staffing
             .program()
@@ -629,7 +633,11 @@ fn failing_findings_decided_from_batches_are_those_of_the_loaded_dataset() {
             .map(|i| i.field.clone())
             .collect(),
     );
-    assert!(lean_as_loaded(&staffing, std::slice::from_ref(&sample), &key));
+    assert!(lean_as_loaded(
+        &staffing,
+        std::slice::from_ref(&sample),
+        &key
+    ));
     let halves = [sample.slice(0, 3), sample.slice(3, sample.num_rows() - 3)];
     assert!(lean_as_loaded(&staffing, &halves, &key));
 }

@@ -27,7 +27,7 @@ use lower::literal;
 pub use program::{
     AggregateNode, Arith, Cmp, Cohort, CollectionNode, ExternalCall, Formula, InputPlan,
     MessagePiece, Node, NormaliseNode, Program, RankNode, RankPlan, RulePlan, SensitivityPlan,
-    Slot, SlotInfo, SlotKind, TargetPlan, children, slots_in,
+    Slot, SlotInfo, SlotKind, TargetPlan, children, cohorts_in, slots_in,
 };
 pub(crate) use stages::mark_ordered;
 use stages::stages;

@@ -413,6 +413,22 @@ pub fn slots_in(node: &Node, out: &mut Vec<Slot>) {
     }
 }
 
+/// Adds to `out` the cohort of every operation in `node` that reads a whole cohort
+/// (`normalise`, `rank`, an aggregate over the cohort, `count of units`, `best rank of`):
+/// what must be computed over every unit before the node is evaluated for one.
+pub fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
+    match node {
+        Node::Normalise(n) => out.push(n.cohort),
+        Node::Rank(r) => out.push(r.cohort),
+        Node::Audit(a) => out.extend(a.cohort()),
+        Node::Aggregate(a) => out.extend(a.cohort),
+        _ => {}
+    }
+    for child in children(node) {
+        cohorts_in(child, out);
+    }
+}
+
 /// The direct sub-expressions of a node.
 pub fn children(node: &Node) -> Vec<&Node> {
     match node {

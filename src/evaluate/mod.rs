@@ -34,7 +34,7 @@ pub use interval::Interval;
 use node::order_holds;
 pub(crate) use node::{arith, cmp_decimal};
 
-use crate::compile::{Node, Program};
+use crate::compile::{Program, cohorts_in};
 use crate::data::Dataset;
 use crate::value::{Value, round_half_up};
 use cohort::CohortStats;
@@ -431,20 +431,6 @@ fn declared_ranks(program: &Program, data: &BoundData, out: &mut Evaluation) {
                 *cell = Some(rank);
             }
         }
-    }
-}
-
-/// Cohort indices used anywhere in `node`.
-fn cohorts_in(node: &Node, out: &mut Vec<usize>) {
-    match node {
-        Node::Normalise(n) => out.push(n.cohort),
-        Node::Rank(r) => out.push(r.cohort),
-        Node::Audit(a) => out.extend(a.cohort()),
-        Node::Aggregate(a) => out.extend(a.cohort),
-        _ => {}
-    }
-    for child in crate::compile::children(node) {
-        cohorts_in(child, out);
     }
 }
 

@@ -500,9 +500,9 @@ fn unit_values(
 /// every unit can be decided from its own record.
 pub fn cohort_operations(program: &Program) -> Vec<String> {
     fn uses_cohort(node: &Node) -> bool {
-        matches!(node, Node::Normalise(_) | Node::Rank(_))
-            || matches!(node, Node::Aggregate(a) if a.cohort.is_some())
-            || crate::compile::children(node).into_iter().any(uses_cohort)
+        let mut cohorts = Vec::new();
+        crate::compile::cohorts_in(node, &mut cohorts);
+        !cohorts.is_empty()
     }
     let name = |slot: usize| program.slots.get(slot).map_or("?", |s| s.name.as_ref());
     let mut out: Vec<String> = program

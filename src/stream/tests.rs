@@ -97,6 +97,19 @@ fn cohort_operations_cannot_be_streamed_and_are_named() {
 }
 
 #[test]
+fn unit_counts_and_rank_bounds_cannot_be_streamed_either() {
+    // `count of units` and `best rank of` read the whole cohort: streamed a record at a
+    // time, every table would have counted one unit.
+    let rules = RuleSet::load(root().join("rules/published-audit")).unwrap();
+    let Err(err) = rules.stream(std::iter::empty(), StreamOptions::default()) else {
+        panic!("an audit of a whole table streamed");
+    };
+    let message = err.to_string();
+    assert!(message.contains("`units_in_table`"), "{message}");
+    assert!(message.contains("`best_possible_rank`"), "{message}");
+}
+
+#[test]
 fn a_unit_twice_stops_the_stream_naming_both_places() {
     let rules = RuleSet::load(root().join("rules/it-staffing")).unwrap();
     let data = Dataset::from_csv_str(
