@@ -178,3 +178,46 @@ fn cohort_rule_sets_do_not_stream_and_say_why() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Beyond the units the index keeps in memory (114,688) the names go to disk, and a unit
+/// written twice there is still refused, naming both rows, with no summary and exit 2.
+#[test]
+fn a_unit_twice_beyond_the_index_in_memory_is_refused() {
+    let mut csv = String::from("unit,staff_total,it_qualified_staff\n");
+    for i in 0..120_000 {
+        let name = if i == 119_000 { 116_000 } else { i };
+        csv.push_str(&format!("Đơn vị {name},{},{}\n", 20 + i % 7, i % 5));
+    }
+    let path = std::env::temp_dir().join(format!("chiso-cli-twice-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let data = path.display().to_string();
+    let args = [
+        "run", "--rules", RULES, "--data", &data, "--format", "jsonl",
+    ];
+    let out = chiso(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "error: {data}, row 119002: unit `Đơn vị 116000` appears twice (first at {data}, row 116002)"
+        )
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"unit\":\"Đơn vị 119999\""));
+    assert!(!stdout.contains("\"summary\""));
+    // No directory for the names on disk: a clear error, not a pass or a panic.
+    let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(args)
+        .current_dir(root())
+        .env("TMPDIR", "/nonexistent-chiso-tmp")
+        .output()
+        .expect("chiso runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot keep the names of the units beyond the first 114688 in a temporary file in `/nonexistent-chiso-tmp`"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&path).unwrap();
+}

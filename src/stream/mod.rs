@@ -4,9 +4,9 @@
 //! A rule set without cohort operations (`normalise`, `rank of`, declared ranks) decides
 //! each unit from its own record alone, so [`RuleSet::stream`] turns an iterator of
 //! records into an iterator of findings and [`RuleSet::write_jsonl`] writes them as JSON
-//! Lines as they are decided: memory does not grow with the number of records (apart from
-//! the index of unit names that refuses a unit appearing twice: a 96-bit fingerprint and a
-//! position, ≈ 25 bytes a unit; see `unique.rs`). [`RuleSet::write_jsonl_files`] does the
+//! Lines as they are decided: memory does not grow with the number of records (the index
+//! of unit names that refuses a unit appearing twice keeps its first units in memory and
+//! the rest in sorted runs on disk; see `unique.rs`). [`RuleSet::write_jsonl_files`] does the
 //! same over data files, binding CSV rows from their cells.
 //! A rule set with cohort operations needs every unit before it can decide any; streaming
 //! it is a [`StreamError::Cohort`] naming the operations.
@@ -20,6 +20,7 @@
 mod lean;
 mod lines;
 pub mod read;
+mod spill;
 mod unique;
 
 use std::collections::VecDeque;
@@ -161,7 +162,13 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
         if self.stopped {
             return None;
         }
-        let mut record = match self.records.next()? {
+        // At the end of the records (or of a piece of them), the units kept on disk.
+        let Some(next) = self.records.next() else {
+            let checked = self.seen.check();
+            self.stopped = checked.is_err();
+            return checked.err().map(Err);
+        };
+        let mut record = match next {
             Ok(r) => r,
             Err(e) => {
                 self.stopped = true;
@@ -177,13 +184,9 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
         }
         // The same unit typed on two systems (NFC/NFD) is one unit, as in a `Dataset`.
         crate::data::names::make_nfc(&mut record.unit);
-        if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
+        if let Err(refusal) = self.seen.insert(&record.unit, &record.origin) {
             self.stopped = true;
-            return Some(Err(DataError::DuplicateUnit {
-                unit: record.unit,
-                first,
-                second: record.origin,
-            }));
+            return Some(Err(refusal.error(record.unit, record.origin)));
         }
         let program = self.rules.program();
         if let Some(inputs) = self.bound.inputs.first_mut() {
@@ -222,19 +225,18 @@ impl<'a> Stream<'a, Records> {
         let rules: &'a RuleSet = self.rules;
         let program = rules.program();
         let limit = rules.resources().records;
-        let row = match self.records.next_row()? {
+        let Some(next) = self.records.next_row() else {
+            return self.seen.check().err().map(Err);
+        };
+        let row = match next {
             Ok(read::Next::Row(row)) => row,
             Ok(read::Next::Record(mut record)) => {
                 if self.summary.units >= limit {
                     return Some(Err(crate::data::too_many(&record.origin.file, limit)));
                 }
                 crate::data::names::make_nfc(&mut record.unit);
-                if let Err(first) = self.seen.insert(&record.unit, &record.origin) {
-                    return Some(Err(DataError::DuplicateUnit {
-                        unit: record.unit,
-                        first,
-                        second: record.origin,
-                    }));
+                if let Err(refusal) = self.seen.insert(&record.unit, &record.origin) {
+                    return Some(Err(refusal.error(record.unit, record.origin)));
                 }
                 if let Some(inputs) = self.bound.inputs.first_mut() {
                     evaluate::bind_record(program, &record, inputs);
@@ -279,12 +281,8 @@ impl<'a> Stream<'a, Records> {
         if self.summary.units >= limit {
             return Some(Err(crate::data::too_many(row.file, limit)));
         }
-        if let Err(first) = self.seen.insert_numbered(&unit, row.file, "row ", row.line) {
-            return Some(Err(DataError::DuplicateUnit {
-                unit,
-                first,
-                second: row.origin(),
-            }));
+        if let Err(refusal) = self.seen.insert_numbered(&unit, row.file, "row ", row.line) {
+            return Some(Err(refusal.error(unit, row.origin())));
         }
         if let Some(inputs) = self.bound.inputs.first_mut() {
             inputs.clear();

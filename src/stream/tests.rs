@@ -209,3 +209,76 @@ fn all_values_add_the_inputs() {
     assert_eq!(keys.first(), Some(&"staff_total"));
     assert_eq!(keys.last(), Some(&"share_trained_infosec"));
 }
+
+/// A CSV of `n` it-staffing units, with unit `of` named again at data row `place`.
+fn staffing_csv(n: usize, twice: Option<(usize, usize)>) -> String {
+    let mut csv = String::from("unit,staff_total,it_qualified_staff\n");
+    for i in 0..n {
+        let name = match twice {
+            Some((place, of)) if place == i => of,
+            _ => i,
+        };
+        csv.push_str(&format!("Đơn vị {name},{},{}\n", 20 + i % 7, i % 5));
+    }
+    csv
+}
+
+#[test]
+fn a_unit_twice_beyond_the_index_in_memory_ends_the_stream_as_in_memory() {
+    let rules = RuleSet::load(root().join("rules/it-staffing")).unwrap();
+    let options = StreamOptions {
+        findings: FindingFilter::Failing,
+        values: ValueFilter::None,
+    };
+    // 50 units in memory, runs of about ten names: the rest is merged on disk.
+    unique::TEST_CAP.with(|c| c.set(Some((50, 256))));
+    let dir = std::env::temp_dir();
+    for (n, twice) in [(400, (300, 150)), (400, (399, 398)), (400, (200, 7))] {
+        let csv = staffing_csv(n, Some(twice));
+        let expected = Dataset::from_csv_str("twice.csv", &csv, "unit")
+            .unwrap_err()
+            .to_string();
+        let path = dir.join(format!(
+            "chiso-twice-{}-{}.csv",
+            std::process::id(),
+            twice.0
+        ));
+        std::fs::write(&path, &csv).unwrap();
+        let expected = expected.replace("twice.csv", &path.display().to_string());
+        // Records made one by one, and CSV rows bound from their cells.
+        for by_rows in [false, true] {
+            let records = Records::open(&[&path], "unit");
+            let mut out = Vec::new();
+            let err = if by_rows {
+                rules.write_jsonl_files(records, options, &mut out)
+            } else {
+                rules.write_jsonl(records, options, &mut out)
+            }
+            .unwrap_err();
+            assert_eq!(err.to_string(), expected, "{twice:?}, rows: {by_rows}");
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.contains("\"summary\""), "a summary after a duplicate");
+        }
+        // The stream of findings ends with the same error.
+        let records = Records::open(&[&path], "unit");
+        let last = rules.stream(records, options).unwrap().last().unwrap();
+        assert_eq!(last.unwrap_err().to_string(), expected);
+        std::fs::remove_file(&path).unwrap();
+    }
+    // With no unit twice, the same summary as all in memory.
+    let csv = staffing_csv(400, None);
+    let path = dir.join(format!("chiso-once-{}.csv", std::process::id()));
+    std::fs::write(&path, &csv).unwrap();
+    let mut bounded = Vec::new();
+    let summary = rules
+        .write_jsonl_files(Records::open(&[&path], "unit"), options, &mut bounded)
+        .unwrap();
+    unique::TEST_CAP.with(|c| c.set(None));
+    let mut unbounded = Vec::new();
+    let all = rules
+        .write_jsonl_files(Records::open(&[&path], "unit"), options, &mut unbounded)
+        .unwrap();
+    assert_eq!(summary, all);
+    assert_eq!(bounded, unbounded);
+    std::fs::remove_file(&path).unwrap();
+}

@@ -1,48 +1,123 @@
-//! Every unit name seen in a stream, as a fixed-size fingerprint, in little memory.
+//! Every unit name seen in a stream, in little memory: the first units in a fixed-size
+//! fingerprint index, the rest on disk.
 //!
-//! A stream must still refuse a unit that appears twice, so it remembers every name it
-//! has seen — not the name itself but a 96-bit fingerprint of it (two independently keyed
-//! SipHashes of the name, keys drawn at random per stream) and the number of its position
-//! (`row 7` → 7; the file and the words before the number change only between files), 16
-//! bytes per record whatever the name's length, plus a table of 4-byte record numbers
-//! (rehashed from the stored fingerprints, never from the names): about 25 bytes per unit,
-//! against ≈ 55 for the names and positions kept as text.
+//! A stream must still refuse a unit that appears twice, and exact detection over `n`
+//! units needs state that grows with `n`; for memory to stay flat it goes to disk.
 //!
-//! A duplicate can never be missed: the same name always has the same fingerprint. Two
-//! *different* names with the same fingerprint would be refused as a duplicate (never
-//! passed silently); the chance of that anywhere in a stream of `n` units is at most
-//! `n² / 2⁹⁷` — below 10⁻¹⁷ for a million units, below 10⁻¹¹ for a billion.
+//! The first [`CAP`] units are remembered in memory, not by the name itself but by a
+//! 96-bit fingerprint of it (two independently keyed SipHashes of the name, keys drawn at
+//! random per stream) and the number of its position (`row 7` → 7; the file and the words
+//! before the number change only between files), 16 bytes per record whatever the name's
+//! length, plus a table of 4-byte record numbers (rehashed from the stored fingerprints,
+//! never from the names): about 25 bytes per unit, ≈ 3 MB at the cap. A second occurrence
+//! of one of them is refused at once, even beyond the cap, as every later unit is still
+//! looked up there. Two *different* names with the same fingerprint would be refused as a
+//! duplicate (never passed silently); the chance of that anywhere in a stream of `n`
+//! units is at most `n² / 2⁹⁷` — below 10⁻¹⁷ for a million units.
+//!
+//! The units beyond the cap are written, with their names and positions, to sorted runs
+//! in temporary files (`spill.rs`, in [`std::env::temp_dir`]: `TMPDIR` on Unix) and
+//! checked against each other exactly, by comparing names, when runs are merged and when
+//! the records end ([`UniqueUnits::check`]). A name written twice among them is refused
+//! when it is found — at the latest when the records end, after the findings of both
+//! occurrences were streamed — as the same error naming both positions (the pair whose
+//! second occurrence comes first, the one an index in memory would have refused): the
+//! stream ends with it instead of a summary, and the CLI exits as for any duplicate.
+//! Where there is no file system (WebAssembly) every unit stays in memory, as before.
 
 use std::hash::BuildHasher;
+use std::path::Path;
 
 use hashbrown::HashTable;
 
-use crate::data::Origin;
+use super::spill::{ODD, Pair, Spill, Spot};
+use crate::data::{DataError, Origin};
+
+/// How many units the in-memory index holds: as many as its table of 2¹⁷ slots takes
+/// before it grows (7/8 of them), so a stream of 100,000 units and one of a million use
+/// the same memory.
+pub(crate) const CAP: usize = 114_688;
+
+/// How many bytes of names beyond the cap are buffered before a sorted run is written.
+const RUN_BYTES: usize = 256 << 10;
 
 /// Where a run of records came from: a file and the words before each record's number.
 struct Segment {
     /// The first record of the run.
-    start: u32,
+    start: u64,
     file: String,
     prefix: String,
 }
 
-/// Marks a record whose position is not `prefix` + a number (kept in `odd`).
-const ODD: u32 = u32::MAX;
+/// Why a unit was refused.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// It was seen before, there.
+    Twice(Origin),
+    /// A unit written twice earlier in the stream was found among the units on disk, or
+    /// they could not be kept there: the whole error.
+    Found(DataError),
+}
+
+impl Refusal {
+    /// The error of a stream that refused `unit`, read at `at`.
+    pub(crate) fn error(self, unit: String, at: Origin) -> DataError {
+        match self {
+            Refusal::Twice(first) => DataError::DuplicateUnit {
+                unit,
+                first,
+                second: at,
+            },
+            Refusal::Found(e) => e,
+        }
+    }
+}
 
 /// The names seen so far, with where each was first seen.
-#[derive(Default)]
 pub(crate) struct UniqueUnits {
     /// Record numbers, found by their fingerprint's first hash.
     table: HashTable<u32>,
-    /// Per record: its name's first hash (two halves), 32 bits of the second hash, and
-    /// the number of its position (`row 7` → 7) or [`ODD`].
+    /// Per record in memory: its name's first hash (two halves), 32 bits of the second
+    /// hash, and the number of its position (`row 7` → 7) or [`ODD`].
     records: Vec<[u32; 4]>,
     /// Positions that are not a prefix and a number, by record (rare: `units[3].x`).
     odd: Vec<(u32, String)>,
     segments: Vec<Segment>,
+    /// Records seen.
+    count: u64,
+    /// How many records the in-memory index holds.
+    cap: usize,
+    /// Bytes of names buffered before a run is written.
+    run_bytes: usize,
+    /// The units beyond the cap, from the first of them on.
+    spill: Option<Spill>,
+    /// The directory of the runs, when not [`std::env::temp_dir`] (tests).
+    dir: Option<std::path::PathBuf>,
     first: std::collections::hash_map::RandomState,
     second: std::collections::hash_map::RandomState,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// A test's cap and run size for the streams it makes (tests run one per thread).
+    pub(crate) static TEST_CAP: std::cell::Cell<Option<(usize, usize)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+impl Default for UniqueUnits {
+    fn default() -> Self {
+        #[cfg(test)]
+        if let Some((cap, run_bytes)) = TEST_CAP.with(std::cell::Cell::get) {
+            return UniqueUnits::bounded(cap, run_bytes);
+        }
+        // `std::env::temp_dir` panics where there is no file system.
+        let cap = if cfg!(any(unix, windows)) {
+            CAP
+        } else {
+            usize::MAX
+        };
+        UniqueUnits::bounded(cap, RUN_BYTES)
+    }
 }
 
 /// `row 17` → (`row `, 17); `None` when the position does not end in a number that fits.
@@ -61,8 +136,33 @@ fn split_position(position: &str) -> Option<(&str, u32)> {
 }
 
 impl UniqueUnits {
-    /// Remembers the unit of a record; when it was seen before, returns where.
-    pub(crate) fn insert(&mut self, unit: &str, origin: &Origin) -> Result<(), Origin> {
+    /// An index holding `cap` units in memory and writing the rest in runs of
+    /// `run_bytes` bytes of names.
+    pub(crate) fn bounded(cap: usize, run_bytes: usize) -> Self {
+        UniqueUnits {
+            table: HashTable::new(),
+            records: Vec::new(),
+            odd: Vec::new(),
+            segments: Vec::new(),
+            count: 0,
+            cap,
+            run_bytes,
+            spill: None,
+            dir: None,
+            first: Default::default(),
+            second: Default::default(),
+        }
+    }
+
+    /// This index writing its runs into `dir`.
+    #[cfg(test)]
+    pub(crate) fn in_dir(mut self, dir: &Path) -> Self {
+        self.dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// Remembers the unit of a record; refuses it when it was seen before.
+    pub(crate) fn insert(&mut self, unit: &str, origin: &Origin) -> Result<(), Refusal> {
         match split_position(&origin.position) {
             Some((prefix, n)) => self.remember(unit, &origin.file, prefix, n, None),
             None => self.remember(unit, &origin.file, "", ODD, Some(&origin.position)),
@@ -77,10 +177,32 @@ impl UniqueUnits {
         file: &str,
         prefix: &str,
         number: u64,
-    ) -> Result<(), Origin> {
+    ) -> Result<(), Refusal> {
         match u32::try_from(number) {
             Ok(n) if n != ODD => self.remember(unit, file, prefix, n, None),
             _ => self.remember(unit, file, "", ODD, Some(&format!("{prefix}{number}"))),
+        }
+    }
+
+    /// Checks the units on disk against each other (nothing to do when no unit came
+    /// since the last check): at the end of the records, and of each piece of them.
+    pub(crate) fn check(&mut self) -> Result<(), DataError> {
+        let Some(spill) = self.spill.as_mut() else {
+            return Ok(());
+        };
+        let found = spill.check();
+        let end = || Origin {
+            file: self
+                .segments
+                .last()
+                .map(|s| s.file.clone())
+                .unwrap_or_default(),
+            position: "the end of the records".into(),
+        };
+        match found {
+            Ok(None) => Ok(()),
+            Ok(Some(pair)) => Err(self.twice(pair)),
+            Err(e) => Err(self.spill_error(e, end())),
         }
     }
 
@@ -91,7 +213,7 @@ impl UniqueUnits {
         prefix: &str,
         number: u32,
         odd: Option<&str>,
-    ) -> Result<(), Origin> {
+    ) -> Result<(), Refusal> {
         let hash = self.first.hash_one(unit);
         let check = self.second.hash_one(unit) as u32;
         let (lo, hi) = (hash as u32, (hash >> 32) as u32);
@@ -101,16 +223,16 @@ impl UniqueUnits {
                 .get(i as usize)
                 .is_some_and(|r| r[0] == lo && r[1] == hi && r[2] == check)
         };
+        // Beyond the cap too: a unit seen among the first is refused at once.
         if let Some(&i) = self.table.find(hash, same) {
-            return Err(self.origin(i));
+            // Unless a unit on disk was written twice before this one: that one, as an
+            // index all in memory would have refused it first.
+            return match self.check() {
+                Ok(()) => Err(Refusal::Twice(self.origin(i))),
+                Err(e) => Err(Refusal::Found(e)),
+            };
         }
-        let Ok(record) = u32::try_from(self.records.len()) else {
-            // Beyond four billion units: refusing is better than missing a duplicate.
-            return Err(Origin {
-                file: file.to_string(),
-                position: "(more than 4,294,967,294 units in one stream)".into(),
-            });
-        };
+        let record = self.count;
         let same = self
             .segments
             .last()
@@ -122,23 +244,109 @@ impl UniqueUnits {
                 prefix: prefix.to_string(),
             });
         }
-        if let Some(position) = odd {
-            self.odd.push((record, position.to_string()));
+        self.count += 1;
+        match u32::try_from(record) {
+            Ok(index) if (index as usize) < self.cap => {
+                if let Some(position) = odd {
+                    self.odd.push((index, position.to_string()));
+                }
+                self.records.push([lo, hi, check, number]);
+                let records = &self.records;
+                self.table.insert_unique(hash, index, |&i| {
+                    records
+                        .get(i as usize)
+                        .map_or(0, |r| u64::from(r[0]) | (u64::from(r[1]) << 32))
+                });
+                Ok(())
+            }
+            _ => self.spill(unit, hash, record, number, odd, file, prefix),
         }
-        self.records.push([lo, hi, check, number]);
-        let records = &self.records;
-        self.table.insert_unique(hash, record, |&i| {
-            records
-                .get(i as usize)
-                .map_or(0, |r| u64::from(r[0]) | (u64::from(r[1]) << 32))
+    }
+
+    /// Keeps a unit beyond the cap on disk; refuses it when a unit written twice has
+    /// been found there.
+    #[allow(clippy::too_many_arguments)]
+    fn spill(
+        &mut self,
+        unit: &str,
+        hash: u64,
+        record: u64,
+        number: u32,
+        odd: Option<&str>,
+        file: &str,
+        prefix: &str,
+    ) -> Result<(), Refusal> {
+        let run_bytes = self.run_bytes;
+        let dir = &self.dir;
+        let spill = self.spill.get_or_insert_with(|| {
+            Spill::new(dir.clone().unwrap_or_else(std::env::temp_dir), run_bytes)
         });
+        let here = || Origin {
+            file: file.to_string(),
+            position: odd.map_or_else(|| format!("{prefix}{number}"), str::to_string),
+        };
+        if let Err(e) = spill.push(hash, record, number, unit, odd.unwrap_or("")) {
+            return Err(Refusal::Found(self.spill_error(e, here())));
+        }
+        if spill.found() {
+            // Which pair: the one whose second occurrence comes first.
+            return match spill.check() {
+                Ok(Some(pair)) => Err(Refusal::Found(self.twice(pair))),
+                Ok(None) => Ok(()),
+                Err(e) => Err(Refusal::Found(self.spill_error(e, here()))),
+            };
+        }
         Ok(())
     }
 
-    /// Where record number `record` was read.
-    fn origin(&self, record: u32) -> Origin {
+    /// The error of a unit found twice on disk.
+    fn twice(&self, pair: Pair) -> DataError {
+        DataError::DuplicateUnit {
+            unit: pair.name,
+            first: self.spot(&pair.first),
+            second: self.spot(&pair.second),
+        }
+    }
+
+    /// The error of a temporary file that could not be written or read.
+    fn spill_error(&self, e: std::io::Error, at: Origin) -> DataError {
+        let dir = self.spill.as_ref().map_or(Path::new(""), |s| s.dir());
+        DataError::Record {
+            origin: at,
+            message: format!(
+                "cannot keep the names of the units beyond the first {} in a temporary file in `{}` (to refuse a unit written twice; TMPDIR chooses the directory): {e}",
+                self.cap,
+                dir.display()
+            ),
+        }
+    }
+
+    /// The segment of record number `record`.
+    fn segment(&self, record: u64) -> Option<&Segment> {
         let at = self.segments.partition_point(|s| s.start <= record);
-        let segment = at.checked_sub(1).and_then(|i| self.segments.get(i));
+        at.checked_sub(1).and_then(|i| self.segments.get(i))
+    }
+
+    /// Where a unit on disk was read.
+    fn spot(&self, spot: &Spot) -> Origin {
+        let segment = self.segment(spot.ordinal);
+        Origin {
+            file: segment.map(|s| s.file.clone()).unwrap_or_default(),
+            position: if spot.number == ODD {
+                spot.odd.clone()
+            } else {
+                format!(
+                    "{}{}",
+                    segment.map_or("", |s| s.prefix.as_str()),
+                    spot.number
+                )
+            },
+        }
+    }
+
+    /// Where record number `record` (in memory) was read.
+    fn origin(&self, record: u32) -> Origin {
+        let segment = self.segment(u64::from(record));
         let file = segment.map(|s| s.file.clone()).unwrap_or_default();
         let position = match self.records.get(record as usize).map(|r| r[3]) {
             Some(ODD) | None => self
@@ -155,65 +363,5 @@ impl UniqueUnits {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(file: &str, position: &str) -> Origin {
-        Origin {
-            file: file.into(),
-            position: position.into(),
-        }
-    }
-
-    #[test]
-    fn a_second_occurrence_names_the_first() {
-        let mut seen = UniqueUnits::default();
-        for i in 0..10_000 {
-            let file = if i < 5_000 { "a.csv" } else { "b.csv" };
-            seen.insert(&format!("Đơn vị {i}"), &at(file, &format!("row {}", i + 2)))
-                .unwrap();
-        }
-        assert_eq!(
-            seen.insert("Đơn vị 17", &at("c.csv", "row 9")),
-            Err(at("a.csv", "row 19"))
-        );
-        assert_eq!(
-            seen.insert("Đơn vị 9000", &at("c.csv", "row 9")),
-            Err(at("b.csv", "row 9002"))
-        );
-        assert!(seen.insert("Đơn vị 10000", &at("c.csv", "row 2")).is_ok());
-        assert!(seen.insert("", &at("c.csv", "row 3")).is_ok());
-        assert_eq!(
-            seen.insert("", &at("c.csv", "row 4")),
-            Err(at("c.csv", "row 3"))
-        );
-    }
-
-    #[test]
-    fn positions_that_are_not_a_word_and_a_number_come_back_as_written() {
-        let mut seen = UniqueUnits::default();
-        let odd = [
-            "units[3]",
-            "row 007",
-            "",
-            "line 4294967295",
-            "row 99999999999",
-            "x 5 y",
-        ];
-        for (i, p) in odd.iter().enumerate() {
-            seen.insert(&format!("u{i}"), &at("f.json", p)).unwrap();
-            seen.insert(&format!("v{i}"), &at("g.json", "line 12"))
-                .unwrap();
-        }
-        for (i, p) in odd.iter().enumerate() {
-            assert_eq!(
-                seen.insert(&format!("u{i}"), &at("h", "row 1")),
-                Err(at("f.json", p))
-            );
-            assert_eq!(
-                seen.insert(&format!("v{i}"), &at("h", "row 1")),
-                Err(at("g.json", "line 12"))
-            );
-        }
-    }
-}
+#[path = "unique_tests.rs"]
+mod tests;
