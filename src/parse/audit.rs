@@ -133,7 +133,16 @@ pub(super) fn rounding(text: &str) -> Rounding {
 impl Lower {
     /// `rank_check`, `rank_bound`, `unit_count` or `presence`.
     pub(super) fn audit(&mut self, pair: Pair<'_, Rule>) -> AuditExpr {
-        let rule = pair.as_rule();
+        self.audit_parts(pair.as_rule(), pair.into_inner())
+    }
+
+    /// The auditing expression `rule` made of `parts` (the pairs inside a `rank_check`,
+    /// `presence`, … or the name and tail of a `name_expr` standing for one).
+    pub(super) fn audit_parts<'i>(
+        &mut self,
+        rule: Rule,
+        parts: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> AuditExpr {
         let mut idents = Vec::new();
         let mut ascending = false;
         let mut condition = None;
@@ -141,7 +150,7 @@ impl Lower {
         // `previous` in a presence test; `in percent` in a change.
         let mut previous = false;
         // Keywords kept: `best`/`worst` and `present`/`missing` carry meaning.
-        for p in pair.into_inner() {
+        for p in parts {
             match p.as_rule() {
                 Rule::ident => idents.push(self.ident(&p)),
                 Rule::order => ascending = p.as_str() == "ascending",

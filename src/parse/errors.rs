@@ -153,7 +153,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::require_clause | Rule::kw_require => "`require`",
         Rule::message_clause | Rule::kw_message => "`message`",
         Rule::cite_clause | Rule::kw_cite => "`cite`",
-        Rule::expr | Rule::if_expr | Rule::call => "an expression",
+        Rule::expr | Rule::if_expr => "an expression",
         Rule::op_approx
         | Rule::op_le
         | Rule::op_ge
@@ -167,7 +167,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_div
         | Rule::op_pow
         | Rule::op_and
-        | Rule::op_or => "an operator",
+        | Rule::op_or
+        | Rule::no_operator => "an operator",
         Rule::op_neg | Rule::op_not => "an expression",
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
@@ -247,9 +248,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::in_force_clause | Rule::kw_in_force => "`in force from`",
         Rule::kw_until => "`until`",
         Rule::target_clause => "`by` a target year",
-        Rule::collection | Rule::collection_fn | Rule::list_literal | Rule::projection => {
-            "an expression"
-        }
+        Rule::collection | Rule::collection_fn | Rule::list_literal => "an expression",
         Rule::equals => "`=`",
         Rule::comma => "`,`",
         Rule::dots => "`..`",

@@ -154,7 +154,7 @@ impl Lower {
             }
             Rule::string => ExprKind::Text(self.string(&pair)),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-            Rule::ident => ExprKind::Name(crate::data::names::nfc(pair.as_str())),
+            Rule::name_expr => return self.name_expr(pair, loc),
             Rule::normalise_expr => ExprKind::Normalise(Box::new(self.normalise(pair))),
             Rule::treat_expr => ExprKind::Normalise(Box::new(self.treat(pair))),
             Rule::rank_expr => ExprKind::Rank(Box::new(self.rank_spec(inner(pair)).0)),
@@ -165,13 +165,6 @@ impl Lower {
             | Rule::previous_value
             | Rule::change_expr => ExprKind::Audit(Box::new(self.audit(pair))),
             Rule::list_literal => ExprKind::List(inner(pair).map(|e| self.expr(e)).collect()),
-            Rule::projection => {
-                let mut parts = inner(pair);
-                match (parts.next(), parts.next()) {
-                    (Some(l), Some(f)) => ExprKind::Project(self.ident(&l), self.ident(&f)),
-                    _ => ExprKind::Bool(false),
-                }
-            }
             Rule::date => match crate::date::parse(pair.as_str()) {
                 Some(d) => ExprKind::Date(d),
                 None => {
@@ -233,15 +226,44 @@ impl Lower {
                     _ => ExprKind::Bool(false),
                 }
             }
-            Rule::call => {
-                let mut parts = inner(pair);
-                let name = parts.next().map(|n| self.ident(&n));
-                let args = parts.map(|a| self.expr(a)).collect();
-                match name {
-                    Some(name) => ExprKind::Call(name, args),
-                    None => ExprKind::Bool(false),
-                }
-            }
+            _ => ExprKind::Bool(false),
+        };
+        Expr { kind, loc }
+    }
+
+    /// A name and what follows it: a name alone, `x is rank of v`, `x is present`, a call
+    /// or a projection. `loc` spans all of it; a name alone is located as the name.
+    fn name_expr(&mut self, pair: Pair<'_, Rule>, loc: Loc) -> Expr {
+        let mut parts = pair.into_inner();
+        let Some(name) = parts.next() else {
+            return Expr {
+                kind: ExprKind::Bool(false),
+                loc,
+            };
+        };
+        let Some(tail) = parts.next() else {
+            return Expr {
+                kind: ExprKind::Name(crate::data::names::nfc(name.as_str())),
+                loc: self.loc(&name),
+            };
+        };
+        let kind = match tail.as_rule() {
+            Rule::name_rank_check => ExprKind::Audit(Box::new(self.audit_parts(
+                Rule::rank_check,
+                std::iter::once(name).chain(tail.into_inner()),
+            ))),
+            Rule::name_presence => ExprKind::Audit(Box::new(self.audit_parts(
+                Rule::presence,
+                std::iter::once(name).chain(tail.into_inner()),
+            ))),
+            Rule::arguments => ExprKind::Call(
+                self.ident(&name),
+                inner(tail).map(|a| self.expr(a)).collect(),
+            ),
+            Rule::field => match inner(tail).next() {
+                Some(f) => ExprKind::Project(self.ident(&name), self.ident(&f)),
+                None => ExprKind::Bool(false),
+            },
             _ => ExprKind::Bool(false),
         };
         Expr { kind, loc }
