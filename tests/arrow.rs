@@ -641,3 +641,49 @@ fn failing_findings_decided_from_batches_are_those_of_the_loaded_dataset() {
     let halves = [sample.slice(0, 3), sample.slice(3, sample.num_rows() - 3)];
     assert!(lean_as_loaded(&staffing, &halves, &key));
 }
+
+#[test]
+fn a_unit_twice_far_apart_in_a_long_stream_of_batches_is_found_at_the_end() {
+    // Past the units the stream keeps in memory (about 115,000), names go to disk and are
+    // checked once, when the batches end: both occurrences here are past that point.
+    let rules = RuleSet::from_text(
+        "t.chiso",
+        "methodology \"T\" version 1\ninput x: integer\nrule r require x >= 0",
+    )
+    .unwrap();
+    let rows = 12_000;
+    let batches: Vec<RecordBatch> = (0..11)
+        .map(|b| {
+            let names: Vec<String> = (0..rows)
+                .map(|r| match b * rows + r {
+                    125_000 => "U 118000".to_string(),
+                    i => format!("U {i}"),
+                })
+                .collect();
+            let names: Vec<Option<&str>> = names.iter().map(|n| Some(n.as_str())).collect();
+            batch(vec![
+                ("unit", text(&names)),
+                ("x", ints(&vec![Some(1); rows])),
+            ])
+        })
+        .collect();
+    let options = StreamOptions {
+        findings: FindingFilter::Failing,
+        values: ValueFilter::None,
+    };
+    let stream = rules
+        .validate_batches(batches.into_iter(), options, ArrowOptions::new("unit"))
+        .unwrap();
+    let items: Vec<_> = stream.collect();
+    assert_eq!(items.len(), 12, "eleven batches, then the check at the end");
+    assert!(items[..11].iter().all(Result::is_ok));
+    let Err(err) = &items[11] else {
+        panic!("the unit given twice passed");
+    };
+    let message = err.to_string();
+    assert!(message.contains("U 118000"), "{message}");
+    assert!(
+        message.contains("row 125000") && message.contains("row 118000"),
+        "{message}"
+    );
+}

@@ -116,6 +116,13 @@ impl BatchValidator {
         }
         let Some(batch) = self.next_batch(py)? else {
             self.finished = true;
+            // The end of the batches: the library's stream, pulled once more with nothing
+            // queued, checks the units it kept on disk (a unit given twice far apart).
+            let owned = &mut self.owned;
+            let last = py.detach(|| owned.with_dependent_mut(|_, stream| stream.next()));
+            if let Some(Err(e)) = last {
+                return Err(crate::data_error(&e));
+            }
             return Ok(None);
         };
         self.queue.lock().push_back(batch);

@@ -74,6 +74,25 @@ def test_a_unit_twice_across_batches_is_a_data_error(rules):
     assert list(validator) == []
 
 
+def test_a_unit_twice_far_apart_is_found_when_the_batches_end():
+    # Past the ~115,000 units kept in memory, names go to disk and are checked once, at
+    # the end: the validator must still raise after its last batch.
+    rules = chiso.RuleSet.from_text("t.chiso", 'methodology "T" version 1\ninput x: integer\nrule r require x >= 0')
+    rows = 12_000
+    batches = []
+    for b in range(11):
+        names = [f"U {b * rows + r}" for r in range(rows)]
+        if b == 10:
+            names[5_000] = "U 118000"
+        batches.append(pa.table({"unit": names, "x": pa.array([1] * rows, pa.int64())}))
+    validator = rules.validate_batches(batches, findings="failing")
+    seen = 0
+    with pytest.raises(chiso.DataError, match=r"unit `U 118000` appears twice"):
+        for _ in validator:
+            seen += 1
+    assert seen == 11
+
+
 def test_a_rule_set_comparing_units_cannot_be_streamed():
     ranked = chiso.RuleSet.load(ROOT / "rules" / "ict-index" / "2019")
     with pytest.raises(chiso.CohortError, match="compares units with each other"):

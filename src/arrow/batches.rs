@@ -81,7 +81,11 @@ impl<I: Iterator<Item = RecordBatch>> Iterator for ArrowStream<'_, I> {
         if self.stopped {
             return None;
         }
-        let batch = self.batches.next()?;
+        let Some(batch) = self.batches.next() else {
+            // The end of the batches: the units kept on disk are checked once, here.
+            self.stopped = true;
+            return self.stream.check_units().err().map(Err);
+        };
         let result = self.decide(&batch);
         if result.is_err() {
             self.stopped = true;
@@ -124,7 +128,9 @@ impl RuleSet {
     /// Decides a row-local rule set over record batches, one batch at a time: for each
     /// batch in, the findings the options keep (and, if asked, the units' values) as
     /// batches, in bounded memory. A unit appearing twice (in any batches), or a batch
-    /// that cannot be read, ends the stream with that error. A rule set with cohort
+    /// that cannot be read, ends the stream with that error; the end of `batches` is the
+    /// end of the stream, where units kept on disk are checked (the last item is then that
+    /// error, if any). A rule set with cohort
     /// operations is [`StreamError::Cohort`].
     ///
     /// ```
@@ -157,7 +163,7 @@ impl RuleSet {
         let feed = Feed::default();
         Ok(ArrowStream {
             rules: self,
-            stream: self.stream(feed.clone(), options)?,
+            stream: self.stream(feed.clone(), options)?.in_pieces(),
             feed,
             batches,
             options: arrow,

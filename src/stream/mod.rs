@@ -123,6 +123,11 @@ pub struct Stream<'a, I> {
     results: Evaluation,
     /// Where the key and each input are among the cells of the CSV file being read.
     columns: CsvColumns,
+    /// The records come in pieces (Arrow batches): the end of one is not the end of the
+    /// stream, and the owner checks the units kept on disk once, at the very end
+    /// ([`Stream::check_units`]); checking them at every piece would read them all again
+    /// each time.
+    in_pieces: bool,
 }
 
 /// The columns a program reads in one CSV file (found again when the file changes).
@@ -164,6 +169,9 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
         }
         // At the end of the records (or of a piece of them), the units kept on disk.
         let Some(next) = self.records.next() else {
+            if self.in_pieces {
+                return None;
+            }
             let checked = self.seen.check();
             self.stopped = checked.is_err();
             return checked.err().map(Err);
@@ -198,6 +206,20 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
 }
 
 impl<I> Stream<'_, I> {
+    /// A stream fed in pieces: see [`Stream::check_units`].
+    pub(crate) fn in_pieces(mut self) -> Self {
+        self.in_pieces = true;
+        self
+    }
+
+    /// Checks the units kept on disk against each other, at the end of a stream fed in
+    /// pieces: a unit given twice is the error.
+    pub(crate) fn check_units(&mut self) -> Result<(), DataError> {
+        let checked = self.seen.check();
+        self.stopped |= checked.is_err();
+        checked
+    }
+
     /// Evaluates the inputs bound for the unit `name`.
     fn evaluate_bound(&mut self, name: String) {
         self.bound.units.clear();
@@ -599,6 +621,7 @@ impl RuleSet {
                 key: None,
                 inputs: Vec::new(),
             },
+            in_pieces: false,
         })
     }
 
