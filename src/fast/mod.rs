@@ -29,7 +29,8 @@
 //!   registers and a list of truth registers, hash-consed (a ratio a rule tests and an
 //!   indicator reports is computed once). A row runs the registers in order on one unit
 //!   with nothing allocated; columns run each register over a chunk of 1,024 units as one
-//!   loop over structure-of-arrays.
+//!   loop over structure-of-arrays, with per-chunk bounds proving what a row checks per
+//!   unit (see `column/mod.rs`).
 //! - **Faults are validity, not values.** A missing or invalid input, a value that does
 //!   not fit 64 bits, a division by zero: the unit's finding is `Undecided` and the
 //!   reference produces the `error` with its exact reason. Kleene `and`/`or` as in the

@@ -1,7 +1,7 @@
 //! Column-at-a-time evaluation: the plan runs over a chunk of 1,024 units one register
 //! at a time, each operation one tight loop over structure-of-arrays columns.
 //!
-//! A chunk runs on one of two paths, both on the same plan:
+//! Each register of a chunk runs on one of two paths, both on the same plan:
 //!
 //! - **Bounded** ([`kernels`]): each register of the chunk is described by where its
 //!   numerators, denominators and validity live (its own buffer, or another register's or
@@ -11,8 +11,8 @@
 //!   exact path checks per unit: no overflow, no tiny quotient, every comparison's slack
 //!   below 1. Kernels are then integer loops with no per-unit checks and no error bounds.
 //! - **Exact** ([`exact`]): every unit's [`Rational`], error bound included, as a row
-//!   computes it. A chunk runs here when a bound proves nothing (values near 2⁶³, a
-//!   divisor of either sign, an operation the bounded path has no kernel for).
+//!   computes it. A register runs here when a bound proves nothing (values near 2⁶³, a
+//!   divisor of either sign); a divided operand is first run here too, for its bounds.
 //!
 //! Both paths decide exactly what a row decides: the bounded path only where its bounds
 //! prove the row's per-unit checks pass (each bound is the row's own floating-point
