@@ -29,7 +29,8 @@
 //!   registers and a list of truth registers, hash-consed (a ratio a rule tests and an
 //!   indicator reports is computed once). A row runs the registers in order on one unit
 //!   with nothing allocated; columns run each register over a chunk of 1,024 units as one
-//!   loop over structure-of-arrays.
+//!   loop over structure-of-arrays, with per-chunk bounds proving what a row checks per
+//!   unit (see `column/mod.rs`).
 //! - **Faults are validity, not values.** A missing or invalid input, a value that does
 //!   not fit 64 bits, a division by zero: the unit's finding is `Undecided` and the
 //!   reference produces the `error` with its exact reason. Kleene `and`/`or` as in the
@@ -329,6 +330,9 @@ pub struct FastProgram {
     /// registers to compute in order; constants are filled once per buffer.
     loads: Vec<(usize, usize)>,
     steps: Vec<(usize, plan::NumOp)>,
+    /// Per number register, whether a division is under it: then every valid unit's error
+    /// bound is positive (the reference may have rounded), else every one is 0.
+    divided: Vec<bool>,
 }
 
 impl FastProgram {
@@ -351,7 +355,25 @@ impl FastProgram {
             .filter(|(_, op)| !matches!(op, plan::NumOp::Input(_) | plan::NumOp::Const(_)))
             .map(|(r, op)| (r, *op))
             .collect();
-        FastProgram { plan, loads, steps }
+        let mut divided: Vec<bool> = Vec::with_capacity(plan.nums.len());
+        for op in &plan.nums {
+            let under = |r: plan::Reg| divided.get(r as usize).copied().unwrap_or(true);
+            let d = match *op {
+                plan::NumOp::Div(..) => true,
+                plan::NumOp::Add(a, b) | plan::NumOp::Sub(a, b) | plan::NumOp::Mul(a, b) => {
+                    under(a) || under(b)
+                }
+                plan::NumOp::Neg(x) => under(x),
+                plan::NumOp::Input(_) | plan::NumOp::Const(_) => false,
+            };
+            divided.push(d);
+        }
+        FastProgram {
+            plan,
+            loads,
+            steps,
+            divided,
+        }
     }
 
     /// Each rule's id with `None` when the typed core decides it, or why the reference
@@ -383,55 +405,54 @@ impl FastProgram {
 }
 
 /// The computed values of a column evaluation, one column per
-/// [`FastProgram::value_slots`] entry, structure of arrays.
+/// [`FastProgram::value_slots`] entry, structure of arrays: each unit's exact `n / d`
+/// and validity, and one error bound per chunk of units (the chunk's greatest `ed`, a
+/// bound for each of its units; rows keep each unit's own).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ValueColumns {
-    units: usize,
-    n: Vec<i64>,
-    d: Vec<i64>,
-    ed: Vec<f64>,
-    ok: Vec<bool>,
+    n: Vec<Vec<i64>>,
+    d: Vec<Vec<i64>>,
+    ok: Vec<Vec<bool>>,
+    /// Per value, per chunk.
+    ed: Vec<Vec<f64>>,
 }
 
 impl ValueColumns {
-    fn new(values: usize, units: usize) -> Self {
-        let cells = values * units;
+    fn with_capacity(values: usize, units: usize) -> Self {
         ValueColumns {
-            units,
-            n: vec![0; cells],
-            d: vec![1; cells],
-            ed: vec![0.0; cells],
-            ok: vec![false; cells],
+            n: (0..values).map(|_| Vec::with_capacity(units)).collect(),
+            d: (0..values).map(|_| Vec::with_capacity(units)).collect(),
+            ok: (0..values).map(|_| Vec::with_capacity(units)).collect(),
+            ed: vec![Vec::with_capacity(units.div_ceil(column::CHUNK)); values],
         }
     }
 
-    fn fill(&mut self, value: usize, start: usize, n: &[i64], d: &[i64], e: &[f64], ok: &[bool]) {
-        let at = value * self.units + start;
-        let len = n.len();
-        if let (Some(tn), Some(td), Some(te), Some(tok)) = (
-            self.n.get_mut(at..at + len),
-            self.d.get_mut(at..at + len),
-            self.ed.get_mut(at..at + len),
-            self.ok.get_mut(at..at + len),
+    /// Appends the next chunk of value `value`.
+    fn push(&mut self, value: usize, n: &[i64], d: &[i64], ok: &[bool], ed: f64) {
+        if let (Some(tn), Some(td), Some(tok), Some(te)) = (
+            self.n.get_mut(value),
+            self.d.get_mut(value),
+            self.ok.get_mut(value),
+            self.ed.get_mut(value),
         ) {
-            tn.copy_from_slice(n);
-            td.copy_from_slice(d.get(..len).unwrap_or(&[]));
-            te.copy_from_slice(e.get(..len).unwrap_or(&[]));
-            tok.copy_from_slice(ok.get(..len).unwrap_or(&[]));
+            tn.extend_from_slice(n);
+            td.extend_from_slice(d);
+            tok.extend_from_slice(ok);
+            te.push(ed);
         }
     }
 
     /// Value `value` (an index into [`FastProgram::value_slots`]) of `unit`, `None` where a
-    /// fault or overflow left it to the reference.
+    /// fault or overflow left it to the reference. Its `ed` bounds the reference's error
+    /// for every unit of the unit's chunk, so it is never below the row's.
     pub fn get(&self, value: usize, unit: usize) -> Option<Rational> {
-        let at = value * self.units + unit;
-        if unit >= self.units || !*self.ok.get(at)? {
+        if !*self.ok.get(value)?.get(unit)? {
             return None;
         }
         Some(Rational {
-            n: *self.n.get(at)?,
-            d: *self.d.get(at)?,
-            ed: *self.ed.get(at)?,
+            n: *self.n.get(value)?.get(unit)?,
+            d: *self.d.get(value)?.get(unit)?,
+            ed: *self.ed.get(value)?.get(unit / column::CHUNK)?,
         })
     }
 }
@@ -445,6 +466,8 @@ pub struct TypedEvaluation {
     statuses: Vec<Option<Status>>,
     /// Computed values as exact rationals, per [`FastProgram::value_slots`].
     pub values: ValueColumns,
+    /// How many statuses are `None` (nothing to complete when 0).
+    open: usize,
 }
 
 impl TypedEvaluation {
@@ -463,12 +486,15 @@ impl TypedEvaluation {
 
     /// How many findings the reference evaluator has to decide.
     pub fn undecided(&self) -> usize {
-        self.statuses.iter().filter(|s| s.is_none()).count()
+        self.open
     }
 
     /// Decides what is left with the reference evaluator, on the units that need it
     /// only. The program must have no cohort operations (units are evaluated alone).
     pub fn complete(&mut self, program: &Program, bound: &BoundData) {
+        if self.open == 0 {
+            return;
+        }
         let rules = program.rules.len();
         let needed: Vec<usize> = (0..self.units)
             .filter(|&u| (0..rules).any(|r| self.status(u, r).is_none()))
@@ -489,6 +515,7 @@ impl TypedEvaluation {
                 }
             }
         }
+        self.open = self.statuses.iter().filter(|s| s.is_none()).count();
     }
 
     /// Every status, unit by unit (after [`TypedEvaluation::complete`]).
