@@ -282,6 +282,24 @@ impl RuleSet {
         )))
     }
 
+    /// The data of a call and the Arrow options it is read with (`floats`, `source`).
+    fn read(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        floats: &str,
+        source: &str,
+    ) -> PyResult<(Input, ArrowOptions)> {
+        let floats = float_rule(floats)?;
+        let input = self.input(py, data, floats, source)?;
+        let options = ArrowOptions {
+            source: source.to_string(),
+            floats,
+            ..self.inner.arrow_options()
+        };
+        Ok((input, options))
+    }
+
     /// Reads the input into a dataset (without the GIL for Arrow).
     fn dataset(&self, input: Input, options: &ArrowOptions) -> Result<Dataset, PyErr> {
         let data = match input {
@@ -404,13 +422,7 @@ impl RuleSet {
         strict: bool,
         source: &str,
     ) -> PyResult<Report> {
-        let floats = float_rule(floats)?;
-        let input = self.input(py, data, floats, source)?;
-        let options = ArrowOptions {
-            source: source.to_string(),
-            floats,
-            ..self.inner.arrow_options()
-        };
+        let (input, options) = self.read(py, data, floats, source)?;
         let rules = Arc::clone(&self.inner);
         let report = py.detach(|| -> PyResult<chiso::Report> {
             let data = self.dataset(input, &options)?;
@@ -440,13 +452,7 @@ impl RuleSet {
         floats: &str,
         source: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let floats = float_rule(floats)?;
-        let input = self.input(py, data, floats, source)?;
-        let options = ArrowOptions {
-            source: source.to_string(),
-            floats,
-            ..self.inner.arrow_options()
-        };
+        let (input, options) = self.read(py, data, floats, source)?;
         let rules = Arc::clone(&self.inner);
         let lean = py.detach(|| -> PyResult<chiso::report::lean::LeanReport> {
             match input {

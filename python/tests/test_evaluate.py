@@ -60,12 +60,12 @@ def test_failing_findings_decided_by_row_are_the_reports(staffing, rows):
     # Integer columns (the missing count dropped: a column with a null stays integer in
     # Arrow) go straight into the typed core; the list of dicts goes through records.
     table = pa.Table.from_pylist(rows)
-    for data in (rows, table, table.to_batches(max_chunksize=3)[0]):
+    pieces = pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=3))
+    for data in (rows, table, pieces):
         decided = staffing.decide_failing(data)
         assert decided["summary"] == report["summary"]
-        if data is rows or isinstance(data, pa.Table):
-            got = [(f["rule"], names[f["row"]].strip(), f["status"]) for f in decided["findings"]]
-            assert got == [(r, u.strip(), s) for r, u, s in failing]
+        got = [(f["rule"], names[f["row"]].strip(), f["status"]) for f in decided["findings"]]
+        assert got == [(r, u.strip(), s) for r, u, s in failing]
     ints = pa.table({"unit": ["A", "B"], "staff_total": pa.array([10, 20], pa.int64())})
     decided = staffing.decide_failing(ints)
     assert decided["summary"]["units"] == 2
