@@ -146,7 +146,8 @@ pub fn shipped_samples(root: &Path) -> Vec<(RuleSet, Dataset)> {
 /// Target `data`: the first byte picks a shipped rule set, the second the format (bits 0–1:
 /// JSON, JSON Lines streamed, CSV, CSV with a decimal comma and `;`; bit 7: a spreadsheet)
 /// and the extras (bit 2 `--explain` of the first unit, bit 3 `--previous` from the same
-/// data, bit 4 `--sensitivity 3`, bit 5 a lean report of failing findings, bit 6 values in
+/// data, bit 4 `--sensitivity 3`, bit 5 a lean report of failing findings (with the typed
+/// core and without, which must agree), bit 6 values in
 /// the stream); the rest is the file.
 pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
     let [pick, flags, rest @ ..] = bytes else {
@@ -215,6 +216,10 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
         };
         let report = rules.evaluate_lean(&dataset, &lean);
         assert!(report.findings.iter().all(|f| f.status != Status::Pass));
+        // The typed core (records read straight into columns, failing findings kept by
+        // reference and spelled out later) changes nothing the reference would say.
+        let reference = rules.evaluate_lean_by(&dataset, &lean, false);
+        assert_eq!(report, reference, "the typed core changed a lean report");
     }
 }
 
