@@ -207,6 +207,7 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
 
 impl<I> Stream<'_, I> {
     /// A stream fed in pieces: see [`Stream::check_units`].
+    #[cfg(feature = "arrow")]
     pub(crate) fn in_pieces(mut self) -> Self {
         self.in_pieces = true;
         self
@@ -214,6 +215,7 @@ impl<I> Stream<'_, I> {
 
     /// Checks the units kept on disk against each other, at the end of a stream fed in
     /// pieces: a unit given twice is the error.
+    #[cfg(feature = "arrow")]
     pub(crate) fn check_units(&mut self) -> Result<(), DataError> {
         let checked = self.seen.check();
         self.stopped |= checked.is_err();
