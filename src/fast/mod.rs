@@ -47,12 +47,14 @@ mod plan;
 mod row;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use rust_decimal::Decimal;
 
 use crate::compile::{Cmp, Program, Slot};
 use crate::evaluate::{self, BoundData, Status};
 use plan::FastRule;
+pub use values::ValueColumns;
 
 pub use column::Columns;
 pub use intake::Intake;
@@ -401,59 +403,6 @@ impl FastProgram {
     /// The computed values (indicators) the typed core computes too, by slot.
     pub fn value_slots(&self) -> impl Iterator<Item = Slot> + '_ {
         self.plan.values.iter().map(|(s, _)| *s)
-    }
-}
-
-/// The computed values of a column evaluation, one column per
-/// [`FastProgram::value_slots`] entry, structure of arrays: each unit's exact `n / d`
-/// and validity, and one error bound per chunk of units (the chunk's greatest `ed`, a
-/// bound for each of its units; rows keep each unit's own).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ValueColumns {
-    n: Vec<Vec<i64>>,
-    d: Vec<Vec<i64>>,
-    ok: Vec<Vec<bool>>,
-    /// Per value, per chunk.
-    ed: Vec<Vec<f64>>,
-}
-
-impl ValueColumns {
-    fn with_capacity(values: usize, units: usize) -> Self {
-        ValueColumns {
-            n: (0..values).map(|_| Vec::with_capacity(units)).collect(),
-            d: (0..values).map(|_| Vec::with_capacity(units)).collect(),
-            ok: (0..values).map(|_| Vec::with_capacity(units)).collect(),
-            ed: vec![Vec::with_capacity(units.div_ceil(column::CHUNK)); values],
-        }
-    }
-
-    /// Appends the next chunk of value `value`.
-    fn push(&mut self, value: usize, n: &[i64], d: &[i64], ok: &[bool], ed: f64) {
-        if let (Some(tn), Some(td), Some(tok), Some(te)) = (
-            self.n.get_mut(value),
-            self.d.get_mut(value),
-            self.ok.get_mut(value),
-            self.ed.get_mut(value),
-        ) {
-            tn.extend_from_slice(n);
-            td.extend_from_slice(d);
-            tok.extend_from_slice(ok);
-            te.push(ed);
-        }
-    }
-
-    /// Value `value` (an index into [`FastProgram::value_slots`]) of `unit`, `None` where a
-    /// fault or overflow left it to the reference. Its `ed` bounds the reference's error
-    /// for every unit of the unit's chunk, so it is never below the row's.
-    pub fn get(&self, value: usize, unit: usize) -> Option<Rational> {
-        if !*self.ok.get(value)?.get(unit)? {
-            return None;
-        }
-        Some(Rational {
-            n: *self.n.get(value)?.get(unit)?,
-            d: *self.d.get(value)?.get(unit)?,
-            ed: *self.ed.get(value)?.get(unit / column::CHUNK)?,
-        })
     }
 }
 

@@ -349,5 +349,8 @@ impl FastProgram {
         if let Some(slot) = regs.truths.get_mut(i) {
             *slot = out;
         }
+        if let Some(m) = regs.maybe.get_mut(i) {
+            *m = true;
+        }
     }
 }

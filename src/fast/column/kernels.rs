@@ -15,13 +15,16 @@
 //!   multiplication never decrease when an operand grows, so it bounds every unit's `ed`.
 //! - A comparison: when the chunk's greatest slack `2·(ed₁·d₂ + ed₂·d₁)` is below 1, the
 //!   row decides every unit by the sign of the exact cross-multiplied difference (an exact
-//!   tie after a division only where the plan proved it): a table lookup on the sign, in
-//!   64-bit products when the bounds show they fit, else 128-bit.
+//!   tie after a division only where the plan proved it), in 64-bit products when the
+//!   bounds show they fit, else 128-bit: against a constant, the operator itself in a
+//!   loop compiled per operator; a tie left open, or two columns, a table lookup on the
+//!   sign.
 //!
 //! Anything else (a division of fractions, `+ −` of fractions, values near 2⁶³, a slack
 //! of 1 or more) returns `None`, and the chunk runs on the exact path.
 
 use super::{Chunk, Ints, NumBuf, Reg, Registers, Valid, sized};
+use crate::compile::Cmp;
 use crate::fast::plan::{NumOp, TruthOp};
 use crate::fast::{DECIMAL_FLOOR, DECIMAL_ULP, FastProgram, SMALLEST, Truth, holds};
 use std::cmp::Ordering;
@@ -297,9 +300,14 @@ impl FastProgram {
         regs: &mut Registers,
     ) -> Option<()> {
         let Registers {
-            bufs, regs, truths, ..
+            bufs,
+            regs,
+            truths,
+            maybe,
+            ..
         } = regs;
         let out = truths.get_mut(i)?;
+        let maybe = maybe.get_mut(i)?;
         let TruthOp::Cmp { op, a, b, tie } = op else {
             return None;
         };
@@ -336,10 +344,34 @@ impl FastProgram {
             (true, false) => Some((y, x, packed(is(Ordering::Greater), is(Ordering::Less)))),
             _ => None,
         };
+        // A tie decided as the operator decides it (no tie after a division left open):
+        // the operator's own comparison, one loop per operator, and no validity read
+        // where every unit is valid.
+        let plain = !inexact || tie;
+        *maybe = !plain || x.ok != Valid::All || y.ok != Valid::All;
         if narrow && let Some((v, c, table)) = against {
-            let (n, ok) = (ints(v.n), chunk.valid(bufs, v.ok));
+            let n = ints(v.n);
             let d = (v.d != Ints::One).then(|| ints(v.d));
-            versus(out, table, (n, d, ok), (c.lo, c.dmax));
+            if plain {
+                // `c op v` is `v op' c`, the operator turned around.
+                let op = if constant(a, x) { turned(op) } else { op };
+                let ok = (v.ok != Valid::All).then(|| chunk.valid(bufs, v.ok));
+                let (cn, cd) = (c.lo, c.dmax);
+                by_operator(
+                    op,
+                    Versus {
+                        out,
+                        n,
+                        d,
+                        ok,
+                        cn,
+                        cd,
+                    },
+                );
+            } else {
+                let ok = chunk.valid(bufs, v.ok);
+                versus(out, table, (n, d, ok), (c.lo, c.dmax));
+            }
             return Some(());
         }
         let sides = (ints(x.n), ints(x.d), ints(y.n), ints(y.d));
@@ -352,6 +384,110 @@ impl FastProgram {
             });
         }
         Some(())
+    }
+}
+
+/// `op` with its sides swapped: `a op b` is `b turned(op) a`.
+fn turned(op: Cmp) -> Cmp {
+    match op {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        Cmp::Eq | Cmp::Ne => op,
+    }
+}
+
+/// A comparison operator as a type, so that a loop over units is compiled once per
+/// operator with the comparison inlined.
+trait Test: Copy {
+    fn holds(self, left: i64, right: i64) -> bool;
+}
+
+macro_rules! tests {
+    ($($name:ident $op:tt),*) => {$(
+        #[derive(Clone, Copy)]
+        struct $name;
+        impl Test for $name {
+            #[inline(always)]
+            fn holds(self, left: i64, right: i64) -> bool {
+                left $op right
+            }
+        }
+    )*};
+}
+tests!(IsEq ==, IsNe !=, IsLt <, IsLe <=, IsGt >, IsGe >=);
+
+/// Runs `run` with `op` as its [`Test`].
+#[inline(always)]
+fn by_operator(op: Cmp, run: impl TestRun) {
+    match op {
+        Cmp::Eq => run.run(IsEq),
+        Cmp::Ne => run.run(IsNe),
+        Cmp::Lt => run.run(IsLt),
+        Cmp::Le => run.run(IsLe),
+        Cmp::Gt => run.run(IsGt),
+        Cmp::Ge => run.run(IsGe),
+    }
+}
+
+/// A loop generic over its [`Test`] (a closure cannot be generic).
+trait TestRun {
+    fn run<T: Test>(self, test: T);
+}
+
+/// `TRUE` or `FALSE` as `holds` says where `ok`, else unknown, without a branch.
+#[inline(always)]
+fn truth(holds: bool, ok: bool) -> Truth {
+    Truth((u8::from(holds & ok) << 1) | u8::from(!ok))
+}
+
+/// [`versus`] for a plain comparison: `n·cd op cn·d` for every unit; `ok` absent when
+/// every unit is valid.
+struct Versus<'a> {
+    out: &'a mut [Truth],
+    n: &'a [i64],
+    d: Option<&'a [i64]>,
+    ok: Option<&'a [bool]>,
+    cn: i64,
+    cd: i64,
+}
+
+impl TestRun for Versus<'_> {
+    #[inline(always)]
+    fn run<T: Test>(self, test: T) {
+        let Versus {
+            out,
+            n,
+            d,
+            ok,
+            cn,
+            cd,
+        } = self;
+        match (d, ok) {
+            (None, None) => {
+                for (cell, x) in out.iter_mut().zip(n) {
+                    *cell = Truth(u8::from(test.holds(x.wrapping_mul(cd), cn)) << 1);
+                }
+            }
+            (None, Some(ok)) => {
+                for ((cell, x), ok) in out.iter_mut().zip(n).zip(ok) {
+                    *cell = truth(test.holds(x.wrapping_mul(cd), cn), *ok);
+                }
+            }
+            (Some(d), None) => {
+                for (cell, (x, dx)) in out.iter_mut().zip(n.iter().zip(d)) {
+                    let holds = test.holds(x.wrapping_mul(cd), cn.wrapping_mul(*dx));
+                    *cell = Truth(u8::from(holds) << 1);
+                }
+            }
+            (Some(d), Some(ok)) => {
+                for ((cell, (x, dx)), ok) in out.iter_mut().zip(n.iter().zip(d)).zip(ok) {
+                    let holds = test.holds(x.wrapping_mul(cd), cn.wrapping_mul(*dx));
+                    *cell = truth(holds, *ok);
+                }
+            }
+        }
     }
 }
 

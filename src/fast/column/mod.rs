@@ -21,7 +21,10 @@
 mod exact;
 mod kernels;
 
+use std::sync::Arc;
+
 use super::plan::{FastRule, NumOp, TruthOp};
+use super::values::{IntCells, IntsFrom, OkCells, OkFrom};
 use super::{FastProgram, Rational, Truth, TypedEvaluation, ValueColumns};
 use crate::compile::Program;
 use crate::evaluate::{BoundData, Status};
@@ -37,11 +40,13 @@ static ALL: [bool; CHUNK] = [true; CHUNK];
 /// One input's values over every unit: the exact rational of each (inputs are scaled
 /// integers, so the error bound is zero), and whether the unit has one (a missing,
 /// invalid, non-number or beyond-64-bit value is the reference evaluator's to decide).
+/// Shared, so that an evaluation's computed values can point at the inputs they are
+/// (`a / b` of counts is the pair of columns) instead of copying them.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct InputColumn {
-    n: Vec<i64>,
-    d: Vec<i64>,
-    ok: Vec<bool>,
+pub(super) struct InputColumn {
+    pub(super) n: Arc<Vec<i64>>,
+    pub(super) d: Arc<Vec<i64>>,
+    pub(super) ok: Arc<Vec<bool>>,
     /// Bounds of each chunk, what the bounded path starts from.
     chunks: Vec<Bounds>,
 }
@@ -124,7 +129,12 @@ impl Columns {
                     .zip(ok.chunks(CHUNK))
                     .map(|((n, d), ok)| Bounds::of(n, d, ok))
                     .collect();
-                InputColumn { n, d, ok, chunks }
+                InputColumn {
+                    n: Arc::new(n),
+                    d: Arc::new(d),
+                    ok: Arc::new(ok),
+                    chunks,
+                }
             })
             .collect();
         Columns {
@@ -316,6 +326,28 @@ impl<'a> Chunk<'a> {
     }
 }
 
+impl<'a> Chunk<'a> {
+    /// The integers `at` names, as a computed value keeps them: an input's column or
+    /// all 1 by reference, a register's own buffer to copy.
+    fn kept(&self, bufs: &'a [NumBuf], at: Ints) -> IntsFrom<'a> {
+        match at {
+            Ints::InputN(k) => IntsFrom::Shared(IntCells::InputN(k)),
+            Ints::InputD(k) => IntsFrom::Shared(IntCells::InputD(k)),
+            Ints::One => IntsFrom::Shared(IntCells::One),
+            Ints::N(_) | Ints::D(_) => IntsFrom::Copy(self.ints(bufs, at)),
+        }
+    }
+
+    /// The validity `at` names, as a computed value keeps it.
+    fn kept_valid(&self, bufs: &'a [NumBuf], at: Valid) -> OkFrom<'a> {
+        match at {
+            Valid::All => OkFrom::Shared(OkCells::All),
+            Valid::Input(k) => OkFrom::Shared(OkCells::Input(k)),
+            Valid::Own(_) => OkFrom::Copy(self.valid(bufs, at)),
+        }
+    }
+}
+
 /// The first `len` cells of a register's own buffer.
 fn own<T>(buf: Option<&[T]>, len: usize) -> &[T] {
     buf.and_then(|b| b.get(..len)).unwrap_or(&[])
@@ -362,6 +394,9 @@ struct Registers {
     /// Per number register, whether this chunk's buffer holds every unit's error bound
     /// (computed on the exact path).
     exact: Vec<bool>,
+    /// Per truth register, whether this chunk's truths may hold an unknown (false proves
+    /// none does, so no rule reading only such truths leaves a finding open).
+    maybe: Vec<bool>,
 }
 
 impl FastProgram {
@@ -387,6 +422,7 @@ impl FastProgram {
             regs: vec![Reg::NONE; plan.nums.len()],
             truths: vec![vec![Truth::UNKNOWN; width]; plan.truths.len()],
             exact: vec![false; plan.nums.len()],
+            maybe: vec![true; plan.truths.len()],
         };
         // Constants are the same in every chunk: filled once, and their registers kept.
         for (r, (op, buf)) in plan.nums.iter().zip(regs.bufs.iter_mut()).enumerate() {
@@ -425,7 +461,7 @@ impl FastProgram {
             super::decide(Some(Truth(w)), Truth(r))
         });
         let mut statuses = vec![None; units * plan.rules.len()];
-        let mut values = ValueColumns::with_capacity(plan.values.len(), units);
+        let mut values = ValueColumns::new(plan.values.len(), units, cols.columns.clone());
         let (mut open, mut fast, mut all) = (0, 0, 0);
         for (index, start) in (0..units).step_by(CHUNK).enumerate() {
             let end = (start + CHUNK).min(units);
@@ -448,6 +484,8 @@ impl FastProgram {
                     continue;
                 };
                 let decided = |w: Truth, t: Truth| table[usize::from((w.0 << 2) | t.0)];
+                let maybe = |reg: u32| regs.maybe.get(reg as usize).copied().unwrap_or(true);
+                let known = !maybe(*require) && !when.is_some_and(maybe);
                 match when.and_then(truth) {
                     None => {
                         for (cell, t) in out.iter_mut().zip(req) {
@@ -460,15 +498,17 @@ impl FastProgram {
                         }
                     }
                 }
-                open += out.iter().filter(|s| s.is_none()).count();
+                if !known {
+                    open += out.iter().filter(|s| s.is_none()).count();
+                }
             }
             for (k, (_, r)) in plan.values.iter().enumerate() {
                 let reg = regs.regs.get(*r as usize).copied().unwrap_or(Reg::NONE);
                 values.push(
                     k,
-                    chunk.ints(&regs.bufs, reg.n),
-                    chunk.ints(&regs.bufs, reg.d),
-                    chunk.valid(&regs.bufs, reg.ok),
+                    chunk.kept(&regs.bufs, reg.n),
+                    chunk.kept(&regs.bufs, reg.d),
+                    chunk.kept_valid(&regs.bufs, reg.ok),
                     reg.emax,
                 );
             }
@@ -514,6 +554,16 @@ impl FastProgram {
                 let (done, rest) = regs.truths.split_at_mut(i);
                 if let Some(out) = rest.first_mut() {
                     logic(*op, out, done);
+                }
+                let maybe = |r: u32| regs.maybe.get(r as usize).copied().unwrap_or(true);
+                let may = match *op {
+                    TruthOp::Const(_) => false,
+                    TruthOp::Not(x) => maybe(x),
+                    TruthOp::And(a, b) | TruthOp::Or(a, b) => maybe(a) || maybe(b),
+                    TruthOp::Cmp { .. } => true,
+                };
+                if let Some(m) = regs.maybe.get_mut(i) {
+                    *m = may;
                 }
             }
         }
