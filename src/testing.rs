@@ -55,7 +55,7 @@ fn dataset(test: &Test, key: &str) -> Result<Dataset, crate::DataError> {
                 let raw = match &value.kind {
                     ExprKind::Bool(b) => RawValue::Bool(*b),
                     ExprKind::Text(t) => RawValue::Text(t.clone()),
-                    ExprKind::List(_) => RawValue::Nested(json(value)),
+                    ExprKind::List(_) => RawValue::Nested(Box::new(json(value))),
                     // Numbers and dates as written, so `40%` reaches a percent input as a
                     // percentage.
                     _ => RawValue::Text(value.loc.text().to_string()),

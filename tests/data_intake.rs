@@ -96,3 +96,10 @@ fn a_number_beyond_28_significant_digits_is_an_error_not_cut() {
     );
     assert_eq!(report.findings[1].status, Status::Pass);
 }
+
+#[test]
+fn a_field_value_stays_as_small_as_a_string() {
+    // Reading a column of a dataset walks every record's fields: a JSON array or object
+    // kept inline would make every field as large as a whole map.
+    assert!(std::mem::size_of::<chiso::data::RawValue>() <= 32);
+}

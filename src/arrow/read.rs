@@ -351,7 +351,7 @@ pub(crate) fn cell(array: &dyn Array, row: usize, rule: FloatRule) -> Result<Raw
         DataType::List(_)
         | DataType::LargeList(_)
         | DataType::FixedSizeList(..)
-        | DataType::Struct(_) => Ok(RawValue::Nested(nested(array, row, rule)?)),
+        | DataType::Struct(_) => Ok(RawValue::Nested(Box::new(nested(array, row, rule)?))),
         other => Err(format!(
             "is of Arrow type `{other}`, which chiso does not read"
         )),
@@ -389,7 +389,7 @@ fn nested(array: &dyn Array, row: usize, rule: FloatRule) -> Result<serde_json::
                 Err(_) => serde_json::Value::String(n),
             },
             RawValue::Text(t) => serde_json::Value::String(t),
-            RawValue::Nested(v) => v,
+            RawValue::Nested(v) => *v,
         }),
     }
 }

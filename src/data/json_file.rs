@@ -97,7 +97,7 @@ pub(super) fn raw(v: serde_json::Value) -> RawValue {
         serde_json::Value::Bool(b) => RawValue::Bool(b),
         serde_json::Value::Number(n) => RawValue::Number(n.to_string()),
         serde_json::Value::String(s) => RawValue::Text(s),
-        nested => RawValue::Nested(nested),
+        nested => RawValue::Nested(Box::new(nested)),
     }
 }
 

@@ -36,8 +36,9 @@ pub enum RawValue {
     Number(String),
     /// A string (every CSV cell is one).
     Text(String),
-    /// A JSON array or object, kept as JSON.
-    Nested(serde_json::Value),
+    /// A JSON array or object, kept as JSON (boxed: a record's fields stay small, which
+    /// is what reading a column of them costs).
+    Nested(Box<serde_json::Value>),
 }
 
 impl fmt::Display for RawValue {
@@ -96,9 +97,10 @@ impl Record {
             return Some(Cow::Borrowed(v));
         }
         let (head, rest) = path.split_once('.')?;
-        let RawValue::Nested(mut value) = self.fields.get(head)?.clone() else {
+        let RawValue::Nested(nested) = self.fields.get(head)? else {
             return None;
         };
+        let mut value = (**nested).clone();
         for key in rest.split('.') {
             value = value.get_mut(key)?.take();
         }

@@ -118,7 +118,10 @@ pub fn bind_input(plan: &InputPlan, raw: Option<&RawValue>) -> Outcome {
 /// A collection input: a JSON array whose elements fit the declaration; a mismatch names
 /// its path, `services[12].level`.
 fn bind_list(plan: &InputPlan, list: &ListOf, raw: &RawValue) -> Outcome {
-    let RawValue::Nested(serde_json::Value::Array(items)) = raw else {
+    let Some(items) = (match raw {
+        RawValue::Nested(nested) => nested.as_array(),
+        _ => None,
+    }) else {
         return Err(Arc::new(Fault::Invalid {
             input: plan.name.to_string(),
             field: plan.field.clone(),

@@ -31,11 +31,23 @@ fn plain_integer(raw: &RawValue) -> Option<i64> {
     let (RawValue::Number(text) | RawValue::Text(text)) = raw else {
         return None;
     };
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() || digits.len() > 18 {
         return None;
     }
-    text.parse().ok()
+    // One pass, checking and reading each digit: 18 digits stay below 10¹⁸ < 2⁶³.
+    let mut n: i64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + i64::from(digit);
+    }
+    Some(if negative { -n } else { n })
 }
 
 /// True when the reference binds a plain integer of this input to that integer: a
@@ -146,7 +158,42 @@ impl Columns {
 
 #[cfg(test)]
 mod tests {
-    use super::WholeRange;
+    use super::{WholeRange, plain_integer};
+    use crate::data::RawValue;
+
+    #[test]
+    fn a_plain_integer_is_an_optional_minus_and_at_most_eighteen_digits() {
+        let read = |t: &str| plain_integer(&RawValue::Number(t.to_string()));
+        for (text, n) in [
+            ("0", 0),
+            ("-0", 0),
+            ("7", 7),
+            ("-42", -42),
+            ("007", 7),
+            ("999999999999999999", 999_999_999_999_999_999),
+            ("-999999999999999999", -999_999_999_999_999_999),
+        ] {
+            assert_eq!(read(text), Some(n), "{text}");
+            assert_eq!(plain_integer(&RawValue::Text(text.into())), Some(n));
+        }
+        for text in [
+            "",
+            "-",
+            "+1",
+            " 1",
+            "1 ",
+            "1.0",
+            "1e3",
+            "12a",
+            "--1",
+            "1000000000000000000",
+            "٣",
+        ] {
+            assert_eq!(read(text), None, "{text:?}");
+        }
+        assert_eq!(plain_integer(&RawValue::Bool(true)), None);
+        assert_eq!(plain_integer(&RawValue::Null), None);
+    }
     use crate::check::bound_holds;
     use crate::parse::ast::BoundOp;
     use rust_decimal::Decimal;
