@@ -16,8 +16,8 @@
 //! - A comparison: when the chunk's greatest slack `2·(ed₁·d₂ + ed₂·d₁)` is below 1, the
 //!   row decides every unit by the sign of the exact cross-multiplied difference (an exact
 //!   tie after a division only where the plan proved it), in 64-bit products when the
-//!   bounds show they fit, else 128-bit: against a constant, the operator itself in a
-//!   loop compiled per operator; a tie left open, or two columns, a table lookup on the
+//!   bounds show they fit, else 128-bit: in 64 bits, the operator itself in a loop
+//!   compiled per operator; a tie left open, or 128-bit products, a table lookup on the
 //!   sign.
 //!
 //! Anything else (a division of fractions, `+ −` of fractions, values near 2⁶³, a slack
@@ -376,7 +376,10 @@ impl FastProgram {
         }
         let sides = (ints(x.n), ints(x.d), ints(y.n), ints(y.d));
         let valid = (chunk.valid(bufs, x.ok), chunk.valid(bufs, y.ok));
-        if narrow {
+        if narrow && plain {
+            let ok = (x.ok != Valid::All || y.ok != Valid::All).then_some(valid);
+            by_operator(op, Cross { out, sides, ok });
+        } else if narrow {
             cross(out, table, sides, valid, |p, q| p.wrapping_mul(q));
         } else {
             cross(out, table, sides, valid, |p, q| {
@@ -485,6 +488,40 @@ impl TestRun for Versus<'_> {
                 for ((cell, (x, dx)), ok) in out.iter_mut().zip(n.iter().zip(d)).zip(ok) {
                     let holds = test.holds(x.wrapping_mul(cd), cn.wrapping_mul(*dx));
                     *cell = truth(holds, *ok);
+                }
+            }
+        }
+    }
+}
+
+/// [`cross`] for a plain comparison in 64 bits: `a.n·b.d op b.n·a.d` for every unit;
+/// `ok` absent when every unit of both sides is valid.
+struct Cross<'a> {
+    out: &'a mut [Truth],
+    sides: (&'a [i64], &'a [i64], &'a [i64], &'a [i64]),
+    ok: Option<(&'a [bool], &'a [bool])>,
+}
+
+impl TestRun for Cross<'_> {
+    #[inline(always)]
+    fn run<T: Test>(self, test: T) {
+        let Cross { out, sides, ok } = self;
+        let (an, ad, bn, bd) = sides;
+        let a = an.iter().zip(ad);
+        let b = bn.iter().zip(bd);
+        match ok {
+            None => {
+                for (cell, ((x, dx), (y, dy))) in out.iter_mut().zip(a.zip(b)) {
+                    let holds = test.holds(x.wrapping_mul(*dy), y.wrapping_mul(*dx));
+                    *cell = Truth(u8::from(holds) << 1);
+                }
+            }
+            Some((aok, bok)) => {
+                let ok = aok.iter().zip(bok);
+                for (cell, (((x, dx), (y, dy)), (xok, yok))) in out.iter_mut().zip(a.zip(b).zip(ok))
+                {
+                    let holds = test.holds(x.wrapping_mul(*dy), y.wrapping_mul(*dx));
+                    *cell = truth(holds, *xok & *yok);
                 }
             }
         }
