@@ -3,6 +3,7 @@
 //! over a list's elements, calls to built-in and external functions.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use rust_decimal::Decimal;
 
@@ -91,7 +92,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn expect(&mut self, e: &Expr, want: Ty, context: &str) -> Ty {
+    pub(super) fn expect(&mut self, e: &Expr, want: Ty, context: impl fmt::Display) -> Ty {
         let ty = self.expr_ty(e);
         if let Some(d) = mismatch(e, ty, want, context) {
             self.diags.push(d);
@@ -179,10 +180,13 @@ impl Checker<'_> {
                 };
                 if let Some(want) = operand {
                     // In the order `expect` gives them: the left side's, then the right's.
-                    if let Some(d) = mismatch(a, ta, want, &format!("the left side of `{sym}`")) {
+                    if let Some(d) = mismatch(a, ta, want, format_args!("the left side of `{sym}`"))
+                    {
                         self.diags.insert(after_a, d);
                     }
-                    if let Some(d) = mismatch(b, tb, want, &format!("the right side of `{sym}`")) {
+                    if let Some(d) =
+                        mismatch(b, tb, want, format_args!("the right side of `{sym}`"))
+                    {
                         self.diags.push(d);
                     }
                     return result;
@@ -345,13 +349,17 @@ impl Checker<'_> {
         };
         if let Some((params, result)) = signature {
             for (i, (a, want)) in args.iter().zip(params).enumerate() {
-                self.expect(a, want, &format!("argument {} of `{}`", i + 1, f.name));
+                self.expect(a, want, format_args!("argument {} of `{}`", i + 1, f.name));
             }
             return result;
         }
         if matches!(builtin, Builtin::ContainsAll | Builtin::Missing) {
             for (i, a) in args.iter().enumerate() {
-                self.expect(a, Ty::List, &format!("argument {} of `{}`", i + 1, f.name));
+                self.expect(
+                    a,
+                    Ty::List,
+                    format_args!("argument {} of `{}`", i + 1, f.name),
+                );
             }
             return if builtin == Builtin::Missing {
                 Ty::List
@@ -363,7 +371,7 @@ impl Checker<'_> {
             self.expect(
                 a,
                 Ty::Number,
-                &format!("argument {} of `{}`", i + 1, f.name),
+                format_args!("argument {} of `{}`", i + 1, f.name),
             );
         }
         if builtin == Builtin::Round
@@ -560,8 +568,9 @@ pub fn element_scope(items: &[Item], list: &str) -> Option<HashMap<String, Ty>> 
 }
 
 /// The diagnostic when `e`, of type `ty`, is not of type `want` (`Unknown` fits anything:
-/// its error was reported where it arose).
-fn mismatch(e: &Expr, ty: Ty, want: Ty, context: &str) -> Option<Diagnostic> {
+/// its error was reported where it arose). `context` is only written out for a mismatch:
+/// nearly every operand checks, and formatting it each time was a string per operator.
+fn mismatch(e: &Expr, ty: Ty, want: Ty, context: impl fmt::Display) -> Option<Diagnostic> {
     (ty != want && ty != Ty::Unknown).then(|| {
         Diagnostic::error(
             format!(

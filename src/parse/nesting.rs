@@ -5,6 +5,7 @@
 //! last operand extends to the end of the enclosing expression. The count is an upper
 //! bound of the real depth, so nothing deeper can reach the parser.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
@@ -104,22 +105,22 @@ impl Levels {
     }
 }
 
-/// Ends the word being read (if any) and counts it.
+/// Ends the word being read (its byte range in `text`, if not empty) and counts it.
 fn end_word(
     levels: &mut Levels,
-    word: &mut String,
-    start: usize,
+    text: &str,
+    word: &mut Range<usize>,
     found: &mut Option<(usize, usize, bool)>,
     max: usize,
 ) {
-    if word.is_empty() {
+    let range = std::mem::take(word);
+    if range.is_empty() {
         return;
     }
-    levels.word(word);
+    levels.word(text.get(range.clone()).unwrap_or(""));
     if levels.total > max && found.is_none() {
-        *found = Some((start, word.len(), false));
+        *found = Some((range.start, range.len(), false));
     }
-    word.clear();
 }
 
 /// The first place where `source` nests deeper than [`MAX_PARENTHESES`] parentheses or
@@ -135,25 +136,26 @@ pub fn nested_beyond(source: &Arc<Source>, max: usize) -> Option<Diagnostic> {
     let mut levels = Levels::default();
     // (offset, length, parentheses?) of the first construct past a bound.
     let mut found: Option<(usize, usize, bool)> = None;
-    let mut word = String::new();
-    let mut word_start = 0usize;
+    let text = source.text.as_str();
+    // The word being read, as a range of `text` rather than a copy: it is looked at once.
+    let mut word = 0..0;
     let mut next = 0usize;
     scan(
-        &source.text,
+        text,
         |i, c| {
             // A gap (a string literal or comment skipped) also ends a word.
             if i != next {
-                end_word(&mut levels, &mut word, word_start, &mut found, max);
+                end_word(&mut levels, text, &mut word, &mut found, max);
             }
             next = i + c.len_utf8();
             if c.is_alphanumeric() || c == '_' {
                 if word.is_empty() {
-                    word_start = i;
+                    word.start = i;
                 }
-                word.push(c);
+                word.end = next;
                 return;
             }
-            end_word(&mut levels, &mut word, word_start, &mut found, max);
+            end_word(&mut levels, text, &mut word, &mut found, max);
             match c {
                 '(' | '[' => {
                     levels.open_bracket(c == '(');
@@ -172,7 +174,7 @@ pub fn nested_beyond(source: &Arc<Source>, max: usize) -> Option<Diagnostic> {
         },
         |_, _| {},
     );
-    end_word(&mut levels, &mut word, word_start, &mut found, max);
+    end_word(&mut levels, text, &mut word, &mut found, max);
     let (at, len, parens) = found?;
     let loc = Loc {
         source: Arc::clone(source),
