@@ -5,6 +5,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+// The parser pest generates without its `std` feature names `::alloc` (see Cargo.toml).
+extern crate alloc;
+
 pub mod access;
 #[cfg(feature = "arrow")]
 pub mod arrow;
