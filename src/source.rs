@@ -163,17 +163,28 @@ impl fmt::Display for Loc {
 impl fmt::Debug for Loc {
     /// The located text without whitespace, comments or parentheses: two compiled rule
     /// sets that differ only in layout (`chiso fmt`) have the same debug output. A line
-    /// break inside a string counts as whitespace whether written raw or as `\n` (the
-    /// formatter writes the escape).
+    /// break or tab inside a string counts as whitespace whether written raw or as `\n`
+    /// (the formatter writes the escape), and any other escaped character but `"` and `\`
+    /// is the character itself (`\a` reads `a`, and the formatter writes `a`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text: String = code_chars(self.text())
+        let mut text = String::new();
+        let mut chars = code_chars(self.text())
             .map(|(_, c)| c)
-            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
-            .collect();
-        let text = text
-            .replace("\\n", "")
-            .replace("\\r", "")
-            .replace("\\t", "");
+            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')');
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                text.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n' | 't') | None => {}
+                Some(e @ ('"' | '\\')) => {
+                    text.push('\\');
+                    text.push(e);
+                }
+                Some(other) => text.push(other),
+            }
+        }
         write!(f, "`{text}`")
     }
 }
@@ -193,6 +204,22 @@ mod tests {
             range: 0..13,
         };
         assert_eq!(format!("{loc:?}"), "`a+b`");
+    }
+
+    #[test]
+    fn an_escaped_character_reads_as_the_formatter_writes_it() {
+        let debug = |text: &str| {
+            let source = Source::new("x.chiso", text);
+            let range = 0..text.len();
+            format!("{:?}", Loc { source, range })
+        };
+        // `fmt` writes a string from its value: `"c\an"` is `can`, `\r` is `r`.
+        assert_eq!(debug(r#""c\an""#), debug(r#""can""#));
+        assert_eq!(debug(r#""a\rb""#), debug(r#""arb""#));
+        assert_eq!(debug(r#""a\nb""#), debug("\"a\nb\""));
+        assert_ne!(debug(r#""a\"b""#), debug(r#""ab""#));
+        assert_ne!(debug(r#""a\\b""#), debug(r#""ab""#));
+        assert_eq!(debug(r#""a\\nb""#), "`\"a\\\\nb\"`");
     }
 
     #[test]
