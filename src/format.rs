@@ -425,6 +425,10 @@ fn input(i: &Input) -> String {
     if !l.is_empty() {
         let _ = write!(out, "\n  {l}");
     }
+    // A clause written twice is an error the checker reports; keep it for the author.
+    for (_, loc) in &i.repeated {
+        let _ = write!(out, "\n  {}", written(loc));
+    }
     out.push('\n');
     out
 }

@@ -165,17 +165,35 @@ impl fmt::Debug for Loc {
     /// sets that differ only in layout (`chiso fmt`) have the same debug output. A line
     /// break or tab inside a string counts as whitespace whether written raw or as `\n`
     /// (the formatter writes the escape), and any other escaped character but `"` and `\`
-    /// is the character itself (`\a` reads `a`, and the formatter writes `a`).
+    /// is the character itself (`\a` reads `a`, and the formatter writes `a`). Outside
+    /// strings a number's leading zeros are left out: `expect rank … = 08` is stored as
+    /// the count 8 and written back as `8`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = String::new();
-        let mut chars = code_chars(self.text())
-            .map(|(_, c)| c)
-            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')');
+        let mut chars = code_chars(self.text()).map(|(_, c)| c).peekable();
+        let (mut in_string, mut before) = (false, ' ');
         while let Some(c) = chars.next() {
+            let previous = std::mem::replace(&mut before, c);
+            if c.is_whitespace() || c == '(' || c == ')' {
+                continue;
+            }
+            if c == '"' {
+                in_string = !in_string;
+            }
+            if !in_string
+                && c == '0'
+                && !(previous.is_alphanumeric() || previous == '_' || previous == '.')
+                && chars.peek().is_some_and(char::is_ascii_digit)
+            {
+                // Still the start of the number for the next digit.
+                before = previous;
+                continue;
+            }
             if c != '\\' {
                 text.push(c);
                 continue;
             }
+            before = ' ';
             match chars.next() {
                 Some('n' | 't') | None => {}
                 Some(e @ ('"' | '\\')) => {
@@ -220,6 +238,22 @@ mod tests {
         assert_ne!(debug(r#""a\"b""#), debug(r#""ab""#));
         assert_ne!(debug(r#""a\\b""#), debug(r#""ab""#));
         assert_eq!(debug(r#""a\\nb""#), "`\"a\\\\nb\"`");
+    }
+
+    #[test]
+    fn a_number_reads_without_its_leading_zeros_outside_strings() {
+        let debug = |text: &str| {
+            let source = Source::new("x.chiso", text);
+            let range = 0..text.len();
+            format!("{:?}", Loc { source, range })
+        };
+        assert_eq!(debug("rank = 008"), debug("rank = 8"));
+        assert_eq!(debug("display 04"), debug("display 4"));
+        assert_eq!(debug("x >= 0"), "`x>=0`");
+        assert_eq!(debug("x >= 00.5"), "`x>=0.5`");
+        assert_ne!(debug("x >= 1.05"), debug("x >= 1.5"));
+        assert_ne!(debug("x08"), debug("x8"));
+        assert_ne!(debug(r#""08""#), debug(r#""8""#));
     }
 
     #[test]

@@ -86,6 +86,41 @@ fn formatting_is_idempotent_and_meaning_preserving() {
     assert!(compared >= 8, "only {compared} rule sets compared");
 }
 
+/// A clause written twice is an error, and `fmt` must not settle it by dropping one: both
+/// stay in the formatted file, in the order the author wrote them.
+#[test]
+fn a_repeated_clause_is_written_back_not_dropped() {
+    let name = "tests/broken/repeated_message.chiso";
+    let text = std::fs::read_to_string(name).unwrap();
+    let once = format_source(&Source::new(name, &*text)).unwrap();
+    let first = once.find("message \"first wins\"").expect(&once);
+    let second = once.find("message \"second is reported\"").expect(&once);
+    assert!(first < second, "{once}");
+    assert!(once.contains("in force from 2021-01-01"), "{once}");
+    let name = "tests/broken/repeated_input_clauses.chiso";
+    let text = std::fs::read_to_string(name).unwrap();
+    let once = format_source(&Source::new(name, &*text)).unwrap();
+    for kept in [
+        "default 0",
+        "default 1",
+        "from \"Tổng số cán bộ\"",
+        "from \"staff\"",
+        "\"Cán bộ\" / \"Staff members\"",
+    ] {
+        assert!(once.contains(kept), "`{kept}` lost:\n{once}");
+    }
+    // The first of each stays in force: the checker reports the later ones.
+    let Err(LoadError::Invalid { diagnostics }) = RuleSet::from_text(name, &text) else {
+        panic!("a repeated input clause compiled");
+    };
+    let lines: Vec<usize> = diagnostics
+        .iter()
+        .map(|d| d.loc.as_ref().map_or(0, |l| l.line_col().0))
+        .collect();
+    assert_eq!(diagnostics.len(), 3, "{diagnostics:?}");
+    assert!(lines.iter().all(|&l| l == 3 || l == 4), "{lines:?}");
+}
+
 #[test]
 fn shipped_rule_files_are_formatted() {
     let mut files = Vec::new();

@@ -514,7 +514,7 @@ fn every_check_diagnostic_of_the_broken_corpus_is_published_at_the_same_place() 
         .filter(|p| p.extension().is_some_and(|e| e == "chiso"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 64);
+    assert_eq!(files.len(), 66);
     let mut c = Client::start();
     let mut compared = 0;
     for file in &files {

@@ -37,6 +37,13 @@ impl Checker<'_> {
                     .with_label("choose one"),
                 );
             }
+            for (clause, loc) in &input.repeated {
+                self.diags.push(
+                    Diagnostic::error(format!("input `{}` repeats {clause}", input.name.name), loc)
+                        .with_label("repeated clause")
+                        .with_help("write each clause once: only one of them could be used"),
+                );
+            }
             self.check_range(input);
             if let Some(default) = &input.default {
                 if !input.optional {

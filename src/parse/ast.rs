@@ -465,6 +465,9 @@ pub struct Input {
     pub rounding: Option<Rounding>,
     /// `as fraction`: a percent input whose data holds fractions (0.85 for 85%), and where.
     pub fraction: Option<Loc>,
+    /// Clauses written more than once (the checker rejects them: the last would otherwise
+    /// win silently): (the clause as a message names it, location).
+    pub repeated: Vec<(&'static str, Loc)>,
 }
 
 /// What a collection input holds.

@@ -54,8 +54,29 @@ impl Lower {
             list: None,
             rounding: None,
             fraction: None,
+            repeated: Vec::new(),
         };
+        let mut seen: Vec<Rule> = Vec::new();
         for p in inner(pair) {
+            let clause = match p.as_rule() {
+                Rule::required => Some("`required`"),
+                Rule::optional => Some("`optional`"),
+                Rule::default_clause => Some("`default`"),
+                Rule::from_clause => Some("`from`"),
+                Rule::input_rounding => Some("`rounded`"),
+                Rule::as_fraction => Some("`as fraction`"),
+                Rule::label => Some("its label"),
+                _ => None,
+            };
+            if let Some(clause) = clause {
+                // The first stays in force; a repeat is kept only to be reported (and
+                // written back by `fmt`, so the author sees both).
+                if seen.contains(&p.as_rule()) {
+                    input.repeated.push((clause, self.loc(&p)));
+                    continue;
+                }
+                seen.push(p.as_rule());
+            }
             match p.as_rule() {
                 Rule::ident => input.name = self.ident(&p),
                 Rule::list_type => {

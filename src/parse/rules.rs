@@ -37,7 +37,8 @@ impl Lower {
                 Rule::label => rule.label = self.label(p),
                 Rule::severity_clause => {
                     if rule.severity.is_some() {
-                        rule.repeated.push(("severity", loc.clone()));
+                        rule.repeated.push(("severity", loc));
+                        continue;
                     }
                     let sev = match inner(p).next().map(|s| s.as_str().to_string()).as_deref() {
                         Some("warning") => Severity::Warning,
@@ -49,6 +50,7 @@ impl Lower {
                 Rule::when_clause => {
                     if rule.when.is_some() {
                         rule.repeated.push(("when", loc));
+                        continue;
                     }
                     if let Some(e) = inner(p).next() {
                         rule.when = Some(self.expr(e));
@@ -62,14 +64,21 @@ impl Lower {
                 }
                 Rule::message_clause => {
                     if rule.message.is_some() {
-                        rule.repeated.push(("message", loc.clone()));
+                        rule.repeated.push(("message", loc));
+                        continue;
                     }
                     if let Some(s) = inner(p).next() {
                         let parts = self.message(&s);
                         rule.message = Some((parts, self.loc(&s)));
                     }
                 }
+                Rule::in_force_clause if rule.in_force.is_some() => {
+                    rule.repeated.push(("in force", loc));
+                }
                 Rule::in_force_clause => rule.in_force = self.in_force(p),
+                Rule::target_clause if rule.target.is_some() => {
+                    rule.repeated.push(("by", loc));
+                }
                 Rule::target_clause => {
                     let mut parts = inner(p);
                     let (year, deadline) = match parts.next() {
@@ -107,6 +116,7 @@ impl Lower {
                 Rule::cite_clause => {
                     if rule.cite.is_some() {
                         rule.repeated.push(("cite", loc));
+                        continue;
                     }
                     if let Some(s) = inner(p).next() {
                         rule.cite = Some(self.string(&s));
