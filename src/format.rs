@@ -516,11 +516,17 @@ fn rule(r: &Rule) -> String {
     if let Some(w) = &r.when {
         let _ = writeln!(out, "  when {}", wrapped(w, "  when ".len()));
     }
-    for req in &r.require {
-        let target = r.target.as_ref().map(|t| match (&t.baseline, t.deadline) {
-            (None, None) => format!(" by {}", t.year),
-            _ => format!(" {}", written(&t.loc)),
-        });
+    // The target follows the first requirement only: a second `require` is an error,
+    // and a target written again is kept below as the repeat it is.
+    for (i, req) in r.require.iter().enumerate() {
+        let target =
+            r.target
+                .as_ref()
+                .filter(|_| i == 0)
+                .map(|t| match (&t.baseline, t.deadline) {
+                    (None, None) => format!(" by {}", t.year),
+                    _ => format!(" {}", written(&t.loc)),
+                });
         let _ = writeln!(
             out,
             "  require {}{}",

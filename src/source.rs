@@ -195,7 +195,9 @@ impl fmt::Debug for Loc {
             }
             before = ' ';
             match chars.next() {
-                Some('n' | 't') | None => {}
+                // An escaped blank or bracket is itself, and those are left out.
+                Some('n' | 't' | '(' | ')') | None => {}
+                Some(blank) if blank.is_whitespace() => {}
                 Some(e @ ('"' | '\\')) => {
                     text.push('\\');
                     text.push(e);
@@ -238,6 +240,8 @@ mod tests {
         assert_ne!(debug(r#""a\"b""#), debug(r#""ab""#));
         assert_ne!(debug(r#""a\\b""#), debug(r#""ab""#));
         assert_eq!(debug(r#""a\\nb""#), "`\"a\\\\nb\"`");
+        assert_eq!(debug(r#""I\ as""#), debug(r#""I as""#));
+        assert_eq!(debug(r#""a\(b""#), debug(r#""a(b""#));
     }
 
     #[test]

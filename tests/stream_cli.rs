@@ -151,20 +151,91 @@ fn failing_only_json_keeps_the_summary_of_all() {
     );
 }
 
+/// The ICT Index normalises across every province: its JSON Lines come after every row is
+/// read (each bound to the inputs and dropped), and say what the full report says, from
+/// a CSV file (cells bound without records) and from JSON.
 #[test]
-fn cohort_rule_sets_do_not_stream_and_say_why() {
-    let out = chiso(&[
-        "run",
-        "--rules",
-        "rules/ict-index/2019",
-        "--data",
-        "examples/ict-index/provinces-2019.json",
-        "--format",
-        "jsonl",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("compares units with each other"), "{err}");
+fn cohort_rule_sets_stream_once_gathered_and_say_what_the_full_report_says() {
+    let rules = "rules/ict-index/2019";
+    let json_data = "examples/ict-index/provinces-2019.json";
+    let sample: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join(json_data)).unwrap()).unwrap();
+    let units = sample["units"].as_array().unwrap();
+    let mut columns: Vec<String> = Vec::new();
+    for u in units {
+        for k in u.as_object().unwrap().keys() {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let mut csv = columns.join(",") + "\n";
+    for u in units {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match &u[c] {
+                serde_json::Value::String(t) => format!("\"{t}\""),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        csv += &(cells.join(",") + "\n");
+    }
+    let path = std::env::temp_dir().join(format!("chiso-ict-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let csv_data = path.display().to_string();
+    for data in [json_data, csv_data.as_str()] {
+        let full = chiso(&["run", "--rules", rules, "--data", data, "--format", "json"]);
+        let full: serde_json::Value = serde_json::from_slice(&full.stdout).expect("a report");
+        let out = chiso(&[
+            "run", "--rules", rules, "--data", data, "--format", "jsonl", "--values", "declared",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines = lines(&out);
+        let (values, findings): (Vec<_>, Vec<_>) = lines[1..lines.len() - 1]
+            .iter()
+            .partition(|l| l.get("values").is_some());
+        let full_units = full["units"].as_array().unwrap();
+        assert_eq!(values.len(), 63, "{data}");
+        assert_eq!(values.len(), full_units.len());
+        for (got, want) in values.iter().zip(full_units) {
+            assert_eq!(got["unit"], want["unit"], "{data}");
+            assert_eq!(got["values"], want["values"], "{data}: {}", got["unit"]);
+            assert_eq!(got["ranks"], want["ranks"], "{data}: {}", got["unit"]);
+        }
+        // A passing finding's line is its unit, rule and status (no message).
+        let key = |f: &serde_json::Value| {
+            let message = if f["status"] == "pass" {
+                String::new()
+            } else {
+                f["message"].to_string()
+            };
+            (
+                f["unit"].to_string(),
+                f["rule"].to_string(),
+                f["status"].to_string(),
+                message,
+            )
+        };
+        let mut got: Vec<_> = findings.iter().map(|f| key(f)).collect();
+        let mut want: Vec<_> = full["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{data}");
+        assert_eq!(lines[lines.len() - 1]["summary"], full["summary"], "{data}");
+    }
+    std::fs::remove_file(&path).ok();
+    // `--explain` is a whole-report option: not with JSON Lines.
     let out = chiso(&[
         "run",
         "--rules",
@@ -177,6 +248,39 @@ fn cohort_rule_sets_do_not_stream_and_say_why() {
         "Sở Y tế",
     ]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A bad row in a cohort rule set's data decides nothing (normalising without it would
+/// decide every unit against the wrong cohort): the header line only, the row named, exit 2.
+#[test]
+fn a_bad_row_in_a_gathered_cohort_stops_before_any_finding() {
+    let mut csv = String::from("unit,fixed_phones_per_100\n");
+    for i in 0..50 {
+        csv.push_str(&format!("Tỉnh {i},{}\n", 3 + i % 7));
+    }
+    csv.push_str("Tỉnh 7,4\n");
+    let path = std::env::temp_dir().join(format!("chiso-ict-bad-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let data = path.display().to_string();
+    let out = chiso(&[
+        "run",
+        "--rules",
+        "rules/ict-index/2019",
+        "--data",
+        &data,
+        "--format",
+        "jsonl",
+    ]);
+    std::fs::remove_file(&path).ok();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Tỉnh 7") && stderr.contains("row 52"),
+        "{stderr}"
+    );
+    let lines = lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["format"], "chiso-jsonl-1");
 }
 
 /// Beyond the units the index keeps in memory (114,688) the names go to disk, and a unit

@@ -9,7 +9,11 @@
 //! the rest in sorted runs on disk; see `unique.rs`). [`RuleSet::write_jsonl_files`] does the
 //! same over data files, binding CSV rows from their cells.
 //! A rule set with cohort operations needs every unit before it can decide any; streaming
-//! it is a [`StreamError::Cohort`] naming the operations.
+//! it is a [`StreamError::Cohort`] naming the operations. [`RuleSet::gather`] decides such
+//! a rule set over an iterator of records all the same: each record is bound to the
+//! declared inputs as it is read and then dropped, so memory holds the inputs the rule set
+//! needs rather than whole records; the findings follow once every unit is in
+//! (`gather.rs`). The JSON Lines writers gather when the rule set has cohort operations.
 //!
 //! [`RuleSet::evaluate_lean`] builds an ordinary [`crate::Report`] in memory but keeps only
 //! the findings and values asked for ([`FindingFilter`], [`ValueFilter`]); the summary
@@ -17,6 +21,7 @@
 //! ([`crate::fast`]) decides first and spares the reference evaluation of units it shows
 //! to pass (`lean.rs`).
 
+mod gather;
 mod lean;
 mod lines;
 pub mod read;
@@ -128,6 +133,14 @@ pub struct Stream<'a, I> {
     /// ([`Stream::check_units`]); checking them at every piece would read them all again
     /// each time.
     in_pieces: bool,
+    /// Every unit is bound before any is decided (a cohort rule set, [`RuleSet::gather`]):
+    /// `bound` grows a row per record instead of reusing its one row.
+    whole: bool,
+    /// Gathering is over and `results` holds every unit's.
+    gathered: bool,
+    /// The unit of `bound` and `results` being reported: always 0 when records are
+    /// decided one at a time.
+    cursor: usize,
 }
 
 /// The columns a program reads in one CSV file (found again when the file changes).
@@ -161,9 +174,20 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Iterator for Stream<'_, I> {
 }
 
 impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
-    /// Reads the next record, refuses a unit seen before, and evaluates it with the
-    /// reference evaluator into `bound` and `results`; `None` at the end.
+    /// Moves to the next unit to report: [`Stream::read_record`], or when gathering, every
+    /// record read first ([`Stream::step_whole`]); `None` at the end.
     fn advance(&mut self) -> Option<Result<(), DataError>> {
+        if self.whole {
+            self.step_whole(Self::read_record)
+        } else {
+            self.read_record()
+        }
+    }
+
+    /// Reads the next record, refuses a unit seen before, and evaluates it with the
+    /// reference evaluator into `bound` and `results` (when gathering, only binds it);
+    /// `None` at the end.
+    fn read_record(&mut self) -> Option<Result<(), DataError>> {
         if self.stopped {
             return None;
         }
@@ -197,9 +221,11 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
             return Some(Err(refusal.error(record.unit, record.origin)));
         }
         let program = self.rules.program();
-        if let Some(inputs) = self.bound.inputs.first_mut() {
-            evaluate::bind_record(program, &record, inputs);
-        }
+        evaluate::bind_record(
+            program,
+            &record,
+            input_row(&mut self.bound, self.whole, program),
+        );
         self.evaluate_bound(record.unit);
         Some(Ok(()))
     }
@@ -222,12 +248,17 @@ impl<I> Stream<'_, I> {
         checked
     }
 
-    /// Evaluates the inputs bound for the unit `name`.
+    /// Evaluates the inputs bound for the unit `name` (when gathering, only names it:
+    /// the units are evaluated together at the end).
     fn evaluate_bound(&mut self, name: String) {
+        self.summary.units += 1;
+        if self.whole {
+            self.bound.units.push(Arc::from(name));
+            return;
+        }
         self.bound.units.clear();
         self.bound.units.push(Arc::from(name));
         self.results = evaluate::evaluate(self.rules.program(), &self.bound);
-        self.summary.units += 1;
     }
 }
 
@@ -235,6 +266,15 @@ impl<'a> Stream<'a, Records> {
     /// [`Stream::advance`] over files: a CSV row is bound from its cells, without making a
     /// record of it (the same unit, errors and values as through [`Record::new`]).
     fn advance_rows(&mut self) -> Option<Result<(), DataError>> {
+        if self.whole {
+            self.step_whole(Self::read_row)
+        } else {
+            self.read_row()
+        }
+    }
+
+    /// [`Stream::read_record`] over files.
+    fn read_row(&mut self) -> Option<Result<(), DataError>> {
         if self.stopped {
             return None;
         }
@@ -262,9 +302,11 @@ impl<'a> Stream<'a, Records> {
                 if let Err(refusal) = self.seen.insert(&record.unit, &record.origin) {
                     return Some(Err(refusal.error(record.unit, record.origin)));
                 }
-                if let Some(inputs) = self.bound.inputs.first_mut() {
-                    evaluate::bind_record(program, &record, inputs);
-                }
+                evaluate::bind_record(
+                    program,
+                    &record,
+                    input_row(&mut self.bound, self.whole, program),
+                );
                 self.evaluate_bound(record.unit);
                 return Some(Ok(()));
             }
@@ -308,19 +350,18 @@ impl<'a> Stream<'a, Records> {
         if let Err(refusal) = self.seen.insert_numbered(&unit, row.file, "row ", row.line) {
             return Some(Err(refusal.error(unit, row.origin())));
         }
-        if let Some(inputs) = self.bound.inputs.first_mut() {
-            inputs.clear();
-            inputs.extend(
-                program
-                    .inputs
-                    .iter()
-                    .zip(&self.columns.inputs)
-                    .map(|(plan, column)| match &plan.previous {
-                        Some(of) => Err(evaluate::no_previous_year(of)),
-                        None => evaluate::bind_input(plan, column.and_then(|c| row.cells.get(c))),
-                    }),
-            );
-        }
+        let inputs = input_row(&mut self.bound, self.whole, program);
+        inputs.clear();
+        inputs.extend(
+            program
+                .inputs
+                .iter()
+                .zip(&self.columns.inputs)
+                .map(|(plan, column)| match &plan.previous {
+                    Some(of) => Err(evaluate::no_previous_year(of)),
+                    None => evaluate::bind_input(plan, column.and_then(|c| row.cells.get(c))),
+                }),
+        );
         self.evaluate_bound(unit);
         Some(Ok(()))
     }
@@ -330,11 +371,11 @@ impl<I> Stream<'_, I> {
     /// Counts the decisions of the record just evaluated and queues what is kept.
     fn queue(&mut self) {
         let program = self.rules.program();
-        let Some(result) = self.results.unit(0) else {
+        let Some(result) = self.results.unit(self.cursor) else {
             return;
         };
-        let name = self.bound.units.first().map_or("", |u| u.as_ref());
-        let slots = view(&self.bound, 0, result);
+        let name = self.bound.units.get(self.cursor).map_or("", |u| u.as_ref());
+        let slots = view(&self.bound, self.cursor, result);
         if let Some(values) = unit_values(program, name, slots, result, self.options.values) {
             self.pending.push_back(StreamItem::Unit(values));
         }
@@ -359,11 +400,11 @@ impl<I> Stream<'_, I> {
     /// is computed.
     fn write_lines(&mut self, buf: &mut Vec<u8>, rule_keys: &[Vec<u8>]) -> Result<(), StreamError> {
         let program = self.rules.program();
-        let Some(result) = self.results.unit(0) else {
+        let Some(result) = self.results.unit(self.cursor) else {
             return Ok(());
         };
-        let name = self.bound.units.first().map_or("", |u| u.as_ref());
-        let slots = view(&self.bound, 0, result);
+        let name = self.bound.units.get(self.cursor).map_or("", |u| u.as_ref());
+        let slots = view(&self.bound, self.cursor, result);
         let mut unit_json: Option<Vec<u8>> = None;
         if self.options.values != ValueFilter::None {
             let mut u = Vec::with_capacity(name.len() + 2);
@@ -457,6 +498,20 @@ fn full_finding(
         ));
     }
     f
+}
+
+/// The row the next record's inputs are bound into: the one row, reused, when records are
+/// decided one at a time; a new last row when every unit is gathered.
+fn input_row<'b>(
+    bound: &'b mut BoundData,
+    whole: bool,
+    program: &Program,
+) -> &'b mut Vec<evaluate::Outcome> {
+    if whole || bound.inputs.is_empty() {
+        bound.inputs.push(Vec::with_capacity(program.inputs.len()));
+    }
+    let last = bound.inputs.len() - 1;
+    &mut bound.inputs[last]
 }
 
 fn view<'a>(data: &'a BoundData, index: usize, result: UnitResult<'a>) -> Slots<'a> {
@@ -602,7 +657,13 @@ impl RuleSet {
                 what: cohorts.join(", "),
             });
         }
-        Ok(Stream {
+        Ok(self.new_stream(records, options, false))
+    }
+
+    /// A stream over `records`, deciding one record at a time or, with `whole`, every
+    /// record together once all are read.
+    fn new_stream<I>(&self, records: I, options: StreamOptions, whole: bool) -> Stream<'_, I> {
+        Stream {
             rules: self,
             records,
             options,
@@ -613,9 +674,10 @@ impl RuleSet {
                 ..Summary::default()
             },
             stopped: false,
+            // One row, reused; or a row per unit, added as records are read.
             bound: BoundData {
                 units: Vec::with_capacity(1),
-                inputs: vec![Vec::with_capacity(self.program().inputs.len())],
+                inputs: Vec::with_capacity(1),
             },
             results: Evaluation::default(),
             columns: CsvColumns {
@@ -624,13 +686,18 @@ impl RuleSet {
                 inputs: Vec::new(),
             },
             in_pieces: false,
-        })
+            whole,
+            gathered: false,
+            cursor: 0,
+        }
     }
 
     /// Streams records into `out` as JSON Lines: a header line (format, methodology, each
     /// rule's title, severity and citation once), then per unit its values (if asked) and
     /// its kept findings as they are decided, then a summary line. Returns the summary.
-    /// On a bad record the lines already written stay and the error is returned.
+    /// On a bad record the lines already written stay and the error is returned. A rule
+    /// set with cohort operations is gathered first ([`RuleSet::gather`]): its lines
+    /// follow once every record is read, and a bad record means none are written.
     pub fn write_jsonl<I, W>(
         &self,
         records: I,
@@ -675,7 +742,11 @@ impl RuleSet {
         W: Write,
         F: FnMut(&mut Stream<'a, I>) -> Option<Result<(), DataError>>,
     {
-        let mut stream = self.stream(records, options)?;
+        let mut stream = if cohort_operations(self.program()).is_empty() {
+            self.stream(records, options)?
+        } else {
+            self.gather(records, options)
+        };
         let header = HeaderLine {
             format: JSONL_FORMAT,
             methodology: self.methodology(),

@@ -83,6 +83,94 @@ fn a_stream_decides_what_the_whole_dataset_decides() {
 }
 
 #[test]
+fn a_gathered_stream_decides_what_the_whole_dataset_decides() {
+    let mut gathered_cohorts = 0;
+    // Every shipped rule set that compares units, with its sample data.
+    let more = [
+        (
+            "rules/ict-index/2018",
+            "examples/ict-index/provinces-2018.json",
+        ),
+        (
+            "rules/mic-it-application/2017",
+            "examples/mic-it-application/agencies-2017-synthetic.json",
+        ),
+        (
+            "rules/published-audit",
+            "examples/published-audit/quang-ninh-2019.json",
+        ),
+        (
+            "rules/published-audit",
+            "examples/published-audit/mic-2017-provinces.json",
+        ),
+    ]
+    .map(|(rules, data)| {
+        let rules = RuleSet::load(root().join(rules)).unwrap();
+        let data = rules.load_data(&[root().join(data)]).unwrap();
+        (rules, data)
+    });
+    for (rules, data) in shipped().into_iter().chain(more) {
+        let full = rules.evaluate(&data);
+        let records = data.records.clone().into_iter().map(Ok);
+        let options = StreamOptions {
+            findings: FindingFilter::All,
+            values: ValueFilter::Declared,
+        };
+        let mut units = Vec::new();
+        let mut findings = Vec::new();
+        for item in rules.gather(records, options) {
+            match item.unwrap() {
+                StreamItem::Unit(u) => units.push(u),
+                StreamItem::Finding(f) => findings.push(f),
+            }
+        }
+        let name = &rules.methodology().name;
+        // Values (normalised, rescaled, ranked across every unit) as the full report has
+        // them, unit by unit in the order of the records; findings likewise.
+        assert_eq!(units.len(), full.units.len(), "{name}");
+        for (got, want) in units.iter().zip(&full.units) {
+            assert_eq!(got.unit, want.unit, "{name}");
+            assert_eq!(got.values, want.values, "{name}: {}", got.unit);
+            assert_eq!(got.ranks, want.ranks, "{name}: {}", got.unit);
+            assert_eq!(got.errors, want.errors, "{name}: {}", got.unit);
+        }
+        let mut expected = full.findings.clone();
+        by_unit_then_rule(&mut expected);
+        by_unit_then_rule(&mut findings);
+        assert_eq!(findings, expected, "{name}");
+        if !cohort_operations(rules.program()).is_empty() {
+            gathered_cohorts += 1;
+        }
+    }
+    assert!(gathered_cohorts >= 6, "{gathered_cohorts}");
+}
+
+#[test]
+fn a_gathered_stream_decides_nothing_when_a_record_is_bad() {
+    let rules = RuleSet::load(root().join("rules/ict-index/2019")).unwrap();
+    let data = crate::fuzzing::shipped_samples(root())
+        .into_iter()
+        .find(|(r, _)| r.methodology().name == rules.methodology().name)
+        .map(|(_, d)| d)
+        .unwrap();
+    let bad = DataError::Record {
+        origin: data.records[0].origin.clone(),
+        message: "a bad record".into(),
+    };
+    let mut records: Vec<Result<Record, DataError>> =
+        data.records.iter().cloned().map(Ok).collect();
+    records.insert(30, Err(bad));
+    let items: Vec<_> = rules
+        .gather(records.into_iter(), StreamOptions::default())
+        .collect();
+    // Normalising without the rest of the cohort would decide every unit wrongly.
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(
+        matches!(&items[0], Err(DataError::Record { message, .. }) if message == "a bad record")
+    );
+}
+
+#[test]
 fn cohort_operations_cannot_be_streamed_and_are_named() {
     let rules = RuleSet::load(root().join("rules/ict-index/2019")).unwrap();
     let Err(err) = rules.stream(std::iter::empty(), StreamOptions::default()) else {
