@@ -223,7 +223,9 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
     }
 }
 
-/// JSON Lines through the streaming reader and writer: every line written is JSON.
+/// JSON Lines through the streaming reader and writer (gathered first when the rule set
+/// compares units): every line written is JSON, and when every record reads, the summary
+/// line is the summary of the same records evaluated as a `Dataset`.
 fn stream(rules: &RuleSet, bytes: &[u8], flags: u8) {
     let records = crate::stream::Records::from_json_lines(
         "fuzz.jsonl",
@@ -243,13 +245,29 @@ fn stream(rules: &RuleSet, bytes: &[u8], flags: u8) {
         },
     };
     let mut out = Vec::new();
-    let _ = rules.write_jsonl(records, options, &mut out);
+    let written = rules.write_jsonl(records, options, &mut out);
     for line in String::from_utf8_lossy(&out).lines() {
         assert!(
             serde_json::from_str::<serde_json::Value>(line).is_ok(),
             "a JSON Lines line that is not JSON: {line}"
         );
     }
+    let Ok(summary) = written else { return };
+    let again = crate::stream::Records::from_json_lines(
+        "fuzz.jsonl",
+        std::io::Cursor::new(bytes.to_vec()),
+        rules.unit_key(),
+    );
+    let records: Result<Vec<_>, _> = again.collect();
+    let dataset = records.and_then(Dataset::from_records);
+    let Ok(dataset) = dataset else {
+        panic!("the stream read records a dataset refuses: {dataset:?}");
+    };
+    assert_eq!(
+        summary,
+        rules.evaluate(&dataset).summary,
+        "the stream decided otherwise than the whole dataset"
+    );
 }
 
 /// What two rule sets compile to, without positions (a location's debug form is its text
