@@ -226,13 +226,15 @@ mod tests {
         assert_eq!(format!("{loc:?}"), "`a+b`");
     }
 
+    /// The debug form of a whole text.
+    fn debug(text: &str) -> String {
+        let source = Source::new("x.chiso", text);
+        let range = 0..text.len();
+        format!("{:?}", Loc { source, range })
+    }
+
     #[test]
     fn an_escaped_character_reads_as_the_formatter_writes_it() {
-        let debug = |text: &str| {
-            let source = Source::new("x.chiso", text);
-            let range = 0..text.len();
-            format!("{:?}", Loc { source, range })
-        };
         // `fmt` writes a string from its value: `"c\an"` is `can`, `\r` is `r`.
         assert_eq!(debug(r#""c\an""#), debug(r#""can""#));
         assert_eq!(debug(r#""a\rb""#), debug(r#""arb""#));
@@ -246,11 +248,6 @@ mod tests {
 
     #[test]
     fn a_number_reads_without_its_leading_zeros_outside_strings() {
-        let debug = |text: &str| {
-            let source = Source::new("x.chiso", text);
-            let range = 0..text.len();
-            format!("{:?}", Loc { source, range })
-        };
         assert_eq!(debug("rank = 008"), debug("rank = 8"));
         assert_eq!(debug("display 04"), debug("display 4"));
         assert_eq!(debug("x >= 0"), "`x>=0`");
