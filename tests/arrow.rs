@@ -492,6 +492,51 @@ fn a_rule_set_comparing_units_is_not_streamed() {
     assert!(matches!(err, StreamError::Cohort { .. }), "{err}");
 }
 
+/// The ICT Index normalises across every province: over batches it is gathered and
+/// decided once, and says what the report over the same data says.
+#[test]
+fn a_rule_set_comparing_units_is_decided_over_all_batches_together() {
+    let rules = RuleSet::load(root().join("rules/ict-index/2019")).unwrap();
+    let data = rules
+        .load_data(&[root().join("examples/ict-index/provinces-2019.json")])
+        .unwrap();
+    let whole = as_batch(&data);
+    let batches: Vec<RecordBatch> = [(0, 20), (20, 25), (45, 18)]
+        .iter()
+        .map(|&(at, n)| whole.slice(at, n))
+        .collect();
+    let options = StreamOptions {
+        findings: FindingFilter::All,
+        values: ValueFilter::Declared,
+    };
+    let expected = rules.evaluate_lean(&data, &options);
+    let (decided, summary) = rules
+        .gather_batches(batches.clone().into_iter(), options, rules.arrow_options())
+        .unwrap();
+    assert_eq!(summary, expected.summary);
+    assert_eq!(decided.rows, 63);
+    assert_eq!(decided.findings.num_rows(), expected.findings.len());
+    let values = decided.values.unwrap();
+    assert_eq!(values.num_rows(), 63);
+    // Normalised values depend on every province: the first and the last batch's units
+    // have the report's values to the last digit.
+    let index = values.column_by_name("ict_index").unwrap();
+    for (i, u) in expected.units.iter().enumerate() {
+        assert_eq!(values.column(0).as_string::<i32>().value(i), u.unit);
+        assert_eq!(
+            index.as_string::<i32>().value(i),
+            u.values["ict_index"].to_string()
+        );
+    }
+    // A unit twice, across batches, decides nothing.
+    let mut twice = batches;
+    twice.push(whole.slice(5, 1));
+    let err = rules
+        .gather_batches(twice.into_iter(), options, rules.arrow_options())
+        .unwrap_err();
+    assert!(err.to_string().contains("appears twice"), "{err}");
+}
+
 /// What deciding failing findings straight from batches gives, against deciding them over
 /// the dataset loading makes of the same batches (equal, errors included); true when the
 /// batches were read straight.

@@ -1,5 +1,6 @@
 //! A row-local rule set over a stream of record batches: one findings batch (and values
-//! batch) out per batch in, through [`RuleSet::stream`].
+//! batch) out per batch in, through [`RuleSet::stream`]; a rule set that compares units
+//! over all the batches at once, through [`RuleSet::gather`].
 
 use std::sync::{Arc, Mutex};
 
@@ -171,5 +172,111 @@ impl RuleSet {
             rows: 0,
             stopped: false,
         })
+    }
+}
+
+/// The records of every batch in turn, positions counted from the first batch; a batch
+/// that cannot be read is one error item, and the end.
+struct AllBatches<I> {
+    batches: I,
+    current: Option<BatchRecords>,
+    options: ArrowOptions,
+    rows: usize,
+    failed: bool,
+}
+
+impl<I: Iterator<Item = RecordBatch>> Iterator for AllBatches<I> {
+    type Item = Result<Record, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.failed {
+                return None;
+            }
+            if let Some(record) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(record);
+            }
+            let batch = self.batches.next()?;
+            match BatchRecords::new(&batch, &self.options, self.rows) {
+                Ok(records) => self.current = Some(records),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+            self.rows += batch.num_rows();
+        }
+    }
+}
+
+impl RuleSet {
+    /// Decides record batches as one cohort, for a rule set that compares units
+    /// (`normalise`, ranks), which [`RuleSet::validate_batches`] refuses: every batch is
+    /// read and each row bound to the declared inputs ([`RuleSet::gather`]), then the units
+    /// are decided together. Returns the kept findings (and, if asked, the values) of every
+    /// unit as one batch each, in the order of the rows, with the counts of all findings.
+    /// A batch that cannot be read, or a unit appearing twice, is the error and nothing is
+    /// decided.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    /// use chiso::stream::{FindingFilter, StreamOptions, ValueFilter};
+    /// let rules = chiso::RuleSet::from_text(
+    ///     "t.chiso",
+    ///     "methodology \"T\" version 1\ninput x: integer\nindicator share = normalise x by max\nrule r require share >= 0.5",
+    /// )?;
+    /// let batch = |units: Vec<&str>, x: Vec<i64>| -> Result<RecordBatch, arrow_schema::ArrowError> {
+    ///     let units: ArrayRef = Arc::new(StringArray::from(units));
+    ///     let x: ArrayRef = Arc::new(Int64Array::from(x));
+    ///     RecordBatch::try_from_iter([("unit", units), ("x", x)])
+    /// };
+    /// let batches = vec![batch(vec!["A", "B"], vec![10, 4])?, batch(vec!["C"], vec![6])?];
+    /// let options = StreamOptions { findings: FindingFilter::Failing, values: ValueFilter::None };
+    /// let (decided, summary) = rules.gather_batches(batches.into_iter(), options, rules.arrow_options())?;
+    /// assert_eq!(decided.findings.num_rows(), 1); // B: 4 is 0.4 of the greatest
+    /// assert_eq!((decided.rows, summary.passed), (3, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn gather_batches<I>(
+        &self,
+        batches: I,
+        options: StreamOptions,
+        arrow: ArrowOptions,
+    ) -> Result<(Validated, Summary), DataError>
+    where
+        I: Iterator<Item = RecordBatch>,
+    {
+        let records = AllBatches {
+            batches,
+            current: None,
+            options: arrow.clone(),
+            rows: 0,
+            failed: false,
+        };
+        let mut stream = self.gather(records, options);
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut units: Vec<UnitReport> = Vec::new();
+        for item in stream.by_ref() {
+            match item? {
+                StreamItem::Finding(f) => findings.push(f),
+                StreamItem::Unit(u) => units.push(u),
+            }
+        }
+        let summary = stream.summary().clone();
+        let shape = |e: arrow_schema::ArrowError| DataError::Shape {
+            file: arrow.source.clone(),
+            message: format!("cannot write the findings as Arrow: {e}"),
+        };
+        let values = match options.values {
+            ValueFilter::None => None,
+            filter => Some(write::values_batch(self.program(), filter, &units).map_err(shape)?),
+        };
+        let decided = Validated {
+            findings: write::findings_batch(&findings).map_err(shape)?,
+            values,
+            rows: summary.units,
+        };
+        Ok((decided, summary))
     }
 }
