@@ -325,3 +325,24 @@ fn a_unit_twice_beyond_the_index_in_memory_is_refused() {
     );
     std::fs::remove_file(&path).unwrap();
 }
+
+/// A data file with a header and no rows decides nothing: an error (exit 2) as with the
+/// whole-report formats, never a summary of zero units and exit 0.
+#[test]
+fn a_file_without_rows_is_refused_as_the_whole_report_refuses_it() {
+    let path = std::env::temp_dir().join(format!("chiso-empty-{}.csv", std::process::id()));
+    std::fs::write(&path, "unit,staff_total\n").unwrap();
+    let data = path.display().to_string();
+    for rules in [RULES, "rules/ict-index/2019"] {
+        for format in ["jsonl", "json"] {
+            let out = chiso(&["run", "--rules", rules, "--data", &data, "--format", format]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{rules} {format}: {stderr}");
+            assert!(
+                stderr.contains("no units in") && stderr.contains("holds no records"),
+                "{stderr}"
+            );
+        }
+    }
+    std::fs::remove_file(&path).ok();
+}

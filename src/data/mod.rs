@@ -589,12 +589,17 @@ fn counted(
         return Err(too_many(file, options.max_records));
     }
     if records.is_empty() {
-        return Err(DataError::NoUnits {
-            file: file.to_string(),
-            detail: "the file holds no records (a unit is a record naming it)".into(),
-        });
+        return Err(no_records(file));
     }
     Ok(records)
+}
+
+/// A data file that holds no records: an error, never a run that decides nothing.
+pub(crate) fn no_records(file: &str) -> DataError {
+    DataError::NoUnits {
+        file: file.to_string(),
+        detail: "the file holds no records (a unit is a record naming it)".into(),
+    }
 }
 
 /// The lower-case extension of a file name, which tells its format.

@@ -22,6 +22,9 @@ pub struct Records {
     current: Option<Source>,
     /// Files opened so far.
     opened: usize,
+    /// The file being read, while it has given nothing: a file that ends so is an error
+    /// ([`DataError::NoUnits`]), as loading it whole is.
+    empty: Option<String>,
 }
 
 enum Source {
@@ -87,6 +90,7 @@ impl Records {
             key: key.to_string(),
             current: None,
             opened: 0,
+            empty: None,
         }
     }
 
@@ -103,6 +107,7 @@ impl Records {
             paths: VecDeque::new(),
             key: key.to_string(),
             opened: 1,
+            empty: None,
             current: Some(Source::Lines {
                 file: file.to_string(),
                 reader: Box::new(reader),
@@ -294,8 +299,15 @@ impl Records {
         loop {
             if matches!(self.current, Some(Source::Csv(_))) {
                 match self.read_cells() {
-                    Ok(true) => break,
-                    Ok(false) => self.current = None,
+                    Ok(true) => {
+                        self.empty = None;
+                        break;
+                    }
+                    Ok(false) => {
+                        if let Some(e) = self.end_of_file() {
+                            return Some(Err(e));
+                        }
+                    }
                     Err(e) => return Some(Err(e)),
                 }
                 continue;
@@ -327,6 +339,12 @@ impl Records {
         Some(match self.open_next(&path) {
             Ok(source) => {
                 self.opened += 1;
+                // A `.json` file is loaded whole, which refuses it empty already.
+                self.empty = match &source {
+                    Source::Csv(rows) => Some(rows.file.clone()),
+                    Source::Lines { file, .. } => Some(file.clone()),
+                    Source::Loaded(_) => None,
+                };
                 self.current = Some(source);
                 Ok(())
             }
@@ -335,6 +353,15 @@ impl Records {
                 Err(e)
             }
         })
+    }
+
+    /// The file being read has ended: the error when it gave nothing (the files after it
+    /// are not read).
+    fn end_of_file(&mut self) -> Option<DataError> {
+        self.current = None;
+        let file = self.empty.take()?;
+        self.paths.clear();
+        Some(crate::data::no_records(&file))
     }
 
     /// Reads the next row of the CSV file being read into its cells; false at its end.
@@ -383,8 +410,15 @@ impl Iterator for Records {
         loop {
             if let Some(source) = &mut self.current {
                 match source.next(&self.key) {
-                    Some(item) => return Some(item),
-                    None => self.current = None,
+                    Some(item) => {
+                        self.empty = None;
+                        return Some(item);
+                    }
+                    None => {
+                        if let Some(e) = self.end_of_file() {
+                            return Some(Err(e));
+                        }
+                    }
                 }
             }
             if let Err(e) = self.open_following()? {
@@ -430,6 +464,43 @@ mod tests {
         let bad = write("bad.jsonl", "{\"unit\": \"A\",\n");
         let err = Records::open(&[&bad], "unit").next().unwrap().unwrap_err();
         assert!(err.to_string().contains("bad.jsonl:1:"), "{err}");
+    }
+
+    #[test]
+    fn a_file_without_records_is_an_error_as_when_loaded_whole() {
+        for (name, text) in [("header-only.csv", "unit,a\n"), ("blank.jsonl", "\n\n")] {
+            let empty = write(name, text);
+            let full = write(&format!("full-{name}"), "unit,a\nA,1\n");
+            let full = if name.ends_with("jsonl") {
+                write("full.jsonl", "{\"unit\": \"A\"}\n")
+            } else {
+                full
+            };
+            let loaded = crate::data::no_records(&empty.display().to_string()).to_string();
+            if name.ends_with("csv") {
+                assert_eq!(
+                    Dataset::load(&empty, "unit").unwrap_err().to_string(),
+                    loaded
+                );
+            }
+            // Before, between or after other files; through records and through rows.
+            for paths in [vec![&empty, &full], vec![&full, &empty]] {
+                let streamed: Vec<_> = Records::open(&paths, "unit").collect();
+                let Some(Err(e)) = streamed.last() else {
+                    panic!("{name}: {streamed:?}");
+                };
+                assert_eq!(e.to_string(), loaded);
+                let mut rows = Records::open(&paths, "unit");
+                let mut last = None;
+                while let Some(next) = rows.next_row() {
+                    last = Some(next.map(|_| ()));
+                }
+                assert_eq!(last.unwrap().unwrap_err().to_string(), loaded);
+            }
+        }
+        // A reader that is not a file (a queue) may be empty.
+        let queue = Records::from_json_lines("queue", std::io::Cursor::new(""), "unit");
+        assert_eq!(queue.count(), 0);
     }
 
     #[test]
