@@ -83,10 +83,50 @@ impl fmt::Display for Value {
 
 /// A number as a JSON number with all its digits (never through a float).
 pub fn number_to_json(n: Decimal) -> serde_json::Value {
-    let text = n.normalize().to_string();
+    let mut bytes = Vec::with_capacity(32);
+    write_decimal(&mut bytes, n.normalize());
+    let text = String::from_utf8(bytes).unwrap_or_else(|_| n.normalize().to_string());
     match text.parse::<serde_json::Number>() {
         Ok(num) => serde_json::Value::Number(num),
         Err(_) => serde_json::Value::String(text),
+    }
+}
+
+/// Appends `n` as its `Display` writes it: the digits of its mantissa with the point `scale`
+/// places from the right (`7.50` keeps its zero). Every mantissa fits 128 bits, so `itoa`
+/// writes them: `Display` divides 96-bit numbers digit by digit, and was a tenth of the
+/// time of writing a million rows' findings.
+pub fn write_decimal(buf: &mut Vec<u8>, n: Decimal) {
+    // `-0` keeps its sign through `Display`; leave it there.
+    if n.is_zero() && n.is_sign_negative() {
+        buf.extend_from_slice(n.to_string().as_bytes());
+        return;
+    }
+    let mantissa = n.mantissa();
+    if mantissa < 0 {
+        buf.push(b'-');
+    }
+    let mut digits = itoa::Buffer::new();
+    // 64-bit formatting where it fits (most values), as it is quicker than 128-bit.
+    let digits = match u64::try_from(mantissa.unsigned_abs()) {
+        Ok(small) => digits.format(small),
+        Err(_) => digits.format(mantissa.unsigned_abs()),
+    }
+    .as_bytes();
+    let scale = n.scale() as usize;
+    match digits.len().checked_sub(scale) {
+        Some(0) | None => {
+            buf.extend_from_slice(b"0.");
+            buf.resize(buf.len() + scale - digits.len(), b'0');
+            buf.extend_from_slice(digits);
+        }
+        Some(_) if scale == 0 => buf.extend_from_slice(digits),
+        Some(whole) => {
+            let (int, frac) = digits.split_at(whole);
+            buf.extend_from_slice(int);
+            buf.push(b'.');
+            buf.extend_from_slice(frac);
+        }
     }
 }
 
@@ -242,5 +282,53 @@ mod tests {
             number_to_json(n).to_string(),
             "0.7349666666666666666666666667"
         );
+    }
+
+    #[test]
+    fn a_decimal_is_written_as_display_writes_it() {
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.00",
+            "1",
+            "-1",
+            "7.50",
+            "-7.5",
+            "1e3",
+            "120",
+            "0.001",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "12345678901234567890.5",
+        ]
+        .iter()
+        .map(|t| Decimal::from_scientific(t).unwrap_or_else(|_| t.parse().unwrap()))
+        .collect();
+        cases.push(-Decimal::ZERO);
+        cases.push(Decimal::new(0, 5).normalize());
+        // Every scale, with mantissas of every length up to 96 bits, both signs.
+        let mut state: u128 = 0x9E37_79B9_7F4A_7C15;
+        for scale in 0..=28 {
+            for bits in [1, 7, 30, 63, 64, 65, 90, 96] {
+                state = state.wrapping_mul(0x5851_F42D_4C95_7F2D).wrapping_add(1);
+                let m = (state >> 32) & ((1u128 << bits) - 1);
+                let m = i128::try_from(m).unwrap();
+                for m in [m, -m, 0] {
+                    cases.push(Decimal::from_i128_with_scale(m, scale));
+                }
+            }
+        }
+        for n in cases {
+            for n in [n, n.normalize()] {
+                let mut buf = Vec::new();
+                write_decimal(&mut buf, n);
+                assert_eq!(String::from_utf8(buf).unwrap(), n.to_string(), "{n:?}");
+            }
+        }
     }
 }
