@@ -167,7 +167,7 @@ impl fmt::Debug for Loc {
     /// (the formatter writes the escape), and any other escaped character but `"` and `\`
     /// is the character itself (`\a` reads `a`, and the formatter writes `a`). Outside
     /// strings a number's leading zeros are left out: `expect rank … = 08` is stored as
-    /// the count 8 and written back as `8`.
+    /// the count 8 and written back as `8`. Operators read in their ASCII spelling.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = String::new();
         let mut chars = code_chars(self.text()).map(|(_, c)| c).peekable();
@@ -188,6 +188,28 @@ impl fmt::Debug for Loc {
                 // Still the start of the number for the next digit.
                 before = previous;
                 continue;
+            }
+            if !in_string {
+                // The formatter writes each operator in its ASCII spelling (`÷` as `/`,
+                // `==` as `=`), so the debug form does too.
+                let ascii = match c {
+                    '≤' => Some("<="),
+                    '≥' => Some(">="),
+                    '≈' => Some("~="),
+                    '≠' => Some("!="),
+                    '−' => Some("-"),
+                    '×' => Some("*"),
+                    '÷' => Some("/"),
+                    '=' if chars.peek() == Some(&'=') => {
+                        chars.next();
+                        Some("=")
+                    }
+                    _ => None,
+                };
+                if let Some(ascii) = ascii {
+                    text.push_str(ascii);
+                    continue;
+                }
             }
             if c != '\\' {
                 text.push(c);
@@ -255,6 +277,15 @@ mod tests {
         assert_ne!(debug("x >= 1.05"), debug("x >= 1.5"));
         assert_ne!(debug("x08"), debug("x8"));
         assert_ne!(debug(r#""08""#), debug(r#""8""#));
+    }
+
+    #[test]
+    fn an_operator_reads_in_its_ascii_spelling_outside_strings() {
+        assert_eq!(debug("a × 614 ÷ 148524"), debug("a * 614 / 148524"));
+        assert_eq!(debug("a ≤ b ≥ c ≈ d ≠ −e"), "`a<=b>=c~=d!=-e`");
+        assert_eq!(debug("a == b"), debug("a = b"));
+        assert_ne!(debug(r#""a ÷ b""#), debug(r#""a / b""#));
+        assert_ne!(debug(r#""==""#), debug(r#""=""#));
     }
 
     #[test]
