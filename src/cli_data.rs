@@ -39,19 +39,6 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// True when no reading option was given (the streaming reader knows only the
-    /// defaults: UTF-8, `,`-separated CSV with the header on the first row, JSON Lines).
-    pub fn is_default(&self) -> bool {
-        self.delimiter.is_none()
-            && self.encoding.is_none()
-            && !self.decimal_comma
-            && self.thousands.is_none()
-            && self.missing.is_none()
-            && self.sheet.is_none()
-            && self.header_row.is_none()
-            && !self.strict
-    }
-
     /// The library's options: the rule set's own (`base`: its unit key, declared number
     /// format, missing markers and aliases) with what the command line says instead.
     pub fn options(&self, base: LoadOptions) -> Result<LoadOptions, String> {

@@ -159,18 +159,18 @@ pub fn run(
             "--explain, --previous and --sensitivity need the full report: they cannot be combined with --format jsonl, --findings or --values".into(),
         );
     }
-    if format == ReportFormat::Jsonl {
-        if !extras.reading.is_default() {
-            return unusable(
-                "--format jsonl streams UTF-8 CSV and JSON Lines as written; the reading options (--delimiter, --encoding, --decimal-comma, --thousands, --missing, --sheet, --header-row) are not supported with it yet".into(),
-            );
-        }
-        return run_jsonl(term, &rules, data, out, extras.lean);
-    }
     let reading = match extras.reading.options(rules.load_options()) {
         Ok(o) => o,
         Err(e) => return unusable(e),
     };
+    if format == ReportFormat::Jsonl {
+        if reading.strict {
+            return unusable(
+                "--strict refuses a column in any record before anything is decided; --format jsonl writes findings as records are read: use --format json or text with --strict".into(),
+            );
+        }
+        return run_jsonl(term, &rules, data, out, extras.lean, reading);
+    }
     let bytes: u64 = data
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
@@ -307,6 +307,7 @@ fn run_jsonl(
     data: &[PathBuf],
     out: Option<&Path>,
     lean: chiso::stream::StreamOptions,
+    reading: chiso::LoadOptions,
 ) -> ExitCode {
     let mut writer: Box<dyn Write> = match out {
         Some(path) => match std::fs::File::create(path) {
@@ -321,7 +322,7 @@ fn run_jsonl(
             std::io::stdout().lock(),
         )),
     };
-    let records = chiso::stream::Records::open(data, rules.unit_key());
+    let records = chiso::stream::Records::open_with(data, reading);
     match rules.write_jsonl_files(records, lean, &mut writer) {
         Ok(summary) if summary.failed_errors > 0 || summary.errors > 0 => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,

@@ -346,3 +346,102 @@ fn a_file_without_rows_is_refused_as_the_whole_report_refuses_it() {
     }
     std::fs::remove_file(&path).ok();
 }
+
+/// Findings as (unit, rule, status, message), sorted, from a JSON report or JSON Lines
+/// (which leaves out the message of a pass).
+fn finding_rows(findings: &[serde_json::Value]) -> Vec<[String; 4]> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let mut rows: Vec<[String; 4]> = findings
+        .iter()
+        .filter(|f| f.get("rule").is_some() && f.get("status").is_some())
+        .map(|f| {
+            [
+                text(&f["unit"]),
+                text(&f["rule"]),
+                text(&f["status"]),
+                if f["status"] == "pass" {
+                    String::new()
+                } else {
+                    text(&f["message"])
+                },
+            ]
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn export_files_stream_as_the_whole_report_reads_them() {
+    // One published table as auditors receive it (see tests/data_formats.rs): title rows,
+    // `;` and a byte-order mark, UTF-16 tab-separated text, Windows-1258, workbooks.
+    let rules = "tests/data/intake/published.chiso";
+    let mut cases = vec![
+        ("published-2017-semicolon-bom.csv", vec!["--decimal-comma"]),
+        ("published-2017-unicode.txt", vec!["--decimal-comma"]),
+        (
+            "published-2017-cp1258.csv",
+            vec!["--encoding", "windows-1258"],
+        ),
+        ("published-2017.json", vec![]),
+    ];
+    if cfg!(feature = "excel") {
+        cases.push(("published-2017.xlsx", vec!["--decimal-comma"]));
+        cases.push(("published-2017.ods", vec![]));
+    }
+    let clean = {
+        let out = chiso(&[
+            "run",
+            "--rules",
+            rules,
+            "--data",
+            "tests/data/intake/published-2017.json",
+            "--format",
+            "json",
+        ]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let expected = finding_rows(clean["findings"].as_array().unwrap());
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    for (file, reading) in cases {
+        let data = format!("tests/data/intake/{file}");
+        let mut args = vec![
+            "run", "--rules", rules, "--data", &data, "--format", "jsonl",
+        ];
+        args.extend(reading.iter().copied());
+        let out = chiso(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines = lines(&out);
+        assert_eq!(lines.last().unwrap()["summary"], clean["summary"], "{file}");
+        assert_eq!(finding_rows(&lines), expected, "{file}");
+        // Every value, every digit, as the whole report has it.
+        for unit in clean["units"].as_array().unwrap() {
+            let streamed = lines
+                .iter()
+                .find(|l| l["unit"] == unit["unit"] && l.get("values").is_some())
+                .unwrap_or_else(|| panic!("{file}: no values line for {}", unit["unit"]));
+            assert_eq!(streamed["values"], unit["values"], "{file}");
+        }
+    }
+    // Undeclared, the Windows-1258 file is refused at its first bad byte, as loading it is.
+    let out = chiso(&[
+        "run",
+        "--rules",
+        rules,
+        "--data",
+        "tests/data/intake/published-2017-cp1258.csv",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("published-2017-cp1258.csv: byte 32 (line 2) is not valid UTF-8"),
+        "{err}"
+    );
+}

@@ -51,78 +51,180 @@ fn delimiter_name(d: u8) -> String {
     }
 }
 
-pub(super) fn records(
-    file: &str,
-    text: &str,
-    options: &LoadOptions,
-) -> Result<Vec<Record>, DataError> {
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| detect_delimiter(text, &options.key));
-    let how = format!(" (read with delimiter {})", delimiter_name(delimiter));
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let csv_error = |e: csv::Error| DataError::Csv {
-        file: file.to_string(),
-        line: e.position().map_or(1, csv::Position::line),
-        message: e.to_string(),
-    };
-    let mut rows = reader.records();
-    // The first rows, as text, to find the header among title rows.
-    let mut head = Vec::new();
-    for row in rows
-        .by_ref()
-        .take(HEADER_SEARCH_ROWS.max(options.header_row.unwrap_or(0)))
-    {
-        let row = row.map_err(csv_error)?;
-        let line = row.position().map_or(0, csv::Position::line);
-        head.push((line, row));
-    }
-    let texts: Vec<Vec<String>> = head
-        .iter()
-        .map(|(_, r)| r.iter().map(str::to_string).collect())
-        .collect();
-    let at = table::find_header(file, &texts, options, &how)?;
-    let header_line = head.get(at).map_or(1, |(line, _)| *line as usize);
-    let header = table::header(file, header_line, &texts[at])?;
-    let width = header.names.len();
-    let mut out = Vec::new();
-    let after = head.into_iter().skip(at + 1).map(Ok);
-    for item in
-        after.chain(rows.map(|r| r.map(|row| (row.position().map_or(0, csv::Position::line), row))))
-    {
-        let (line, row) = item.map_err(csv_error)?;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
+/// A CSV table read a row at a time from any reader of UTF-8 text: the delimiter detected
+/// from the first rows (or declared), the header row found among title rows, blank rows
+/// skipped, a row that does not fit the header an error at its line. The whole-file
+/// loader ([`records`]) and a stream (`stream::read`) both read CSV through it.
+pub(crate) struct CsvTable<R> {
+    file: String,
+    reader: csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>,
+    /// Rows read while looking for the header, after it: handed out first.
+    head: std::collections::VecDeque<(u64, csv::StringRecord)>,
+    header: table::Header,
+    header_line: usize,
+    /// ` (read with delimiter …)`, for messages.
+    how: String,
+    row: csv::StringRecord,
+    line: u64,
+}
+
+/// How many bytes of the first rows are looked at to detect the delimiter, at most.
+const DETECT_BYTES: usize = 1 << 24;
+
+impl<R: std::io::Read> CsvTable<R> {
+    /// Opens the table of `input` (named `file` in messages) and reads its header row.
+    pub(crate) fn open(file: &str, mut input: R, options: &LoadOptions) -> Result<Self, DataError> {
+        // The first rows, as the whole file's first lines are, to detect the delimiter.
+        let mut start = Vec::new();
+        let mut byte = [0u8; 1 << 12];
+        while start.iter().filter(|b| **b == b'\n').count() < HEADER_SEARCH_ROWS
+            && start.len() < DETECT_BYTES
+        {
+            let n = match input.read(&mut byte) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(DataError::from_read(file, e)),
+            };
+            if n == 0 {
+                break;
+            }
+            start.extend_from_slice(&byte[..n]);
         }
-        // Spreadsheets pad rows with empty cells; anything else that does not fit the
-        // header is an error at its line.
-        let extra_filled = row.iter().skip(width).any(|c| !c.trim().is_empty());
-        if row.len() < width || extra_filled {
-            return Err(DataError::Csv {
-                file: file.to_string(),
-                line,
-                message: format!(
-                    "found record with {} fields, but the header row (line {header_line}) has {width}{how}",
-                    row.len()
-                ),
-            });
+        let delimiter = options
+            .delimiter
+            .unwrap_or_else(|| detect_delimiter(&String::from_utf8_lossy(&start), &options.key));
+        let how = format!(" (read with delimiter {})", delimiter_name(delimiter));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(std::io::Read::chain(std::io::Cursor::new(start), input));
+        // The first rows, as text, to find the header among title rows.
+        let mut head = std::collections::VecDeque::new();
+        let wanted = HEADER_SEARCH_ROWS.max(options.header_row.unwrap_or(0));
+        let mut row = csv::StringRecord::new();
+        while head.len() < wanted && read(file, &mut reader, &mut row)? {
+            head.push_back((row.position().map_or(0, csv::Position::line), row.clone()));
         }
-        let origin = Origin {
+        let texts: Vec<Vec<String>> = head
+            .iter()
+            .map(|(_, r)| r.iter().map(str::to_string).collect())
+            .collect();
+        let at = table::find_header(file, &texts, options, &how)?;
+        let header_line = head.get(at).map_or(1, |(line, _)| *line as usize);
+        let header = table::header(file, header_line, &texts[at])?;
+        head.drain(..=at);
+        Ok(CsvTable {
             file: file.to_string(),
-            position: format!("row {line}"),
+            reader,
+            head,
+            header,
+            header_line,
+            how,
+            row,
+            line: 0,
+        })
+    }
+
+    /// The column names (trimmed, NFC; a blank header cell is an empty name).
+    pub(crate) fn names(&self) -> &[String] {
+        &self.header.names
+    }
+
+    /// The row [`CsvTable::advance`] read last.
+    pub(crate) fn row(&self) -> &csv::StringRecord {
+        &self.row
+    }
+
+    /// The line the last row starts on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Reads the next data row (blank rows skipped); false after the last.
+    pub(crate) fn advance(&mut self) -> Result<bool, DataError> {
+        loop {
+            if let Some((line, row)) = self.head.pop_front() {
+                self.row = row;
+                self.line = line;
+            } else if read(&self.file, &mut self.reader, &mut self.row)? {
+                self.line = self.row.position().map_or(0, csv::Position::line);
+            } else {
+                return Ok(false);
+            }
+            if self.row.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            // Spreadsheets pad rows with empty cells; anything else that does not fit the
+            // header is an error at its line.
+            let width = self.header.names.len();
+            let extra_filled = self.row.iter().skip(width).any(|c| !c.trim().is_empty());
+            if self.row.len() < width || extra_filled {
+                return Err(DataError::Csv {
+                    file: self.file.clone(),
+                    line: self.line,
+                    message: format!(
+                        "found record with {} fields, but the header row (line {}) has {width}{}",
+                        self.row.len(),
+                        self.header_line,
+                        self.how
+                    ),
+                });
+            }
+            return Ok(true);
+        }
+    }
+
+    /// The last row as a record.
+    pub(crate) fn record(&self, options: &LoadOptions) -> Result<Record, DataError> {
+        let origin = Origin {
+            file: self.file.clone(),
+            position: format!("row {}", self.line),
         };
-        let cells = row.iter().map(|c| {
+        let cells = self.row.iter().map(|c| {
             if c.is_empty() {
                 Cell::Empty
             } else {
                 Cell::Text(c.to_string())
             }
         });
-        out.push(table::record(&header, cells, origin, options)?);
+        table::record(&self.header, cells, origin, options)
+    }
+}
+
+/// Reads one CSV row into `row`; false at the end.
+fn read<R: std::io::Read>(
+    file: &str,
+    reader: &mut csv::Reader<R>,
+    row: &mut csv::StringRecord,
+) -> Result<bool, DataError> {
+    reader.read_record(row).map_err(|e| csv_error(file, e))
+}
+
+/// A CSV reader's error as a data error: a decoding error the text reader carried comes
+/// back as itself; otherwise the line and csv's message.
+pub(crate) fn csv_error(file: &str, e: csv::Error) -> DataError {
+    let line = e.position().map_or(1, csv::Position::line);
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => DataError::from_read(file, io),
+        _ => DataError::Csv {
+            file: file.to_string(),
+            line,
+            message,
+        },
+    }
+}
+
+pub(super) fn records(
+    file: &str,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Vec<Record>, DataError> {
+    let mut table = CsvTable::open(file, text.as_bytes(), options)?;
+    let mut out = Vec::new();
+    while table.advance()? {
+        out.push(table.record(options)?);
     }
     Ok(out)
 }

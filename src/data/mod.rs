@@ -6,7 +6,7 @@
 //! discarding the whole submission.
 
 mod aliases;
-mod csv_file;
+pub(crate) mod csv_file;
 pub(crate) mod decode;
 pub(crate) mod json_file;
 pub mod names;

@@ -66,7 +66,7 @@ impl LoadOptions {
     }
 
     /// True when `cell` (trimmed) means "no value".
-    pub(super) fn is_missing(&self, cell: &str) -> bool {
+    pub(crate) fn is_missing(&self, cell: &str) -> bool {
         cell.is_empty() || self.missing.iter().any(|m| m == cell)
     }
 }

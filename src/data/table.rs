@@ -92,7 +92,7 @@ pub(crate) fn header(file: &str, line: usize, cells: &[String]) -> Result<Header
 }
 
 /// A text cell as a raw value: missing markers, then the declared number format.
-pub(super) fn text_value(cell: &str, options: &LoadOptions) -> RawValue {
+pub(crate) fn text_value(cell: &str, options: &LoadOptions) -> RawValue {
     let cell = cell.trim();
     if options.is_missing(cell) {
         return RawValue::Null;
@@ -107,6 +107,22 @@ pub(super) fn text_value(cell: &str, options: &LoadOptions) -> RawValue {
         };
     }
     RawValue::Text(cell.to_string())
+}
+
+/// [`text_value`] into `slot`, reusing its text where the cell stays text (a stream
+/// reads millions of cells into the same few values).
+pub(crate) fn text_value_into(cell: &str, options: &LoadOptions, slot: &mut RawValue) {
+    let trimmed = cell.trim();
+    if options.numbers.is_plain() && !options.is_missing(trimmed) {
+        if let RawValue::Text(t) = slot {
+            t.clear();
+            t.push_str(trimmed);
+        } else {
+            *slot = RawValue::Text(trimmed.to_string());
+        }
+        return;
+    }
+    *slot = text_value(cell, options);
 }
 
 /// One data row as a record. Columns without a name (a spreadsheet's blank header

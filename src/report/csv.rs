@@ -32,54 +32,82 @@ pub enum CsvError {
 /// ```
 pub fn findings(report: &Report) -> Result<String, CsvError> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "rule", "unit", "status", "severity", "message", "evidence", "cite",
-    ])?;
+    w.write_record(FINDINGS_HEADER)?;
     for f in &report.findings {
-        let evidence = report.evidence_line(f);
-        w.write_record([
-            f.rule.as_str(),
-            f.unit.as_str(),
-            status_word(f.status),
-            f.severity.keyword(),
-            f.message.as_str(),
-            evidence.as_str(),
-            f.cite.as_deref().unwrap_or(""),
-        ])?;
+        finding_row(&mut w, report, f)?;
     }
     finish(w)
 }
 
+/// The columns of the findings table.
+pub(crate) const FINDINGS_HEADER: [&str; 7] = [
+    "rule", "unit", "status", "severity", "message", "evidence", "cite",
+];
+
+/// One finding's row.
+pub(crate) fn finding_row<W: std::io::Write>(
+    w: &mut ::csv::Writer<W>,
+    report: &Report,
+    f: &super::Finding,
+) -> Result<(), CsvError> {
+    let evidence = report.evidence_line(f);
+    w.write_record([
+        f.rule.as_str(),
+        f.unit.as_str(),
+        status_word(f.status),
+        f.severity.keyword(),
+        f.message.as_str(),
+        evidence.as_str(),
+        f.cite.as_deref().unwrap_or(""),
+    ])?;
+    Ok(())
+}
+
 /// One row per unit: every value (every digit) and every rank.
 pub fn values(report: &Report) -> Result<String, CsvError> {
-    let names: Vec<&str> = report.columns.iter().map(|c| c.name.as_str()).collect();
-    let mut ranks: Vec<&str> = Vec::new();
+    let ranks = rank_names(&report.units);
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(values_header(report, &ranks))?;
     for u in &report.units {
+        w.write_record(values_row(report, u, &ranks))?;
+    }
+    finish(w)
+}
+
+/// The ranks of the values table: each rank any unit has, in the order first met.
+pub(crate) fn rank_names(units: &[super::UnitReport]) -> Vec<&str> {
+    let mut ranks: Vec<&str> = Vec::new();
+    for u in units {
         for k in u.ranks.keys() {
             if !ranks.contains(&k.as_str()) {
                 ranks.push(k);
             }
         }
     }
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    ranks
+}
+
+/// The header of the values table.
+pub(crate) fn values_header(report: &Report, ranks: &[&str]) -> Vec<String> {
     let mut header = vec!["unit".to_string()];
-    header.extend(names.iter().map(|n| n.to_string()));
+    header.extend(report.columns.iter().map(|c| c.name.clone()));
     header.extend(ranks.iter().map(|r| format!("{r}.rank")));
-    w.write_record(&header)?;
-    for u in &report.units {
-        let mut row = vec![u.unit.clone()];
-        for name in &names {
-            row.push(match u.values.get(*name) {
-                Some(v) => exact(report, name, v),
-                None => String::new(),
-            });
-        }
-        for r in &ranks {
-            row.push(u.ranks.get(*r).map(|x| x.to_string()).unwrap_or_default());
-        }
-        w.write_record(&row)?;
+    header
+}
+
+/// One unit's row of the values table.
+pub(crate) fn values_row(report: &Report, u: &super::UnitReport, ranks: &[&str]) -> Vec<String> {
+    let mut row = vec![u.unit.clone()];
+    for c in &report.columns {
+        row.push(match u.values.get(&c.name) {
+            Some(v) => exact(report, &c.name, v),
+            None => String::new(),
+        });
     }
-    finish(w)
+    for r in ranks {
+        row.push(u.ranks.get(*r).map(|x| x.to_string()).unwrap_or_default());
+    }
+    row
 }
 
 /// A value with every digit; a percent as a percentage (`78.5%`).

@@ -22,6 +22,21 @@ pub fn render(report: &Report) -> String {
 /// grows beyond `max` bytes, so an oversized report is never built whole.
 pub fn render_within(report: &Report, max: usize) -> String {
     let mut out = String::new();
+    head(&mut out, report);
+    if let Some(headline) = headline(report) {
+        ranking(&mut out, report, headline);
+    }
+    values(&mut out, report, max);
+    findings(&mut out, report, max);
+    if out.len() > max {
+        return out;
+    }
+    summary_line(&mut out, &report.summary);
+    out
+}
+
+/// The methodology, its sources and the report's notes.
+pub(crate) fn head(out: &mut String, report: &Report) {
     let m = &report.methodology;
     let _ = writeln!(out, "{} — version {}", m.name, m.version);
     if let Some(base) = &m.extends {
@@ -33,15 +48,19 @@ pub fn render_within(report: &Report, max: usize) -> String {
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
-    if let Some(headline) = report.units.first().and_then(|u| u.ranks.keys().next()) {
-        ranking(&mut out, report, headline);
-    }
-    values(&mut out, report, max);
-    findings(&mut out, report, max);
-    if out.len() > max {
-        return out;
-    }
-    let s = &report.summary;
+}
+
+/// The rank the ranking table is by: the first unit's first.
+pub(crate) fn headline(report: &Report) -> Option<&str> {
+    report
+        .units
+        .first()
+        .and_then(|u| u.ranks.keys().next())
+        .map(String::as_str)
+}
+
+/// The last line: the counts.
+pub(crate) fn summary_line(out: &mut String, s: &super::Summary) {
     let _ = writeln!(
         out,
         "\nSummary: {}, {}: {} passed, {} failed ({} of severity error), {} could not be decided, {} did not apply",
@@ -53,60 +72,75 @@ pub fn render_within(report: &Report, max: usize) -> String {
         s.errors,
         s.skipped
     );
-    out
 }
 
 /// Every unit's computed values, with rank, change and label.
 fn values(out: &mut String, report: &Report, max: usize) {
-    let columns = &report.columns;
-    if columns.is_empty() || report.units.is_empty() {
+    if report.columns.is_empty() || report.units.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\nValues");
-    if columns.iter().any(|c| c.decimals.is_none()) {
-        let _ = writeln!(
-            out,
-            "  (values without a declared `display` are shown to at most {DEFAULT_DECIMALS} decimals; --format json has every digit)"
-        );
-    }
+    values_heading(out, report);
     let ranked = report.units.iter().any(|u| !u.ranks.is_empty());
     let changed = report.units.iter().any(|u| !u.changes.is_empty());
     for unit in &report.units {
         if out.len() > max {
             return;
         }
-        let _ = writeln!(out, "  {}", unit.unit);
-        let mut rows = Vec::new();
-        for c in columns {
-            let shown = match (unit.values.get(&c.name), unit.errors.get(&c.name)) {
-                (Some(v), _) => report.format_of(&c.name).json(v),
-                (None, Some(e)) => format!("error: {e}"),
-                (None, None) => continue,
-            };
-            let mut row = vec![c.name.clone(), shown];
-            if ranked {
-                row.push(
-                    unit.ranks
-                        .get(&c.name)
-                        .map(|r| format!("rank {r}"))
-                        .unwrap_or_default(),
-                );
-            }
-            if changed {
-                row.push(
-                    unit.changes
-                        .get(&c.name)
-                        .map(|ch| change_text(ch, &report.format_of(&c.name)))
-                        .unwrap_or_default(),
-                );
-            }
-            row.push(label(c));
-            rows.push(row);
+        unit_values(out, report, unit, ranked, changed);
+    }
+}
+
+/// The heading of the values (when there are columns and units to list).
+pub(crate) fn values_heading(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "\nValues");
+    if report.columns.iter().any(|c| c.decimals.is_none()) {
+        let _ = writeln!(
+            out,
+            "  (values without a declared `display` are shown to at most {DEFAULT_DECIMALS} decimals; --format json has every digit)"
+        );
+    }
+}
+
+/// One unit's values: a rank column when any unit is `ranked`, a change column when any
+/// `changed`.
+pub(crate) fn unit_values(
+    out: &mut String,
+    report: &Report,
+    unit: &super::UnitReport,
+    ranked: bool,
+    changed: bool,
+) {
+    let _ = writeln!(out, "  {}", unit.unit);
+    let mut rows = Vec::new();
+    for c in &report.columns {
+        let shown = match (unit.values.get(&c.name), unit.errors.get(&c.name)) {
+            (Some(v), _) => report.format_of(&c.name).json(v),
+            (None, Some(e)) => format!("error: {e}"),
+            (None, None) => continue,
+        };
+        let mut row = vec![c.name.clone(), shown];
+        if ranked {
+            row.push(
+                unit.ranks
+                    .get(&c.name)
+                    .map(|r| format!("rank {r}"))
+                    .unwrap_or_default(),
+            );
         }
-        out.push_str(&table(&rows, "    ", &[]));
-        for (name, note) in &unit.notes {
-            let _ = writeln!(out, "    note: {name}: {note}");
+        if changed {
+            row.push(
+                unit.changes
+                    .get(&c.name)
+                    .map(|ch| change_text(ch, &report.format_of(&c.name)))
+                    .unwrap_or_default(),
+            );
         }
+        row.push(label(c));
+        rows.push(row);
+    }
+    out.push_str(&table(&rows, "    ", &[]));
+    for (name, note) in &unit.notes {
+        let _ = writeln!(out, "    note: {name}: {note}");
     }
 }
 
@@ -118,7 +152,7 @@ fn label(c: &Column) -> String {
 fn findings(out: &mut String, report: &Report, max: usize) {
     let mut current_rule: Option<&str> = None;
     if !report.findings.is_empty() {
-        let _ = writeln!(out, "\nFindings");
+        findings_heading(out);
     }
     for f in &report.findings {
         if out.len() > max {
@@ -126,38 +160,53 @@ fn findings(out: &mut String, report: &Report, max: usize) {
         }
         if current_rule != Some(f.rule.as_str()) {
             current_rule = Some(&f.rule);
-            let title = f
-                .title
-                .as_deref()
-                .map(|t| format!(" — {t}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {} [{}]{title}", f.rule, f.severity.keyword());
-            if let Some(cite) = &f.cite {
-                let _ = writeln!(out, "    cite: {cite}");
-            }
+            rule_heading(out, f);
         }
-        let status = match f.status {
-            Status::Pass => "pass ",
-            Status::Fail => "FAIL ",
-            Status::Error => "ERROR",
-            Status::Skip => "skip ",
-        };
-        match f.status {
-            // Every skip says why (false `when`, out of force, target date not reached).
-            Status::Skip => {
-                let reason = f.message.trim_start_matches("does not apply: ");
-                let _ = writeln!(out, "    {status} {}: {reason}", f.unit);
-            }
-            Status::Pass => {
-                let _ = writeln!(out, "    {status} {}", f.unit);
-            }
-            Status::Fail | Status::Error => {
-                let _ = writeln!(out, "    {status} {}: {}", f.unit, f.message);
-            }
+        finding(out, report, f);
+    }
+}
+
+/// The heading of the findings (when there are some).
+pub(crate) fn findings_heading(out: &mut String) {
+    let _ = writeln!(out, "\nFindings");
+}
+
+/// The lines that head a rule's findings: id, severity, title, citation.
+pub(crate) fn rule_heading(out: &mut String, f: &super::Finding) {
+    let title = f
+        .title
+        .as_deref()
+        .map(|t| format!(" — {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "  {} [{}]{title}", f.rule, f.severity.keyword());
+    if let Some(cite) = &f.cite {
+        let _ = writeln!(out, "    cite: {cite}");
+    }
+}
+
+/// One finding: status, unit, message or reason, and its evidence.
+pub(crate) fn finding(out: &mut String, report: &Report, f: &super::Finding) {
+    let status = match f.status {
+        Status::Pass => "pass ",
+        Status::Fail => "FAIL ",
+        Status::Error => "ERROR",
+        Status::Skip => "skip ",
+    };
+    match f.status {
+        // Every skip says why (false `when`, out of force, target date not reached).
+        Status::Skip => {
+            let reason = f.message.trim_start_matches("does not apply: ");
+            let _ = writeln!(out, "    {status} {}: {reason}", f.unit);
         }
-        if f.status != Status::Skip && !f.evidence.is_empty() {
-            let _ = writeln!(out, "          {}", evidence_line(report, f));
+        Status::Pass => {
+            let _ = writeln!(out, "    {status} {}", f.unit);
         }
+        Status::Fail | Status::Error => {
+            let _ = writeln!(out, "    {status} {}: {}", f.unit, f.message);
+        }
+    }
+    if f.status != Status::Skip && !f.evidence.is_empty() {
+        let _ = writeln!(out, "          {}", evidence_line(report, f));
     }
 }
 
@@ -260,7 +309,7 @@ pub fn sensitivity_what(s: &crate::evaluate::sensitivity::SensitivityReport) -> 
 }
 
 /// The units in rank order of `key`, with the ranked value.
-fn ranking(out: &mut String, report: &Report, key: &str) {
+pub(crate) fn ranking(out: &mut String, report: &Report, key: &str) {
     let format = report.format_of(key);
     let mut ranked: Vec<(usize, &super::UnitReport)> = report
         .units

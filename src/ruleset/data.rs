@@ -3,7 +3,7 @@
 //! data's columns say about the declared inputs (near misses, missing columns, percents
 //! that look like fractions).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{LoadError, RuleSet};
@@ -11,7 +11,7 @@ use crate::access::Access;
 use crate::data::numbers::NumberFormat;
 use crate::data::{Aliases, DataError, Dataset, LoadOptions, RawValue};
 use crate::diagnostic::Diagnostic;
-use crate::parse::ast::{DataReading, InputType, Item};
+use crate::parse::ast::{DataReading, Item};
 
 /// The options a rule set's header declares, on top of the defaults.
 pub(super) fn declared_options(key: &str, reading: &DataReading, aliases: &Aliases) -> LoadOptions {
@@ -193,7 +193,7 @@ fn plural(n: usize) -> String {
 }
 
 /// Lower-case letters without diacritics, for "did you mean" on column names.
-fn folded(s: &str) -> String {
+pub(super) fn folded(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     s.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
@@ -208,108 +208,11 @@ impl RuleSet {
     /// to an input's field (case, accents, one edit) with a did-you-mean, columns not
     /// read, required inputs no record has, percents that look like fractions.
     pub fn data_notes(&self, data: &Dataset) -> Vec<DataNote> {
-        let program = self.program();
-        let key = self.unit_key();
-        let mut fields_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        let mut by_file: BTreeMap<&str, Vec<&crate::data::Record>> = BTreeMap::new();
-        let mut last: Option<(&str, Vec<&crate::data::Record>)> = None;
+        let mut feed = super::notes::NoteFeed::new(self);
         for record in &data.records {
-            let file = record.origin.file.as_str();
-            // Records come file by file: gathered in a run, put in the map once a run ends.
-            match &mut last {
-                Some((f, run)) if *f == file => run.push(record),
-                _ => {
-                    if let Some((f, run)) = last.replace((file, vec![record])) {
-                        by_file.entry(f).or_default().extend(run);
-                    }
-                }
-            }
+            feed.record(record);
         }
-        if let Some((f, run)) = last {
-            by_file.entry(f).or_default().extend(run);
-        }
-        for plan in program.inputs.iter().filter(|p| p.previous.is_none()) {
-            fields_of
-                .entry(plan.field.split('.').next().unwrap_or(&plan.field))
-                .or_default()
-                .push(&plan.name);
-        }
-        let mut notes = Vec::new();
-        for (file, records) in by_file {
-            let mut columns: Vec<&str> = Vec::new();
-            let mut seen: HashMap<&str, ()> = HashMap::new();
-            let mut last: Option<&crate::data::Record> = None;
-            for r in &records {
-                // Records of one file mostly have the same columns: comparing the names
-                // with the last record's costs less than hashing them again.
-                if last.is_some_and(|l| l.fields.keys().eq(r.fields.keys())) {
-                    continue;
-                }
-                last = Some(r);
-                for c in r.fields.keys() {
-                    if seen.insert(c.as_str(), ()).is_none() {
-                        columns.push(c);
-                    }
-                }
-            }
-            let mut unused = Vec::new();
-            let mut near: HashMap<&str, &str> = HashMap::new();
-            for column in &columns {
-                if *column == key || fields_of.contains_key(column) {
-                    continue;
-                }
-                let close = fields_of.keys().find(|f| {
-                    !seen.contains_key(**f)
-                        && (folded(f) == folded(column) || strsim::levenshtein(f, column) <= 1)
-                });
-                match close {
-                    Some(field) => {
-                        near.insert(field, column);
-                        notes.push(DataNote::NearMiss {
-                            file: file.to_string(),
-                            column: column.to_string(),
-                            field: field.to_string(),
-                        });
-                    }
-                    None => unused.push(column.to_string()),
-                }
-            }
-            if !unused.is_empty() {
-                notes.push(DataNote::Unused {
-                    file: file.to_string(),
-                    columns: unused,
-                });
-            }
-            for plan in &program.inputs {
-                let head = plan.field.split('.').next().unwrap_or(&plan.field);
-                if !plan.optional
-                    && plan.default.is_none()
-                    && !seen.contains_key(head)
-                    && !near.contains_key(head)
-                {
-                    notes.push(DataNote::MissingColumn {
-                        file: file.to_string(),
-                        field: plan.field.clone(),
-                    });
-                }
-                if plan.ty == InputType::Percent
-                    && !plan.fraction
-                    && plan.list.is_none()
-                    && let Some(example) = fractions_only(
-                        records
-                            .iter()
-                            .filter_map(|r| r.field(&plan.field).map(|v| v.into_owned())),
-                    )
-                {
-                    notes.push(DataNote::LooksLikeFractions {
-                        file: file.to_string(),
-                        input: plan.name.to_string(),
-                        example,
-                    });
-                }
-            }
-        }
-        notes
+        feed.finish()
     }
 
     /// Loads data files as `options` say, then, with `options.strict`, refuses columns
@@ -344,30 +247,6 @@ impl RuleSet {
     }
 }
 
-/// A fractional example when every number is within [0, 1] and at least one is
-/// fractional (values written with `%` say they are percents).
-fn fractions_only(values: impl Iterator<Item = RawValue>) -> Option<String> {
-    let mut example = None;
-    for v in values {
-        let text = match &v {
-            RawValue::Number(n) => n.clone(),
-            RawValue::Text(t) if t.trim().ends_with('%') => return None,
-            RawValue::Text(t) => t.trim().to_string(),
-            _ => continue,
-        };
-        let Ok(n) = text.parse::<rust_decimal::Decimal>() else {
-            continue;
-        };
-        if n < rust_decimal::Decimal::ZERO || n > rust_decimal::Decimal::ONE {
-            return None;
-        }
-        if !n.fract().is_zero() && example.is_none() {
-            example = Some(text);
-        }
-    }
-    example
-}
-
 impl RuleSet {
     /// The data notes every report says (a column nobody reads is said only by
     /// `--strict`).
@@ -384,32 +263,11 @@ impl RuleSet {
     /// A note for each input no unit's value of could be read, with the first unit by
     /// name as an example (only over more than one unit: one unit's faults are its own).
     pub(crate) fn unreadable_notes(&self, bound: &crate::evaluate::BoundData) -> Vec<String> {
-        let mut notes = Vec::new();
-        if bound.units.len() > 1 {
-            for (slot, plan) in self.program().inputs.iter().enumerate() {
-                let faults: Option<Vec<_>> = bound
-                    .inputs
-                    .iter()
-                    .zip(&bound.units)
-                    .map(|(inputs, unit)| match inputs.get(slot) {
-                        Some(Err(f)) => Some((unit, f)),
-                        _ => None,
-                    })
-                    .collect();
-                // The unit named is the first by name, so the note does not depend on
-                // the order of the records.
-                if let Some((unit, fault)) =
-                    faults.and_then(|f| f.into_iter().min_by_key(|(u, _)| *u))
-                {
-                    notes.push(format!(
-                        "`{}` could not be read for any of the {} units; for example {unit}: {fault}",
-                        plan.name,
-                        bound.units.len(),
-                    ));
-                }
-            }
+        let mut feed = super::notes::Unreadable::default();
+        for (unit, inputs) in bound.units.iter().zip(&bound.inputs) {
+            feed.unit(unit, inputs);
         }
-        notes
+        feed.notes(self.program())
     }
 
     /// Adds to `report` what the data says before any finding: [`RuleSet::data_notes`], an

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 mod builder;
 mod data;
+mod notes;
 mod previous;
 
 pub use builder::RuleSetBuilder;

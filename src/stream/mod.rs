@@ -344,6 +344,12 @@ impl<'a> Stream<'a, Records> {
                 }));
             }
         };
+        // As `Records` maps a record's alias (the name as written is not kept: a stream
+        // reports no notes).
+        let unit = match row.aliases.canonical(&unit) {
+            Some(canonical) => canonical.to_string(),
+            None => unit,
+        };
         if self.summary.units >= limit {
             return Some(Err(crate::data::too_many(row.file, limit)));
         }

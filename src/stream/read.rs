@@ -1,24 +1,27 @@
 //! Records read one at a time from data files, so a stream never holds a whole file.
 //!
-//! CSV is read row by row with the same rules as [`Dataset::from_csv_str`] (header row,
-//! trimmed cells, an empty cell is absent, a byte-order mark ignored); JSON Lines
-//! (`.jsonl`, `.ndjson`) line by line, each line one record as in
-//! [`Dataset::from_values`]. A `.json` file is one document, so it is read whole (its
-//! records are then handed out one by one).
+//! A CSV file (`.csv`, `.tsv`, `.txt`) is read row by row through the loader's own table
+//! reader and text decoder, so a row is the record [`Dataset::load_with`] makes of it under
+//! the same [`LoadOptions`]: encoding (a byte-order mark, or the declared one), delimiter
+//! detected or declared, title rows above the header skipped, blank rows skipped, missing
+//! markers, decimal commas and thousands separators, a unit's alias mapped to its name.
+//! JSON Lines (`.jsonl`, `.ndjson`) is read line by line, each line one record as in
+//! [`Dataset::from_values`]. A `.json` file is one document and a workbook one archive,
+//! so they are read whole (their records then handed out one by one).
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-
-use crate::data::{DataError, Dataset, Origin, RawValue, Record};
+use crate::data::csv_file::CsvTable;
+use crate::data::decode::Decoding;
+use crate::data::{DataError, Dataset, LoadOptions, Origin, RawValue, Record};
 
 /// The records of several data files, in order, read lazily.
 pub struct Records {
     paths: VecDeque<PathBuf>,
-    key: String,
+    options: LoadOptions,
     current: Option<Source>,
     /// Files opened so far.
     opened: usize,
@@ -35,14 +38,13 @@ enum Source {
         line: usize,
         buf: String,
     },
+    /// Records read whole; their aliases already mapped.
     Loaded(std::vec::IntoIter<Record>),
 }
 
 struct CsvRows {
     file: String,
-    reader: csv::Reader<Box<dyn Read>>,
-    headers: Vec<String>,
-    row: csv::StringRecord,
+    table: CsvTable<Decoding<BufReader<File>>>,
     /// The cells of the last row read by [`Records::next_row`], reused row to row.
     cells: Vec<RawValue>,
 }
@@ -70,6 +72,8 @@ pub(crate) struct Row<'a> {
     pub file_number: usize,
     /// The field naming each unit.
     pub key: &'a str,
+    /// Other names of units, mapped to their canonical names.
+    pub aliases: &'a crate::data::Aliases,
 }
 
 impl Row<'_> {
@@ -83,15 +87,36 @@ impl Row<'_> {
 }
 
 impl Records {
-    /// The records of `paths`; `key` names the field holding each unit's name.
+    /// The records of `paths` read with the default options; `key` names the field
+    /// holding each unit's name.
     pub fn open<P: AsRef<Path>>(paths: &[P], key: &str) -> Self {
+        Self::open_with(paths, LoadOptions::new(key))
+    }
+
+    /// The records of `paths` read as `options` say (a rule set's are
+    /// [`crate::RuleSet::load_options`]): the records [`Dataset::load_with`] reads, one
+    /// at a time.
+    ///
+    /// ```no_run
+    /// let rules = chiso::RuleSet::load("rules/it-staffing")?;
+    /// let mut options = rules.load_options();
+    /// options.encoding = Some("windows-1258".into());
+    /// let records = chiso::stream::Records::open_with(&["so-lieu.csv"], options);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_with<P: AsRef<Path>>(paths: &[P], options: LoadOptions) -> Self {
         Records {
             paths: paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
-            key: key.to_string(),
+            options,
             current: None,
             opened: 0,
             empty: None,
         }
+    }
+
+    /// The options the files are read with.
+    pub fn options(&self) -> &LoadOptions {
+        &self.options
     }
 
     /// The records of JSON Lines read from `reader` (a socket, a pipe, bytes in memory);
@@ -105,7 +130,7 @@ impl Records {
     pub fn from_json_lines(file: &str, reader: impl BufRead + 'static, key: &str) -> Self {
         Records {
             paths: VecDeque::new(),
-            key: key.to_string(),
+            options: LoadOptions::new(key),
             opened: 1,
             empty: None,
             current: Some(Source::Lines {
@@ -128,106 +153,44 @@ impl Records {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
+        let encoding = self.options.encoding.as_deref();
         match extension.as_deref() {
-            Some("csv") => {
-                let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
-                // A byte-order mark (spreadsheet exports) is not part of the first field.
-                if reader.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
-                    reader.consume(3);
-                }
-                let boxed: Box<dyn Read> = Box::new(reader);
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(true)
-                    .trim(csv::Trim::All)
-                    .from_reader(boxed);
-                let cells: Vec<String> = reader
-                    .headers()
-                    .map_err(|e| csv_error(&file, &e))?
-                    .iter()
-                    .map(str::to_string)
-                    .collect();
-                // The same header rules as a whole file: names in NFC, a column named
-                // twice refused.
-                let headers = crate::data::table::header(&file, 1, &cells)?.names;
-                if !headers.contains(&crate::data::names::nfc(&self.key)) {
-                    return Err(DataError::Shape {
-                        file,
-                        message: format!(
-                            "the header row has no `{}` column naming the units",
-                            self.key
-                        ),
-                    });
-                }
+            Some("csv" | "tsv" | "txt") => {
+                let reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+                let text = Decoding::new(&file, reader, encoding);
+                let table = CsvTable::open(&file, text, &self.options)?;
                 Ok(Source::Csv(Box::new(CsvRows {
                     file,
-                    reader,
-                    headers,
-                    row: csv::StringRecord::new(),
+                    table,
                     cells: Vec::new(),
                 })))
             }
-            Some("jsonl" | "ndjson") => Ok(Source::Lines {
-                reader: Box::new(BufReader::new(File::open(path).map_err(io)?)),
-                file,
-                line: 0,
-                buf: String::new(),
-            }),
-            Some("json") => Ok(Source::Loaded(
-                Dataset::load(path, &self.key)?.records.into_iter(),
+            Some("jsonl" | "ndjson") => {
+                let text = Decoding::new(&file, File::open(path).map_err(io)?, encoding);
+                Ok(Source::Lines {
+                    reader: Box::new(BufReader::with_capacity(1 << 16, text)),
+                    file,
+                    line: 0,
+                    buf: String::new(),
+                })
+            }
+            _ => Ok(Source::Loaded(
+                Dataset::load_with(path, &self.options)?.records.into_iter(),
             )),
-            _ => Err(DataError::UnknownFormat {
-                file,
-                expected: "a `.csv`, `.jsonl`, `.ndjson` or `.json` file (the formats a stream reads)",
-            }),
         }
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> DataError {
-    DataError::Csv {
-        file: file.to_string(),
-        line: e.position().map_or(1, csv::Position::line),
-        message: e.to_string(),
-    }
-}
-
 impl Source {
-    fn next(&mut self, key: &str) -> Option<Result<Record, DataError>> {
+    fn next(&mut self, options: &LoadOptions) -> Option<Result<Record, DataError>> {
+        let key = options.key.as_str();
         match self {
             Source::Loaded(records) => records.next().map(Ok),
-            Source::Csv(rows) => {
-                let CsvRows {
-                    file,
-                    reader,
-                    headers,
-                    row,
-                    ..
-                } = rows.as_mut();
-                match reader.read_record(row) {
-                    Ok(false) => None,
-                    Err(e) => Some(Err(csv_error(file, &e))),
-                    Ok(true) => {
-                        let line = row.position().map_or(0, csv::Position::line);
-                        let origin = Origin {
-                            file: file.clone(),
-                            position: format!("row {line}"),
-                        };
-                        let fields: IndexMap<String, RawValue> = headers
-                            .iter()
-                            .zip(row.iter())
-                            .map(|(h, cell)| {
-                                let v = if cell.is_empty() {
-                                    RawValue::Null
-                                } else {
-                                    RawValue::Text(cell.to_string())
-                                };
-                                (h.clone(), v)
-                            })
-                            .collect();
-                        Some(Record::new(fields, origin, key))
-                    }
-                }
-            }
+            Source::Csv(rows) => match rows.table.advance() {
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+                Ok(true) => Some(rows.table.record(options).map(|r| aliased(r, options))),
+            },
             Source::Lines {
                 file,
                 reader,
@@ -238,12 +201,7 @@ impl Source {
                 *line += 1;
                 match reader.read_line(buf) {
                     Ok(0) => return None,
-                    Err(source) => {
-                        return Some(Err(DataError::Io {
-                            file: file.clone(),
-                            source,
-                        }));
-                    }
+                    Err(e) => return Some(Err(DataError::from_read(file, e))),
                     Ok(_) => {}
                 }
                 let text = if *line == 1 {
@@ -284,7 +242,7 @@ impl Source {
                 };
                 if let Some(mut record) = record {
                     record.origin.position = position;
-                    return Some(Ok(record));
+                    return Some(Ok(aliased(record, options)));
                 }
             },
         }
@@ -324,11 +282,12 @@ impl Records {
         };
         Some(Ok(Next::Row(Row {
             file: &rows.file,
-            line: rows.row.position().map_or(0, csv::Position::line),
-            headers: &rows.headers,
+            line: rows.table.line(),
+            headers: rows.table.names(),
             cells: &rows.cells,
             file_number: self.opened,
-            key: &self.key,
+            key: &self.options.key,
+            aliases: &self.options.aliases,
         })))
     }
 
@@ -369,38 +328,30 @@ impl Records {
         let Some(Source::Csv(rows)) = &mut self.current else {
             return Ok(false);
         };
-        let CsvRows {
-            file,
-            reader,
-            headers,
-            row,
-            cells,
-        } = rows.as_mut();
-        if !reader.read_record(row).map_err(|e| csv_error(file, &e))? {
+        if !rows.table.advance()? {
             return Ok(false);
         }
-        // As the iterator pairs headers and cells: as many as both have.
-        let width = row.len().min(headers.len());
+        let width = rows.table.names().len();
+        let cells = &mut rows.cells;
         cells.truncate(width);
-        for (k, cell) in row.iter().take(width).enumerate() {
-            let fresh = || {
-                if cell.is_empty() {
-                    RawValue::Null
-                } else {
-                    RawValue::Text(cell.to_string())
-                }
-            };
+        for (k, cell) in rows.table.row().iter().take(width).enumerate() {
             match cells.get_mut(k) {
-                Some(RawValue::Text(t)) if !cell.is_empty() => {
-                    t.clear();
-                    t.push_str(cell);
-                }
-                Some(c) => *c = fresh(),
-                None => cells.push(fresh()),
+                Some(slot) => crate::data::table::text_value_into(cell, &self.options, slot),
+                None => cells.push(crate::data::table::text_value(cell, &self.options)),
             }
         }
         Ok(true)
     }
+}
+
+/// `record` under its unit's canonical name when it was written with an alias (the name
+/// as written kept, as [`Dataset::apply_aliases`] keeps it).
+fn aliased(mut record: Record, options: &LoadOptions) -> Record {
+    if let Some(canonical) = options.aliases.canonical(&record.unit) {
+        let written = std::mem::replace(&mut record.unit, canonical.to_string());
+        record.written.push((written, record.origin.file.clone()));
+    }
+    record
 }
 
 impl Iterator for Records {
@@ -409,7 +360,7 @@ impl Iterator for Records {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(source) = &mut self.current {
-                match source.next(&self.key) {
+                match source.next(&self.options) {
                     Some(item) => {
                         self.empty = None;
                         return Some(item);
@@ -449,6 +400,114 @@ mod tests {
             .unwrap();
         let loaded = Dataset::load(&path, "unit").unwrap().records;
         assert_eq!(streamed, loaded);
+    }
+
+    /// The records of `path` streamed, through records and through rows, and loaded whole.
+    fn both_ways(path: &Path, options: &LoadOptions) -> (Vec<Record>, Vec<String>, Vec<Record>) {
+        let streamed: Result<Vec<Record>, DataError> =
+            Records::open_with(&[path], options.clone()).collect();
+        let streamed = streamed.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut rows = Records::open_with(&[path], options.clone());
+        let mut units = Vec::new();
+        while let Some(next) = rows.next_row() {
+            match next.unwrap() {
+                Next::Row(row) => units.push(format!(
+                    "{} row {}: {:?}",
+                    row.cells
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    row.line,
+                    row.cells
+                )),
+                Next::Record(r) => units.push(r.unit),
+            }
+        }
+        let loaded = Dataset::load_with(path, options).unwrap().records;
+        (streamed, units, loaded)
+    }
+
+    #[test]
+    fn export_files_stream_as_the_loader_reads_them() {
+        let vn = |mut o: LoadOptions| {
+            o.numbers = crate::data::numbers::NumberFormat {
+                decimal: ',',
+                thousands: Some('.'),
+            };
+            o
+        };
+        let mut aliases = crate::data::Aliases::default();
+        aliases
+            .insert("TP. Hạ Long", "UBND thành phố Hạ Long")
+            .unwrap();
+        let mut with_aliases = LoadOptions::new("unit");
+        with_aliases.aliases = aliases;
+        let mut legacy = LoadOptions::new("unit");
+        legacy.encoding = Some("windows-1258".into());
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(
+                "unit\tx\r\nSở Y tế\t1\r\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        let cases: Vec<(&str, Vec<u8>, LoadOptions)> = vec![
+            // Title rows, `;`, decimal commas, a missing marker, padding, a blank row.
+            (
+                "title.csv",
+                "Báo cáo nhân sự CNTT năm 2020;;\n;;\nunit;x;y\nSở Y tế;1.234,5;NA;;\n;;\nSở Tư pháp;0,75; - \n"
+                    .as_bytes()
+                    .to_vec(),
+                vn(LoadOptions::new("unit")),
+            ),
+            ("tabs.tsv", "unit\tx\nA\t1\n".as_bytes().to_vec(), LoadOptions::new("unit")),
+            ("utf16.csv", utf16, LoadOptions::new("unit")),
+            // Windows-1258 writes tone marks as combining characters.
+            ("legacy.csv", b"unit,x\nS\xd5 Y t\xea\xec,1\n".to_vec(), legacy),
+            (
+                "alias.csv",
+                "unit,x\nTP. Hạ Long,1\nSở Y tế,2\n".as_bytes().to_vec(),
+                with_aliases.clone(),
+            ),
+        ];
+        for (name, bytes, options) in cases {
+            let dir =
+                std::env::temp_dir().join(format!("chiso-stream-read-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let (streamed, rows, loaded) = both_ways(&path, &options);
+            assert_eq!(streamed, loaded, "{name}");
+            assert_eq!(rows.len(), loaded.len(), "{name}: {rows:?}");
+        }
+        // JSON Lines (which only a stream reads) map aliases too.
+        let lines = write("alias.jsonl", "{\"unit\": \"TP. Hạ Long\", \"x\": 1}\n");
+        let record = Records::open_with(&[&lines], with_aliases)
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.unit, "UBND thành phố Hạ Long");
+        assert_eq!(record.written[0].0, "TP. Hạ Long");
+    }
+
+    #[test]
+    fn a_bad_byte_in_a_streamed_file_is_named_as_when_loaded_whole() {
+        let path = write("bad-byte.csv", "unit,x\nA,1\nB\u{0},2\n");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.iter().position(|b| *b == 0).unwrap();
+        bytes[at] = 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        let loaded = Dataset::load(&path, "unit").unwrap_err().to_string();
+        let streamed: Vec<_> = Records::open(&[&path], "unit").collect();
+        assert_eq!(
+            streamed.last().unwrap().as_ref().unwrap_err().to_string(),
+            loaded
+        );
+        assert!(
+            loaded.contains("byte 12 (line 3) is not valid UTF-8"),
+            "{loaded}"
+        );
     }
 
     #[test]
@@ -508,7 +567,7 @@ mod tests {
         let mut records = Records::open(&["/nonexistent/x.csv"], "unit");
         assert!(matches!(records.next(), Some(Err(DataError::Io { .. }))));
         assert!(records.next().is_none());
-        let mut records = Records::open(&["x.txt"], "unit");
+        let mut records = Records::open(&["x.pdf"], "unit");
         assert!(matches!(
             records.next(),
             Some(Err(DataError::UnknownFormat { .. }))

@@ -152,8 +152,8 @@ fn decode<R: BufRead>(r: &mut R, e: &mut Entry) -> io::Result<bool> {
 }
 
 /// A temporary file, removed when dropped (on Unix, as soon as it is opened).
-struct TempFile {
-    file: File,
+pub(super) struct TempFile {
+    pub(super) file: File,
     /// Where it still is in its directory (not on Unix).
     path: Option<PathBuf>,
 }
@@ -263,7 +263,7 @@ impl Spill {
                 .then_with(|| name_at(buffer, a).0.cmp(name_at(buffer, b).0))
                 .then_with(|| ordinal(a).cmp(&ordinal(b)))
         });
-        let temp = self.temp_file()?;
+        let temp = temp_file(&self.dir, "units")?;
         let mut out = BufWriter::with_capacity(WRITE_BUFFER, &temp.file);
         let mut last: Option<(u64, &[u8])> = None;
         for &(hash, at) in &self.order {
@@ -293,7 +293,7 @@ impl Spill {
                 break;
             }
             let group = self.runs.split_off(from);
-            let temp = self.temp_file()?;
+            let temp = temp_file(&self.dir, "units")?;
             self.found |= merge(&group, Some(&temp.file))?.is_some();
             self.runs.push(Run {
                 temp,
@@ -302,38 +302,38 @@ impl Spill {
         }
         Ok(())
     }
+}
 
-    /// A new file in the directory of the runs, for reading and writing.
-    fn temp_file(&self) -> io::Result<TempFile> {
-        static COUNT: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        loop {
-            let n = COUNT.fetch_add(1, Atomic::Relaxed);
-            let path = self
-                .dir
-                .join(format!(".chiso-units-{}-{nanos:x}-{n}", std::process::id()));
-            let file = match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(f) => f,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            };
-            // On Unix an open file outlives its name: no file is left behind, whatever
-            // ends the process.
-            if cfg!(unix) && std::fs::remove_file(&path).is_ok() {
-                return Ok(TempFile { file, path: None });
-            }
-            return Ok(TempFile {
-                file,
-                path: Some(path),
-            });
+/// A new file in `dir`, for reading and writing, named after `what` it holds; on Unix it
+/// has no name once open, so nothing is left behind, whatever ends the process.
+pub(super) fn temp_file(dir: &std::path::Path, what: &str) -> io::Result<TempFile> {
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    loop {
+        let n = COUNT.fetch_add(1, Atomic::Relaxed);
+        let path = dir.join(format!(
+            ".chiso-{what}-{}-{nanos:x}-{n}",
+            std::process::id()
+        ));
+        let file = match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        if cfg!(unix) && std::fs::remove_file(&path).is_ok() {
+            return Ok(TempFile { file, path: None });
         }
+        return Ok(TempFile {
+            file,
+            path: Some(path),
+        });
     }
 }
 
