@@ -10,10 +10,10 @@ use chiso::{RuleSet, RunOptions};
 use clap::ValueEnum;
 
 use crate::cli_term::Term;
-use crate::{UNUSABLE, cli_data};
+use crate::{UNUSABLE, cli_data, cli_stream};
 
 /// Data files larger than this (about 50,000 records) get a spinner while they load.
-const LARGE_DATA_BYTES: u64 = 5_000_000;
+pub(crate) const LARGE_DATA_BYTES: u64 = 5_000_000;
 /// Datasets with more units than this get a spinner while they are evaluated.
 const LARGE_DATASET: usize = 50_000;
 
@@ -169,7 +169,21 @@ pub fn run(
                 "--strict refuses a column in any record before anything is decided; --format jsonl writes findings as records are read: use --format json or text with --strict".into(),
             );
         }
-        return run_jsonl(term, &rules, data, out, extras.lean, reading);
+        return cli_stream::run_jsonl(term, &rules, data, out, extras.lean, reading);
+    }
+    let table = extras.table.unwrap_or(Table::Findings);
+    if let Some(layout) = cli_stream::streamable(format, table, extras.any(), &reading, &rules)
+        && let Some(code) = cli_stream::run_streamed(
+            term,
+            &rules,
+            data,
+            out,
+            extras.lean,
+            reading.clone(),
+            layout,
+        )
+    {
+        return code;
     }
     let bytes: u64 = data
         .iter()
@@ -235,12 +249,17 @@ pub fn run(
             .map(|j| (j + "\n").into_bytes())
             .map_err(|e| e.to_string()),
         ReportFormat::Html => Ok(report.to_html(&context).into_bytes()),
-        ReportFormat::Csv => match extras.table.unwrap_or(Table::Findings) {
+        ReportFormat::Csv => match table {
             Table::Findings => chiso::report::csv::findings(&report),
             Table::Values => chiso::report::csv::values(&report),
         }
-        .map(String::into_bytes)
-        .map_err(|e| e.to_string()),
+        .map_err(|e| e.to_string())
+        .and_then(|csv| {
+            if csv.len() > max {
+                return Err(chiso::report::TooLarge { max }.to_string());
+            }
+            Ok(csv.into_bytes())
+        }),
         ReportFormat::Xlsx => xlsx(&report, &context),
     };
     let bytes = match written {
@@ -298,40 +317,6 @@ fn now_utc() -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{d:02} {h:02}:{m:02} UTC")
-}
-
-/// `--format jsonl`: records read, decided and written one at a time.
-fn run_jsonl(
-    term: Term,
-    rules: &RuleSet,
-    data: &[PathBuf],
-    out: Option<&Path>,
-    lean: chiso::stream::StreamOptions,
-    reading: chiso::LoadOptions,
-) -> ExitCode {
-    let mut writer: Box<dyn Write> = match out {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
-            Err(e) => {
-                term.error(format!("cannot write `{}`: {e}", path.display()));
-                return ExitCode::from(UNUSABLE);
-            }
-        },
-        None => Box::new(std::io::BufWriter::with_capacity(
-            1 << 16,
-            std::io::stdout().lock(),
-        )),
-    };
-    let records = chiso::stream::Records::open_with(data, reading);
-    match rules.write_jsonl_files(records, lean, &mut writer) {
-        Ok(summary) if summary.failed_errors > 0 || summary.errors > 0 => ExitCode::from(1),
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writer.flush();
-            term.error(e);
-            ExitCode::from(UNUSABLE)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -209,6 +209,9 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
     if let Ok(report) = rules.evaluate_with(&dataset, &options) {
         check_report(&report);
     }
+    if flags & 64 != 0 {
+        streamed_reports(rules, &dataset, *flags);
+    }
     if flags & 32 != 0 {
         let lean = crate::stream::StreamOptions {
             findings: crate::stream::FindingFilter::Failing,
@@ -220,6 +223,49 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
         // reference and spelled out later) changes nothing the reference would say.
         let reference = rules.evaluate_lean_by(&dataset, &lean, false);
         assert_eq!(report, reference, "the typed core changed a lean report");
+    }
+}
+
+/// The text and CSV reports written from a stream of the dataset's records are the bytes
+/// of the whole report (a rule set without cohort operations; options from `flags`).
+fn streamed_reports(rules: &RuleSet, dataset: &Dataset, flags: u8) {
+    use crate::stream::{FindingFilter, Layout, StreamOptions, ValueFilter};
+    if !crate::stream::cohort_operations(rules.program()).is_empty() {
+        return;
+    }
+    let options = StreamOptions {
+        findings: if flags & 32 != 0 {
+            FindingFilter::Failing
+        } else {
+            FindingFilter::All
+        },
+        values: match (flags >> 2) & 3 {
+            0 => ValueFilter::None,
+            1 => ValueFilter::All,
+            _ => ValueFilter::Declared,
+        },
+    };
+    let report = rules.evaluate_lean(dataset, &options);
+    for layout in [Layout::Text, Layout::CsvFindings, Layout::CsvValues] {
+        let whole = match layout {
+            Layout::Text => report.to_text(),
+            Layout::CsvFindings => crate::report::csv::findings(&report).unwrap_or_default(),
+            Layout::CsvValues => crate::report::csv::values(&report).unwrap_or_default(),
+        };
+        let mut out = Vec::new();
+        let records = dataset.records.clone().into_iter().map(Ok);
+        match rules.write_report(records, options, layout, &mut out) {
+            Ok(written) => {
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    whole,
+                    "a streamed {layout:?} report differs from the whole one"
+                );
+                assert_eq!(written.has_errors, report.has_errors(), "{layout:?}");
+            }
+            Err(crate::stream::StreamError::TooLarge(_)) => {}
+            Err(e) => panic!("the stream refused records a dataset holds: {e}"),
+        }
     }
 }
 

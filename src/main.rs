@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 mod cli_data;
 mod cli_fmt;
 mod cli_run;
+mod cli_stream;
 mod cli_term;
 
 use cli_run::{ReportFormat, Table};
@@ -84,7 +85,7 @@ enum Command {
         /// The rule set: a `.chiso` file or a folder of them.
         #[arg(long)]
         rules: PathBuf,
-        /// Data files (JSON, CSV, Excel/ODS); together they form one dataset.
+        /// Data files (JSON, JSON Lines, CSV, Excel/ODS); together they form one dataset.
         #[arg(long, required = true, num_args = 1..)]
         data: Vec<PathBuf>,
         /// Report format (default: the one `--out`'s extension names, else text).

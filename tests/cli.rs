@@ -207,7 +207,7 @@ fn bad_arguments_are_unusable() {
     let out = chiso(&["run", "--rules", "rules/it-staffing", "--data", "README.md"]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out).contains("unknown data format; expected a `.json`, `.csv`"),
+        stderr(&out).contains("unknown data format; expected a `.json`, `.jsonl`, `.csv`"),
         "{}",
         stderr(&out)
     );

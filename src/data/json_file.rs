@@ -178,6 +178,60 @@ fn kind_of(v: &serde_json::Value) -> &'static str {
     }
 }
 
+/// The record of line `line` of a JSON Lines file (one JSON object a line, as in a JSON
+/// array), positioned `line N`; `None` when the object holds no record.
+pub(crate) fn line_record(
+    file: &str,
+    line: usize,
+    text: &str,
+    key: &str,
+) -> Result<Option<Record>, DataError> {
+    let value: serde_json::Value = parse_unique(text).map_err(|e| DataError::Json {
+        file: file.to_string(),
+        line,
+        column: e.column(),
+        message: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    })?;
+    let position = format!("line {line}");
+    let record = match super::Dataset::from_values(file, [value], key) {
+        Ok(data) => data.records.into_iter().next(),
+        Err(DataError::Record {
+            mut origin,
+            message,
+        }) => {
+            origin.position = position;
+            return Err(DataError::Record { origin, message });
+        }
+        Err(other) => return Err(other),
+    };
+    Ok(record.map(|mut r| {
+        r.origin.position = position;
+        r
+    }))
+}
+
+/// Every record of a JSON Lines file held in memory (blank lines skipped).
+pub(crate) fn lines_records(file: &str, text: &str, key: &str) -> Result<Vec<Record>, DataError> {
+    let mut records = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_text = if i == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
+        if line_text.trim().is_empty() {
+            continue;
+        }
+        records.extend(line_record(file, i + 1, line_text, key)?);
+    }
+    Ok(records)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -234,9 +234,11 @@ pub enum DataError {
 
 /// The formats this build reads, for messages.
 #[cfg(feature = "excel")]
-const FORMATS: &str = "a `.json`, `.csv` (`.tsv`, `.txt`), `.xlsx`, `.xls` or `.ods` file";
+const FORMATS: &str =
+    "a `.json`, `.jsonl`, `.csv` (`.tsv`, `.txt`), `.xlsx`, `.xls` or `.ods` file";
 #[cfg(not(feature = "excel"))]
-const FORMATS: &str = "a `.json` or `.csv` (`.tsv`, `.txt`) file (this build has no Excel support)";
+const FORMATS: &str =
+    "a `.json`, `.jsonl` or `.csv` (`.tsv`, `.txt`) file (this build has no Excel support)";
 
 impl Dataset {
     /// Loads a JSON, CSV or spreadsheet file with the default options; `key` names the
@@ -548,7 +550,7 @@ pub fn load_records(path: &Path, options: &LoadOptions) -> Result<Vec<Record>, D
         return Err(too_large(&file, meta.len(), options.max_bytes));
     }
     let records = match ext.as_str() {
-        "json" | "csv" | "tsv" | "txt" => {
+        "json" | "jsonl" | "ndjson" | "csv" | "tsv" | "txt" => {
             let bytes =
                 crate::files::read_bytes_bounded(&path, options.max_bytes).map_err(|source| {
                     DataError::Io {
@@ -666,6 +668,8 @@ fn text_records(
     if ext == "json" {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         json_file::records(file, text, &options.key)
+    } else if ext == "jsonl" || ext == "ndjson" {
+        json_file::lines_records(file, &text, &options.key)
     } else {
         csv_file::records(file, &text, options)
     }
@@ -681,7 +685,9 @@ pub fn records_from_bytes(
 ) -> Result<Vec<Record>, DataError> {
     let ext = extension(Path::new(file));
     let records = match ext.as_str() {
-        "json" | "csv" | "tsv" | "txt" => text_records(file, &ext, bytes, options)?,
+        "json" | "jsonl" | "ndjson" | "csv" | "tsv" | "txt" => {
+            text_records(file, &ext, bytes, options)?
+        }
         #[cfg(feature = "excel")]
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
             sheet::records_from_bytes(bytes, file, options)?

@@ -292,9 +292,8 @@ impl RuleSet {
         }
         for unit in &mut report.units {
             if let Some(names) = written.get(unit.unit.as_str()) {
-                let list: Vec<String> =
-                    names.iter().map(|(n, f)| format!("“{n}” in {f}")).collect();
-                unit.notes.insert("written as".into(), list.join(", "));
+                unit.notes
+                    .insert("written as".into(), super::notes::written_as(names));
             }
         }
     }

@@ -9,6 +9,8 @@ use std::sync::Arc;
 mod builder;
 mod data;
 mod notes;
+
+pub(crate) use notes::{NoteFeed, Unreadable, written_as};
 mod previous;
 
 pub use builder::RuleSetBuilder;

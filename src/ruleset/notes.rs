@@ -120,6 +120,39 @@ impl<'r> NoteFeed<'r> {
         }
     }
 
+    /// A CSV row: the file's `headers` and the row's `cells`, where `inputs` gives each
+    /// input's column.
+    pub(crate) fn row(
+        &mut self,
+        file: &str,
+        headers: &[String],
+        cells: &[RawValue],
+        inputs: &[Option<usize>],
+    ) {
+        let rules = self.rules;
+        let seen = self.file(file);
+        if seen.columns.is_empty() {
+            for h in headers.iter().filter(|h| !h.is_empty()) {
+                if seen.seen.insert(h.clone()) {
+                    seen.columns.push(h.clone());
+                }
+            }
+        }
+        for ((plan, column), check) in rules
+            .program()
+            .inputs
+            .iter()
+            .zip(inputs)
+            .zip(&mut seen.fractions)
+        {
+            if watches_fractions(plan)
+                && let Some(value) = column.and_then(|c| cells.get(c))
+            {
+                check.see(value);
+            }
+        }
+    }
+
     /// The notes, file by file.
     pub(crate) fn finish(self) -> Vec<DataNote> {
         let program = self.rules.program();
@@ -246,4 +279,14 @@ impl Unreadable {
             })
             .collect()
     }
+}
+
+/// The unit note that says which names a unit was written with where an alias mapped
+/// them: `“TP. HCM” in a.csv, “HCM” in b.csv`.
+pub(crate) fn written_as(names: &[(String, String)]) -> String {
+    names
+        .iter()
+        .map(|(name, file)| format!("“{name}” in {file}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -162,7 +162,7 @@ impl RuleSet {
     }
 
     /// A report with no units, findings or notes yet.
-    fn report_shell(&self) -> Report {
+    pub(super) fn report_shell(&self) -> Report {
         report::build(
             self.methodology().clone(),
             self.program(),

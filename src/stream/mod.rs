@@ -22,14 +22,16 @@
 //! to pass (`lean.rs`).
 
 mod gather;
+mod jsonl;
 mod lean;
 mod lines;
 pub mod read;
+mod rendered;
 mod spill;
+mod spool;
 mod unique;
 
 use std::collections::VecDeque;
-use std::io::Write;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -38,11 +40,12 @@ use serde::Serialize;
 use crate::compile::{Node, Program, SlotKind};
 use crate::data::{DataError, RawValue, Record};
 use crate::evaluate::{self, BoundData, Evaluation, Slots, Status, UnitResult};
-use crate::parse::ast::Severity;
 use crate::report::{self, Finding, Summary, UnitReport};
 use crate::ruleset::RuleSet;
 
+pub use jsonl::JSONL_FORMAT;
 pub use read::Records;
+pub use rendered::{Layout, Written};
 
 /// Which findings a report keeps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -102,6 +105,18 @@ pub enum StreamError {
     /// The output could not be written.
     #[error("cannot write the report: {0}")]
     Write(#[from] std::io::Error),
+    /// A CSV row could not be written.
+    #[error(transparent)]
+    Csv(#[from] report::csv::CsvError),
+    /// The report would be larger than the most the rule set's resources allow.
+    #[error(transparent)]
+    TooLarge(#[from] report::TooLarge),
+}
+
+impl From<::csv::Error> for StreamError {
+    fn from(e: ::csv::Error) -> Self {
+        StreamError::Csv(e.into())
+    }
 }
 
 /// One item of a stream: a unit's values, or one finding.
@@ -141,6 +156,16 @@ pub struct Stream<'a, I> {
     /// The unit of `bound` and `results` being reported: always 0 when records are
     /// decided one at a time.
     cursor: usize,
+    /// What the data says, gathered as records are read, when a report needs its notes.
+    watch: Option<Watch<'a>>,
+    /// The names the record just read was written with where an alias mapped them.
+    written: Vec<(String, String)>,
+}
+
+/// The notes on the data a whole report opens with, gathered record by record.
+struct Watch<'a> {
+    feed: crate::ruleset::NoteFeed<'a>,
+    unreadable: crate::ruleset::Unreadable,
 }
 
 /// The columns a program reads in one CSV file (found again when the file changes).
@@ -150,10 +175,36 @@ struct CsvColumns {
     inputs: Vec<Option<usize>>,
 }
 
-impl<I> Stream<'_, I> {
+impl<'a, I> Stream<'a, I> {
     /// Counts over every finding decided so far (kept or not).
     pub fn summary(&self) -> &Summary {
         &self.summary
+    }
+
+    /// Gathers, from here on, what the data says (see [`Stream::data_notes`]).
+    fn watch_data(&mut self) {
+        self.watch = Some(Watch {
+            feed: crate::ruleset::NoteFeed::new(self.rules),
+            unreadable: crate::ruleset::Unreadable::default(),
+        });
+    }
+
+    /// The notes a whole report of the records read opens with: near-miss and missing
+    /// columns, percents that look like fractions, inputs no unit could be read for.
+    fn data_notes(&mut self) -> Vec<String> {
+        let Some(watch) = self.watch.take() else {
+            return Vec::new();
+        };
+        let mut notes: Vec<String> = watch
+            .feed
+            .finish()
+            .iter()
+            // As `RuleSet::data_notes_said`: unread columns are only `--strict`'s business.
+            .filter(|n| !matches!(n, crate::ruleset::DataNote::Unused { .. }))
+            .map(ToString::to_string)
+            .collect();
+        notes.extend(watch.unreadable.notes(self.rules.program()));
+        notes
     }
 }
 
@@ -220,6 +271,7 @@ impl<I: Iterator<Item = Result<Record, DataError>>> Stream<'_, I> {
             self.stopped = true;
             return Some(Err(refusal.error(record.unit, record.origin)));
         }
+        self.watch_record(&mut record);
         let program = self.rules.program();
         evaluate::bind_record(
             program,
@@ -256,9 +308,21 @@ impl<I> Stream<'_, I> {
             self.bound.units.push(Arc::from(name));
             return;
         }
+        if let (Some(watch), Some(inputs)) = (&mut self.watch, self.bound.inputs.first()) {
+            watch.unreadable.unit(&name, inputs);
+        }
         self.bound.units.clear();
         self.bound.units.push(Arc::from(name));
         self.results = evaluate::evaluate(self.rules.program(), &self.bound);
+    }
+
+    /// Feeds a record to the notes being gathered, and keeps the names it was written
+    /// with.
+    fn watch_record(&mut self, record: &mut Record) {
+        if let Some(watch) = &mut self.watch {
+            watch.feed.record(record);
+            self.written = std::mem::take(&mut record.written);
+        }
     }
 }
 
@@ -302,6 +366,7 @@ impl<'a> Stream<'a, Records> {
                 if let Err(refusal) = self.seen.insert(&record.unit, &record.origin) {
                     return Some(Err(refusal.error(record.unit, record.origin)));
                 }
+                self.watch_record(&mut record);
                 evaluate::bind_record(
                     program,
                     &record,
@@ -344,10 +409,15 @@ impl<'a> Stream<'a, Records> {
                 }));
             }
         };
-        // As `Records` maps a record's alias (the name as written is not kept: a stream
-        // reports no notes).
+        // As `Records` maps a record's alias, keeping the name as written for the notes.
+        self.written.clear();
         let unit = match row.aliases.canonical(&unit) {
-            Some(canonical) => canonical.to_string(),
+            Some(canonical) => {
+                if self.watch.is_some() {
+                    self.written.push((unit, row.file.to_string()));
+                }
+                canonical.to_string()
+            }
             None => unit,
         };
         if self.summary.units >= limit {
@@ -355,6 +425,11 @@ impl<'a> Stream<'a, Records> {
         }
         if let Err(refusal) = self.seen.insert_numbered(&unit, row.file, "row ", row.line) {
             return Some(Err(refusal.error(unit, row.origin())));
+        }
+        if let Some(watch) = &mut self.watch {
+            watch
+                .feed
+                .row(row.file, row.headers, row.cells, &self.columns.inputs);
         }
         let inputs = input_row(&mut self.bound, self.whole, program);
         inputs.clear();
@@ -398,85 +473,6 @@ impl<I> Stream<'_, I> {
                 )));
             }
         }
-    }
-
-    /// Counts the decisions of the record just evaluated and writes what is kept as
-    /// JSON Lines into `buf`, as [`RuleSet::write_jsonl`] shows them, without building
-    /// the findings: a passing finding is its unit, rule and status; only what is written
-    /// is computed.
-    fn write_lines(&mut self, buf: &mut Vec<u8>, rule_keys: &[Vec<u8>]) -> Result<(), StreamError> {
-        let program = self.rules.program();
-        let Some(result) = self.results.unit(self.cursor) else {
-            return Ok(());
-        };
-        let name = self.bound.units.get(self.cursor).map_or("", |u| u.as_ref());
-        let slots = view(&self.bound, self.cursor, result);
-        let mut unit_json: Option<Vec<u8>> = None;
-        if self.options.values != ValueFilter::None {
-            let mut u = Vec::with_capacity(name.len() + 2);
-            json(&mut u, name)?;
-            let plain = lines::values_line(buf, program, &u, slots, self.options.values)?;
-            if !plain
-                && let Some(values) = unit_values(program, name, slots, result, self.options.values)
-            {
-                json(buf, &values)?;
-                buf.push(b'\n');
-            }
-            unit_json = Some(u);
-        }
-        for ((rule, decision), key) in program.rules.iter().zip(result.decisions).zip(rule_keys) {
-            let status = decision.status;
-            self.summary.count(rule.severity, status);
-            if !self.options.findings.keeps(status) {
-                continue;
-            }
-            let unit = match &mut unit_json {
-                Some(u) => u,
-                None => {
-                    let mut u = Vec::with_capacity(name.len() + 2);
-                    json(&mut u, name)?;
-                    unit_json.insert(u)
-                }
-            };
-            buf.extend_from_slice(b"{\"unit\":");
-            buf.extend_from_slice(unit);
-            buf.extend_from_slice(key);
-            buf.extend_from_slice(match status {
-                Status::Pass => b"pass\"",
-                Status::Fail => b"fail\"",
-                Status::Error => b"error\"",
-                Status::Skip => b"skip\"",
-            });
-            if status != Status::Pass {
-                buf.extend_from_slice(b",\"message\":");
-                json(buf, &report::message(program, rule, name, slots, decision))?;
-            }
-            if matches!(status, Status::Fail | Status::Error) {
-                let members = if status == Status::Fail {
-                    evaluate::requirement_evidence(
-                        program,
-                        slots,
-                        &self.results.cohorts,
-                        &rule.require,
-                    )
-                } else {
-                    indexmap::IndexMap::new()
-                };
-                if members.is_empty() && lines::plain_evidence(buf, program, rule, slots, decision)?
-                {
-                    buf.extend_from_slice(b"}\n");
-                    continue;
-                }
-                let mut evidence = report::evidence(program, rule, slots, decision);
-                evidence.extend(members);
-                if !evidence.is_empty() {
-                    buf.extend_from_slice(b",\"evidence\":");
-                    json(buf, &evidence)?;
-                }
-            }
-            buf.extend_from_slice(b"}\n");
-        }
-        Ok(())
     }
 }
 
@@ -605,36 +601,6 @@ pub fn cohort_operations(program: &Program) -> Vec<String> {
     out
 }
 
-/// The metadata of a rule, written once at the top of a JSON Lines report so that each
-/// finding refers to it by id instead of repeating it.
-#[derive(Serialize)]
-struct RuleLine<'a> {
-    rule: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    severity: Severity,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cite: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct HeaderLine<'a> {
-    format: &'static str,
-    methodology: &'a report::MethodologyInfo,
-    rules: Vec<RuleLine<'a>>,
-}
-
-#[derive(Serialize)]
-struct SummaryLine<'a> {
-    summary: &'a Summary,
-}
-
-/// How many bytes of lines [`RuleSet::write_jsonl`] gathers before writing them.
-const BUFFER: usize = 1 << 16;
-
-/// The version tag of the JSON Lines report, on its first line.
-pub const JSONL_FORMAT: &str = "chiso-jsonl-1";
-
 impl RuleSet {
     /// Decides an iterator of records one record at a time: an iterator of findings (and,
     /// if asked, each unit's values before its findings), in bounded memory. A unit
@@ -695,119 +661,10 @@ impl RuleSet {
             whole,
             gathered: false,
             cursor: 0,
+            watch: None,
+            written: Vec::new(),
         }
     }
-
-    /// Streams records into `out` as JSON Lines: a header line (format, methodology, each
-    /// rule's title, severity and citation once), then per unit its values (if asked) and
-    /// its kept findings as they are decided, then a summary line. Returns the summary.
-    /// On a bad record the lines already written stay and the error is returned. A rule
-    /// set with cohort operations is gathered first ([`RuleSet::gather`]): its lines
-    /// follow once every record is read, and a bad record means none are written.
-    pub fn write_jsonl<I, W>(
-        &self,
-        records: I,
-        options: StreamOptions,
-        out: &mut W,
-    ) -> Result<Summary, StreamError>
-    where
-        I: Iterator<Item = Result<Record, DataError>>,
-        W: Write,
-    {
-        self.jsonl_by(records, options, out, Stream::advance)
-    }
-
-    /// [`RuleSet::write_jsonl`] over data files: the same lines, faster, as CSV rows are
-    /// bound from their cells without making a [`Record`] of each.
-    ///
-    /// ```no_run
-    /// use chiso::stream::{Records, StreamOptions};
-    /// let rules = chiso::RuleSet::load("rules/it-staffing")?;
-    /// let records = Records::open(&["agencies.csv"], rules.unit_key());
-    /// let summary = rules.write_jsonl_files(records, StreamOptions::default(), &mut std::io::stdout())?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn write_jsonl_files<W: Write>(
-        &self,
-        records: Records,
-        options: StreamOptions,
-        out: &mut W,
-    ) -> Result<Summary, StreamError> {
-        self.jsonl_by(records, options, out, Stream::advance_rows)
-    }
-
-    fn jsonl_by<'a, I, W, F>(
-        &'a self,
-        records: I,
-        options: StreamOptions,
-        out: &mut W,
-        mut advance: F,
-    ) -> Result<Summary, StreamError>
-    where
-        I: Iterator<Item = Result<Record, DataError>>,
-        W: Write,
-        F: FnMut(&mut Stream<'a, I>) -> Option<Result<(), DataError>>,
-    {
-        let mut stream = if cohort_operations(self.program()).is_empty() {
-            self.stream(records, options)?
-        } else {
-            self.gather(records, options)
-        };
-        let header = HeaderLine {
-            format: JSONL_FORMAT,
-            methodology: self.methodology(),
-            rules: self
-                .program()
-                .rules
-                .iter()
-                .map(|r| RuleLine {
-                    rule: &r.id,
-                    title: r.title.as_deref(),
-                    severity: r.severity,
-                    cite: r.cite.as_deref(),
-                })
-                .collect(),
-        };
-        line(out, &header)?;
-        // `"rule":"…","status":"` of each rule, escaped once.
-        let rule_keys = self
-            .program()
-            .rules
-            .iter()
-            .map(|r| {
-                let mut key = b",\"rule\":".to_vec();
-                json(&mut key, r.id.as_ref())?;
-                key.extend_from_slice(b",\"status\":\"");
-                Ok(key)
-            })
-            .collect::<Result<Vec<_>, StreamError>>()?;
-        // Lines gather in one buffer written in large pieces (the writer may be a boxed
-        // one: a call per line cost as much as the line).
-        let mut buf = Vec::with_capacity(BUFFER + (1 << 12));
-        while let Some(step) = advance(&mut stream) {
-            if let Err(e) = step {
-                // The lines of the records before the bad one stay.
-                out.write_all(&buf)?;
-                return Err(e.into());
-            }
-            stream.write_lines(&mut buf, &rule_keys)?;
-            if buf.len() >= BUFFER {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
-        }
-        out.write_all(&buf)?;
-        let summary = stream.summary().clone();
-        line(out, &SummaryLine { summary: &summary })?;
-        out.flush()?;
-        Ok(summary)
-    }
-}
-
-fn line<W: Write, T: Serialize>(out: &mut W, value: &T) -> Result<(), StreamError> {
-    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
-    out.write_all(b"\n")?;
-    Ok(())
 }
 
 #[cfg(test)]

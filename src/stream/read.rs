@@ -212,37 +212,10 @@ impl Source {
                 if text.trim().is_empty() {
                     continue;
                 }
-                let value: serde_json::Value = match crate::data::json_file::parse_unique(text) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Some(Err(DataError::Json {
-                            file: file.clone(),
-                            line: *line,
-                            column: e.column(),
-                            message: e
-                                .to_string()
-                                .split(" at line")
-                                .next()
-                                .unwrap_or_default()
-                                .to_string(),
-                        }));
-                    }
-                };
-                let position = format!("line {line}");
-                let record = match Dataset::from_values(file, [value], key) {
-                    Ok(data) => data.records.into_iter().next(),
-                    Err(DataError::Record {
-                        mut origin,
-                        message,
-                    }) => {
-                        origin.position = position;
-                        return Some(Err(DataError::Record { origin, message }));
-                    }
-                    Err(other) => return Some(Err(other)),
-                };
-                if let Some(mut record) = record {
-                    record.origin.position = position;
-                    return Some(Ok(aliased(record, options)));
+                match crate::data::json_file::line_record(file, *line, text, key) {
+                    Ok(Some(record)) => return Some(Ok(aliased(record, options))),
+                    Ok(None) => {}
+                    Err(e) => return Some(Err(e)),
                 }
             },
         }
