@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # A rule set WITH cohort operations over a large generated CSV (issue 13, item 4): the full
 # Vietnam ICT Index 2019 (27 inputs normalised across every unit, rescaled sub-pillars,
-# ten ranks) read two ways in the same run, with seconds and peak memory of each:
+# ten ranks) read four ways in the same run, with seconds and peak memory of each:
 #
 #   1. `--format json` loads whole records into a `Dataset`, then binds and evaluates;
 #   2. `--format jsonl` gathers: each row is bound to the declared inputs as it is read
-#      and dropped (`RuleSet::gather`), then the units are evaluated together.
+#      and dropped (`RuleSet::gather`), then the units are evaluated together;
+#   3. `--format text` and `csv` gather the same way and write the whole report's bytes
+#      (`RuleSet::write_report_files`).
 #
 #   benches/cohort.sh [ROWS]        # ROWS defaults to 100,000
 #
@@ -37,7 +39,7 @@ if [ ! -s "$data" ]; then
 fi
 echo "rows: $rows  file: $data ($(du -h "$data" | cut -f1))"
 log="$(mktemp)"
-for format in json jsonl; do
+for format in json jsonl text csv; do
   status=0
   /usr/bin/time -v target/release/chiso run --rules rules/ict-index/2019 --data "$data" \
     --format "$format" --findings failing --values none --out "target/bench-data/cohort-out.$format" \

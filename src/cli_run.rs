@@ -172,7 +172,7 @@ pub fn run(
         return cli_stream::run_jsonl(term, &rules, data, out, extras.lean, reading);
     }
     let table = extras.table.unwrap_or(Table::Findings);
-    if let Some(layout) = cli_stream::streamable(format, table, extras.any(), &reading, &rules)
+    if let Some(layout) = cli_stream::streamable(format, table, extras.any(), &reading)
         && let Some(code) = cli_stream::run_streamed(
             term,
             &rules,

@@ -1,6 +1,6 @@
-//! `chiso run` over a stream: `--format jsonl` always, and the text and CSV reports of a
-//! rule set without cohort operations, so a million rows never become a million records
-//! in memory. The streamed text and CSV are byte for byte the whole report's.
+//! `chiso run` over a stream: `--format jsonl` always, and the text and CSV reports unless
+//! something asked needs the whole dataset, so a million rows never become a million
+//! records in memory. The streamed text and CSV are byte for byte the whole report's.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -47,15 +47,14 @@ pub fn run_jsonl(
 
 /// The streamed layout of a text or CSV report, when nothing asked for needs the whole
 /// dataset: no `--explain`, `--previous` or `--sensitivity`, no `--strict` (it refuses an
-/// unread column before deciding anything), no cohort operation.
+/// unread column before deciding anything). A rule set with cohort operations is gathered.
 pub fn streamable(
     format: ReportFormat,
     table: Table,
     extras: bool,
     reading: &LoadOptions,
-    rules: &RuleSet,
 ) -> Option<Layout> {
-    if extras || reading.strict || !chiso::stream::cohort_operations(rules.program()).is_empty() {
+    if extras || reading.strict {
         return None;
     }
     match (format, table) {

@@ -226,13 +226,10 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
     }
 }
 
-/// The text and CSV reports written from a stream of the dataset's records are the bytes
-/// of the whole report (a rule set without cohort operations; options from `flags`).
+/// The text and CSV reports written from a stream of the dataset's records (gathered when
+/// the rule set compares units) are the bytes of the whole report (options from `flags`).
 fn streamed_reports(rules: &RuleSet, dataset: &Dataset, flags: u8) {
     use crate::stream::{FindingFilter, Layout, StreamOptions, ValueFilter};
-    if !crate::stream::cohort_operations(rules.program()).is_empty() {
-        return;
-    }
     let options = StreamOptions {
         findings: if flags & 32 != 0 {
             FindingFilter::Failing

@@ -186,16 +186,20 @@ pub(crate) fn line_record(
     text: &str,
     key: &str,
 ) -> Result<Option<Record>, DataError> {
-    let value: serde_json::Value = parse_unique(text).map_err(|e| DataError::Json {
-        file: file.to_string(),
-        line,
-        column: e.column(),
-        message: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+    // The error's line is the line within `text`, always 1: the file's line is `line`.
+    let value: serde_json::Value = parse_unique(text).map_err(|e| match json_error(file, &e) {
+        DataError::Json {
+            file,
+            column,
+            message,
+            ..
+        } => DataError::Json {
+            file,
+            line,
+            column,
+            message,
+        },
+        other => other,
     })?;
     let position = format!("line {line}");
     let record = match super::Dataset::from_values(file, [value], key) {

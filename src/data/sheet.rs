@@ -25,8 +25,10 @@ pub(super) fn records(
     file: &str,
     options: &LoadOptions,
 ) -> Result<Vec<Record>, DataError> {
-    let book = open_workbook_auto(path).map_err(|e| unreadable(file, &e))?;
-    from_book(book, file, options)
+    guarded(file, || {
+        let book = open_workbook_auto(path).map_err(|e| unreadable(file, &e))?;
+        from_book(book, file, options)
+    })
 }
 
 /// The records of a workbook held in memory (its format told by its bytes).
@@ -35,9 +37,28 @@ pub(super) fn records_from_bytes(
     file: &str,
     options: &LoadOptions,
 ) -> Result<Vec<Record>, DataError> {
-    let book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| unreadable(file, &e))?;
-    from_book(book, file, options)
+    guarded(file, || {
+        let book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| unreadable(file, &e))?;
+        from_book(book, file, options)
+    })
+}
+
+/// Reads a workbook with the panics of the spreadsheet reader turned into an error: a
+/// malformed cell reference overflows calamine's column arithmetic (`AAAAAAAAA1`, found
+/// by the `data` fuzzer), which panics where overflow is checked (debug builds) and wraps
+/// where it is not. A submission must not bring its reader down either way.
+fn guarded(
+    file: &str,
+    read: impl FnOnce() -> Result<Vec<Record>, DataError>,
+) -> Result<Vec<Record>, DataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(DataError::Shape {
+            file: file.to_string(),
+            message: "cannot read the workbook: the spreadsheet reader failed on malformed content"
+                .to_string(),
+        })
+    })
 }
 
 fn unreadable(file: &str, e: &calamine::Error) -> DataError {
@@ -186,6 +207,16 @@ fn float_text(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workbook_that_breaks_the_reader_is_an_error_naming_the_file() {
+        // The `data` fuzzer's input: two option bytes, then a workbook whose cell
+        // reference overflows calamine's column arithmetic.
+        let input = include_bytes!("../../fuzz/regressions/data/crash-xlsx-column-overflow");
+        let options = LoadOptions::new("unit");
+        let err = records_from_bytes(&input[2..], "book.xlsx", &options).unwrap_err();
+        assert!(err.to_string().starts_with("book.xlsx: "), "{err}");
+    }
 
     #[test]
     fn floats_read_as_the_shortest_decimal_that_round_trips() {

@@ -451,25 +451,7 @@ pub fn build(
             unit: name.to_string(),
             values,
             ranks,
-            notes: {
-                let mut notes = missing_notes(program, slots);
-                notes.extend(crate::evaluate::treat::notes(
-                    program,
-                    slots,
-                    &results.cohorts,
-                ));
-                notes.extend(crate::evaluate::outrank::notes(
-                    program,
-                    slots,
-                    &results.cohorts,
-                ));
-                notes.extend(crate::evaluate::unranked::notes(
-                    program,
-                    slots,
-                    result.ranks,
-                ));
-                notes
-            },
+            notes: unit_notes(program, slots, &results.cohorts, result.ranks),
             changes: IndexMap::new(),
             errors,
         });
@@ -581,6 +563,21 @@ fn members_of(program: &Program, slot: usize, depth: usize) -> Option<Vec<String
         }
         _ => None,
     }
+}
+
+/// A unit's notes: inputs missing, and what its cohort operations say of it (values
+/// treated for outliers, outranking ties, ranks it has none of).
+pub(crate) fn unit_notes(
+    program: &Program,
+    slots: Slots<'_>,
+    cohorts: &[Option<crate::evaluate::cohort::CohortStats>],
+    ranks: &[Option<usize>],
+) -> IndexMap<String, String> {
+    let mut notes = missing_notes(program, slots);
+    notes.extend(crate::evaluate::treat::notes(program, slots, cohorts));
+    notes.extend(crate::evaluate::outrank::notes(program, slots, cohorts));
+    notes.extend(crate::evaluate::unranked::notes(program, slots, ranks));
+    notes
 }
 
 /// For each score whose missing-data policy applied to this unit, what it did.

@@ -311,33 +311,44 @@ pub fn sensitivity_what(s: &crate::evaluate::sensitivity::SensitivityReport) -> 
 /// The units in rank order of `key`, with the ranked value.
 pub(crate) fn ranking(out: &mut String, report: &Report, key: &str) {
     let format = report.format_of(key);
-    let mut ranked: Vec<(usize, &super::UnitReport)> = report
+    let ranked = report
         .units
         .iter()
-        .filter_map(|u| Some((*u.ranks.get(key)?, u)))
+        .filter_map(|u| ranking_row(u, key, &format))
         .collect();
-    ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.unit.cmp(&b.1.unit)));
+    ranking_table(out, key, ranked);
+}
+
+/// A unit's row in the ranking by `key` (none without that rank): its rank, and the
+/// cells rank, unit, value and change of place.
+pub(crate) fn ranking_row(
+    u: &super::UnitReport,
+    key: &str,
+    format: &NumberFormat,
+) -> Option<(usize, Vec<String>)> {
+    let rank = *u.ranks.get(key)?;
+    let mut row = vec![
+        rank.to_string(),
+        u.unit.clone(),
+        u.values
+            .get(key)
+            .map_or_else(String::new, |v| format.json(v)),
+    ];
+    if let Some(places) = u.changes.get(key).and_then(|c| c.places) {
+        row.push(match places {
+            0 => "same place".to_string(),
+            p if p > 0 => format!("up {p}"),
+            p => format!("down {}", -p),
+        });
+    }
+    Some((rank, row))
+}
+
+/// The ranking table of `rows` ([`ranking_row`]), in rank order and then by unit.
+pub(crate) fn ranking_table(out: &mut String, key: &str, mut rows: Vec<(usize, Vec<String>)>) {
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.get(1).cmp(&b.1.get(1))));
     let _ = writeln!(out, "\nRanking by {key}");
-    let rows: Vec<Vec<String>> = ranked
-        .into_iter()
-        .map(|(rank, u)| {
-            let mut row = vec![
-                rank.to_string(),
-                u.unit.clone(),
-                u.values
-                    .get(key)
-                    .map_or_else(String::new, |v| format.json(v)),
-            ];
-            if let Some(places) = u.changes.get(key).and_then(|c| c.places) {
-                row.push(match places {
-                    0 => "same place".to_string(),
-                    p if p > 0 => format!("up {p}"),
-                    p => format!("down {}", -p),
-                });
-            }
-            row
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, row)| row).collect();
     out.push_str(&table(&rows, "  ", &[0]));
 }
 

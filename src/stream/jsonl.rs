@@ -177,7 +177,14 @@ impl<I> Stream<'_, I> {
             json(&mut u, name)?;
             let plain = lines::values_line(buf, program, &u, slots, self.options.values)?;
             if !plain
-                && let Some(values) = unit_values(program, name, slots, result, self.options.values)
+                && let Some(values) = unit_values(
+                    program,
+                    &self.results.cohorts,
+                    name,
+                    slots,
+                    result,
+                    self.options.values,
+                )
             {
                 json(buf, &values)?;
                 buf.push(b'\n');

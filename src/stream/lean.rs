@@ -196,6 +196,7 @@ impl RuleSet {
         for (index, (name, result)) in bound.units.iter().zip(results.units()).enumerate() {
             if let Some(u) = unit_values(
                 program,
+                &results.cohorts,
                 name,
                 view(bound, index, result),
                 result,

@@ -37,7 +37,12 @@ pub(super) fn values_line(
         .formulas
         .iter()
         .any(|f| matches!(f.node, Node::Aggregate(_)));
-    if filter == ValueFilter::None || aggregates || !program.ranks.is_empty() {
+    // A cohort operation may note something of a unit (a value treated for outliers).
+    if filter == ValueFilter::None
+        || aggregates
+        || !program.ranks.is_empty()
+        || !program.cohorts.is_empty()
+    {
         return Ok(false);
     }
     let inputs = program.inputs.iter().map(|i| i.slot);

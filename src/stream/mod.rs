@@ -158,8 +158,10 @@ pub struct Stream<'a, I> {
     cursor: usize,
     /// What the data says, gathered as records are read, when a report needs its notes.
     watch: Option<Watch<'a>>,
-    /// The names the record just read was written with where an alias mapped them.
+    /// The names the record just read was written with where an alias mapped them;
+    /// when gathering, by unit (only the units that have some).
     written: Vec<(String, String)>,
+    written_by_unit: std::collections::HashMap<usize, Vec<(String, String)>>,
 }
 
 /// The notes on the data a whole report opens with, gathered record by record.
@@ -179,6 +181,32 @@ impl<'a, I> Stream<'a, I> {
     /// Counts over every finding decided so far (kept or not).
     pub fn summary(&self) -> &Summary {
         &self.summary
+    }
+
+    /// The names the unit being reported was written with where an alias mapped them.
+    fn take_written(&mut self) -> Vec<(String, String)> {
+        if self.whole {
+            self.written_by_unit
+                .remove(&self.cursor)
+                .unwrap_or_default()
+        } else {
+            std::mem::take(&mut self.written)
+        }
+    }
+
+    /// When gathering, once every unit is evaluated: whether any unit has a rank, and the
+    /// ranks units have, in the order first met (the CSV values table's rank columns).
+    fn ranks_met(&self) -> (bool, Vec<String>) {
+        let program = self.rules.program();
+        let mut names: Vec<String> = Vec::new();
+        for result in self.results.units() {
+            for (plan, rank) in program.ranks.iter().zip(result.ranks) {
+                if rank.is_some() && !names.iter().any(|n| **n == *plan.key) {
+                    names.push(plan.key.to_string());
+                }
+            }
+        }
+        (!names.is_empty(), names)
     }
 
     /// Gathers, from here on, what the data says (see [`Stream::data_notes`]).
@@ -304,12 +332,17 @@ impl<I> Stream<'_, I> {
     /// the units are evaluated together at the end).
     fn evaluate_bound(&mut self, name: String) {
         self.summary.units += 1;
+        if let (Some(watch), Some(inputs)) = (&mut self.watch, self.bound.inputs.last()) {
+            watch.unreadable.unit(&name, inputs);
+        }
+        if self.whole && !self.written.is_empty() {
+            let unit = self.bound.units.len();
+            self.written_by_unit
+                .insert(unit, std::mem::take(&mut self.written));
+        }
         if self.whole {
             self.bound.units.push(Arc::from(name));
             return;
-        }
-        if let (Some(watch), Some(inputs)) = (&mut self.watch, self.bound.inputs.first()) {
-            watch.unreadable.unit(&name, inputs);
         }
         self.bound.units.clear();
         self.bound.units.push(Arc::from(name));
@@ -457,7 +490,14 @@ impl<I> Stream<'_, I> {
         };
         let name = self.bound.units.get(self.cursor).map_or("", |u| u.as_ref());
         let slots = view(&self.bound, self.cursor, result);
-        if let Some(values) = unit_values(program, name, slots, result, self.options.values) {
+        if let Some(values) = unit_values(
+            program,
+            &self.results.cohorts,
+            name,
+            slots,
+            result,
+            self.options.values,
+        ) {
             self.pending.push_back(StreamItem::Unit(values));
         }
         for (rule, decision) in program.rules.iter().zip(result.decisions) {
@@ -526,6 +566,7 @@ fn view<'a>(data: &'a BoundData, index: usize, result: UnitResult<'a>) -> Slots<
 /// A unit's values as the options ask; `None` when they ask for none.
 fn unit_values(
     program: &Program,
+    cohorts: &[Option<evaluate::cohort::CohortStats>],
     name: &str,
     slots: Slots<'_>,
     result: UnitResult<'_>,
@@ -569,7 +610,7 @@ fn unit_values(
         unit: name.to_string(),
         values,
         ranks,
-        notes: report::missing_notes(program, slots),
+        notes: report::unit_notes(program, slots, cohorts, result.ranks),
         changes: IndexMap::new(),
         errors,
     })
@@ -663,6 +704,7 @@ impl RuleSet {
             cursor: 0,
             watch: None,
             written: Vec::new(),
+            written_by_unit: std::collections::HashMap::new(),
         }
     }
 }

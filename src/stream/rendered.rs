@@ -8,14 +8,16 @@
 //! rendered as it is decided into its section of a [`Spool`] (values, then one section
 //! per rule) and the report is written at the end: head and notes, then the sections in
 //! order, then the summary. Memory holds the spool's budget; the disk holds the report.
-//! Only rule sets without cohort operations are written this way (their units have no
-//! ranks, no ranking table and no changes to show).
+//! A rule set with cohort operations is gathered first ([`RuleSet::gather`]: inputs bound
+//! record by record, the records dropped, the units evaluated together); its units are
+//! then rendered in turn, and the ranking table, which is in rank order, is kept aside
+//! (a row of a few words per unit) until the end.
 
 use std::collections::HashMap;
 use std::io::Write;
 
 use super::spool::Spool;
-use super::{Records, Stream, StreamError, StreamItem, StreamOptions};
+use super::{Records, Stream, StreamError, StreamItem, StreamOptions, ValueFilter};
 use crate::data::{DataError, Record};
 use crate::evaluate::Status;
 use crate::report::{Report, Summary, TooLarge, csv, text};
@@ -47,8 +49,9 @@ impl RuleSet {
     /// Writes the text or CSV report of an iterator of records to `out`, byte for byte
     /// the report [`RuleSet::evaluate_lean`] gives over the same records, without holding
     /// the records or the report: pieces are kept in a temporary file until the end. The
-    /// report's size is bounded by [`crate::Resources::report_bytes`]. A rule set with
-    /// cohort operations is a [`StreamError::Cohort`]; on a bad record nothing is written.
+    /// report's size is bounded by [`crate::ResourceLimits::report_bytes`]. A rule set with
+    /// cohort operations is gathered ([`RuleSet::gather`]): memory then holds its bound
+    /// inputs and results. On a bad record nothing is written.
     ///
     /// ```
     /// use chiso::stream::{FindingFilter, Layout, StreamOptions, ValueFilter};
@@ -72,8 +75,8 @@ impl RuleSet {
         I: Iterator<Item = Result<Record, DataError>>,
         W: Write,
     {
-        let stream = self.stream(records, options)?;
-        Render::new(self, layout).run(stream, out, Stream::advance)
+        let stream = self.stream_or_gather(records, options);
+        Render::new(self, layout, options).run(stream, out, Stream::advance)
     }
 
     /// [`RuleSet::write_report`] over data files (CSV rows bound from their cells).
@@ -84,8 +87,14 @@ impl RuleSet {
         layout: Layout,
         out: &mut W,
     ) -> Result<Written, StreamError> {
-        let stream = self.stream(records, options)?;
-        Render::new(self, layout).run(stream, out, Stream::advance_rows)
+        let stream = self.stream_or_gather(records, options);
+        Render::new(self, layout, options).run(stream, out, Stream::advance_rows)
+    }
+
+    /// A stream of `records`, gathered when the rule set compares units.
+    pub(super) fn stream_or_gather<I>(&self, records: I, options: StreamOptions) -> Stream<'_, I> {
+        let whole = !super::cohort_operations(self.program()).is_empty();
+        self.new_stream(records, options, whole)
     }
 }
 
@@ -103,10 +112,21 @@ struct Render<'a> {
     /// Where `csv` writes.
     row: Shared,
     value_errors: bool,
+    options: StreamOptions,
+    /// Set once the first unit is ready: every unit's ranks are known by then.
+    prepared: bool,
+    /// Some unit has a rank (the text's rank column).
+    ranked: bool,
+    /// The ranks units have, in the order first met (the CSV values table's columns).
+    rank_names: Vec<String>,
+    /// The rank the ranking table is by (the first unit's first), and its rows.
+    headline: Option<(String, crate::report::display::NumberFormat)>,
+    ranking: Vec<(usize, Vec<String>)>,
+    units_rendered: usize,
 }
 
 impl<'a> Render<'a> {
-    fn new(rules: &'a RuleSet, layout: Layout) -> Self {
+    fn new(rules: &'a RuleSet, layout: Layout, options: StreamOptions) -> Self {
         let program = rules.program();
         let row = Shared::default();
         Render {
@@ -124,6 +144,13 @@ impl<'a> Render<'a> {
             csv: ::csv::Writer::from_writer(row.clone()),
             row,
             value_errors: false,
+            options,
+            prepared: false,
+            ranked: false,
+            rank_names: Vec::new(),
+            headline: None,
+            ranking: Vec::new(),
+            units_rendered: 0,
         }
     }
 
@@ -141,8 +168,14 @@ impl<'a> Render<'a> {
         let max = self.rules.resources().report_bytes as u64;
         while let Some(step) = advance(&mut stream) {
             step?;
+            if !self.prepared {
+                self.prepared = true;
+                if stream.whole && self.options.values != ValueFilter::None {
+                    (self.ranked, self.rank_names) = stream.ranks_met();
+                }
+            }
             stream.queue();
-            let written = std::mem::take(&mut stream.written);
+            let written = stream.take_written();
             let (mut listed_errors, mut applies) = (false, false);
             while let Some(item) = stream.pending.pop_front() {
                 match item {
@@ -184,17 +217,31 @@ impl<'a> Render<'a> {
     fn unit(&mut self, unit: &crate::report::UnitReport) -> Result<(), StreamError> {
         match self.layout {
             Layout::Text => {
+                if self.units_rendered == 0 {
+                    self.headline = unit
+                        .ranks
+                        .keys()
+                        .next()
+                        .map(|key| (key.clone(), self.shell.format_of(key)));
+                }
+                if let Some((key, format)) = &self.headline
+                    && let Some(row) = text::ranking_row(unit, key, format)
+                {
+                    self.ranking.push(row);
+                }
                 self.text.clear();
-                text::unit_values(&mut self.text, &self.shell, unit, false, false);
+                text::unit_values(&mut self.text, &self.shell, unit, self.ranked, false);
                 self.spool.push(0, self.text.as_bytes())?;
             }
             Layout::CsvValues => {
+                let ranks: Vec<&str> = self.rank_names.iter().map(String::as_str).collect();
                 self.csv
-                    .write_record(csv::values_row(&self.shell, unit, &[]))?;
+                    .write_record(csv::values_row(&self.shell, unit, &ranks))?;
                 self.push_csv(0)?;
             }
             Layout::CsvFindings => {}
         }
+        self.units_rendered += 1;
         Ok(())
     }
 
@@ -239,6 +286,9 @@ impl<'a> Render<'a> {
     ) -> Result<(), StreamError> {
         let mut head = String::new();
         text::head(&mut head, &self.shell);
+        if let Some((key, _)) = &self.headline {
+            text::ranking_table(&mut head, key, std::mem::take(&mut self.ranking));
+        }
         let has_values = !self.shell.columns.is_empty() && !self.spool.is_empty(0);
         if has_values {
             text::values_heading(&mut head, &self.shell);
@@ -270,9 +320,11 @@ impl<'a> Render<'a> {
     /// The header row, then the table's rows.
     fn write_csv<W: Write>(&mut self, max: u64, out: &mut W) -> Result<(), StreamError> {
         match self.layout {
-            Layout::CsvValues => self
-                .csv
-                .write_record(csv::values_header(&self.shell, &[]))?,
+            Layout::CsvValues => {
+                let ranks: Vec<&str> = self.rank_names.iter().map(String::as_str).collect();
+                self.csv
+                    .write_record(csv::values_header(&self.shell, &ranks))?
+            }
             _ => self.csv.write_record(csv::FINDINGS_HEADER)?,
         }
         self.csv.flush()?;
