@@ -131,9 +131,8 @@ impl<'p> Output<'p> {
 impl Write for Output<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if let Output::Pending(path) = self {
-            let file = File::create(*path).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("cannot write `{}`: {e}", path.display()))
-            })?;
+            let file = File::create(*path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("`{}`: {e}", path.display())))?;
             *self = Output::File(BufWriter::with_capacity(1 << 16, file));
         }
         match self {
