@@ -212,6 +212,10 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
     if flags & 64 != 0 {
         streamed_reports(rules, &dataset, *flags);
     }
+    #[cfg(feature = "arrow")]
+    if flags & 32 != 0 {
+        arrow_lean(rules, &dataset, *pick);
+    }
     if flags & 32 != 0 {
         let lean = crate::stream::StreamOptions {
             findings: crate::stream::FindingFilter::Failing,
@@ -223,6 +227,82 @@ pub fn data(shipped: &[RuleSet], bytes: &[u8]) {
         // reference and spelled out later) changes nothing the reference would say.
         let reference = rules.evaluate_lean_by(&dataset, &lean, false);
         assert_eq!(report, reference, "the typed core changed a lean report");
+    }
+}
+
+/// The dataset as Arrow record batches (a column of 64-bit integers where every value of
+/// a field is a plain integer, else of text; split in two batches when `pick` says so):
+/// the failing findings decided straight from the batches (integer columns into the typed
+/// core) are those decided after loading the batches as a dataset, errors included.
+#[cfg(feature = "arrow")]
+fn arrow_lean(rules: &RuleSet, dataset: &Dataset, pick: u8) {
+    use crate::data::RawValue;
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let key = rules.unit_key();
+    let mut fields: Vec<&str> = vec![key];
+    for record in &dataset.records {
+        for name in record.fields.keys() {
+            if !fields.contains(&name.as_str()) {
+                fields.push(name);
+            }
+        }
+    }
+    let batch_of = |records: &[crate::data::Record]| -> Option<RecordBatch> {
+        let columns = fields.iter().map(|&field| {
+            let cell = |r: &crate::data::Record| {
+                if field == key {
+                    Some(RawValue::Text(r.unit.clone()))
+                } else {
+                    r.fields.get(field).cloned()
+                }
+            };
+            let integers: Option<Vec<Option<i64>>> = records
+                .iter()
+                .map(|r| match cell(r) {
+                    None | Some(RawValue::Null) => Some(None),
+                    Some(RawValue::Number(n)) => n.parse::<i64>().ok().map(Some),
+                    Some(_) => None,
+                })
+                .collect();
+            let column: ArrayRef = match integers {
+                Some(values) if field != key => Arc::new(Int64Array::from(values)),
+                _ => Arc::new(StringArray::from(
+                    records
+                        .iter()
+                        .map(|r| match cell(r) {
+                            None | Some(RawValue::Null) => None,
+                            Some(RawValue::Text(t) | RawValue::Number(t)) => Some(t),
+                            Some(other) => Some(other.to_string()),
+                        })
+                        .collect::<Vec<_>>(),
+                )),
+            };
+            (field, column)
+        });
+        RecordBatch::try_from_iter(columns).ok()
+    };
+    let split = if pick & 2 != 0 {
+        dataset.records.len() / 2
+    } else {
+        dataset.records.len()
+    };
+    let (first, second) = dataset.records.split_at(split);
+    let mut batches = Vec::new();
+    for part in [first, second] {
+        if part.is_empty() {
+            continue;
+        }
+        let Some(batch) = batch_of(part) else { return };
+        batches.push(batch);
+    }
+    let options = crate::arrow::ArrowOptions::new(key);
+    let direct = rules.decide_failing_batches(&batches, &options);
+    let loaded = Dataset::from_arrow(&batches, &options).map(|d| rules.decide_failing(&d));
+    match (direct, loaded) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "decided from batches otherwise than loaded"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("batches: {a:?}; loaded: {b:?}"),
     }
 }
 
