@@ -454,13 +454,19 @@ fn score(s: &Score) -> String {
         Aggregation::Geometric => format!("{weighted}geometric mean"),
         Aggregation::Harmonic => format!("{weighted}harmonic mean"),
         Aggregation::Power(_) => {
-            // The exponent as written: the text between `power` and `mean`.
+            // The exponent as written: the number after `power`, which `mean` may follow
+            // without a space (`power 0mean`).
             let text = written(&s.loc);
-            let p = text
+            let p: String = text
                 .split_once("power")
-                .and_then(|(_, rest)| rest.split_whitespace().next())
-                .unwrap_or("1")
-                .to_string();
+                .map(|(_, rest)| {
+                    rest.trim_start()
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '−' | '.' | '%'))
+                        .collect()
+                })
+                .filter(|p: &String| !p.is_empty())
+                .unwrap_or_else(|| "1".to_string());
             format!("{weighted}power {p} mean")
         }
         Aggregation::Minimum => "minimum".into(),
