@@ -200,6 +200,30 @@ fn script_compile_errors_point_into_the_script() {
 }
 
 #[test]
+fn a_function_defined_twice_is_reported_at_its_second_definition_every_run() {
+    // rhai keeps a script's functions in a hash order that changes from process to
+    // process; before they were taken in the order written, each of these six errors
+    // pointed at the first or the second definition by chance (all six right 1 run in 64).
+    let twice = load_error("overloads");
+    for (k, name) in ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+        .iter()
+        .enumerate()
+    {
+        let message = format!("hook function `{name}` is defined twice");
+        let at = twice
+            .find(&message)
+            .unwrap_or_else(|| panic!("no `{message}` in {twice}"));
+        let rest = &twice[at + message.len()..];
+        let this = &rest[..rest.find("hook function").unwrap_or(rest.len())];
+        let second = format!("┌─ tests/hooks/overloads.rhai:{}:4", 9 + k);
+        let first = format!("{} │ fn {name}(x) {{ x }}", 3 + k);
+        assert!(this.contains(&second), "{this}");
+        assert!(this.contains(&first), "{this}");
+        assert!(this.contains("first defined here"), "{this}");
+    }
+}
+
+#[test]
 fn unknown_and_misused_hooks_are_diagnostics() {
     let text = "methodology \"T\" version 1\nhooks \"sandbox.rhai\"\ninput x: number\n\
                 indicator a = doubel(x)\nindicator b = double(x, x)\nindicator c = normalise x by hook curv\n\

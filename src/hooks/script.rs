@@ -8,9 +8,12 @@
 use crate::access::{Access, Kind};
 use crate::limits::Instant;
 use std::cell::Cell;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope};
+use rhai::packages::{Package, StandardPackage};
+use rhai::{
+    AST, Array, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope, Shared,
+};
 use rust_decimal::Decimal;
 
 use super::Limits;
@@ -55,12 +58,26 @@ impl std::fmt::Debug for Scripts {
     }
 }
 
+/// rhai's standard library as one module shared by every engine: building it registers
+/// hundreds of functions, which cost more than compiling a typical hook script, and a
+/// language server or an embedding program builds an engine for every rule set it loads.
+fn standard_library() -> Shared<rhai::Module> {
+    static LIBRARY: OnceLock<Shared<rhai::Module>> = OnceLock::new();
+    LIBRARY
+        .get_or_init(|| StandardPackage::new().as_shared_module())
+        .clone()
+}
+
 /// A sandboxed engine with `limits`.
 fn engine(limits: &Limits) -> Engine {
     // Never 0 (which rhai reads as unlimited), never deeper than a small stack holds.
     let limits = limits.bounded();
-    let mut engine = Engine::new();
+    // `new_raw` and the standard library is what `Engine::new` builds, less its module
+    // resolver (none under `no_module`) and its printing `print`/`debug` (silenced below).
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(standard_library());
     engine
+        .set_max_strings_interned(256) // what `Engine::new` sets
         .set_max_operations(limits.operations)
         .set_max_call_levels(limits.call_depth)
         .set_max_expr_depths(limits.expr_depth, limits.expr_depth)
@@ -79,6 +96,46 @@ fn engine(limits: &Limits) -> Engine {
         late.then_some(Dynamic::UNIT)
     });
     engine
+}
+
+/// Where each `fn name(params)` is written in a script: the byte offset of the name, the
+/// name and its number of parameters. rhai does not give a function's position, and a name
+/// can be written twice with different arities, so the arity tells the two apart.
+fn definitions(text: &str) -> Vec<(usize, &str, usize)> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("fn") {
+        let before = text.get(..at).and_then(|t| t.chars().next_back());
+        if before.is_some_and(is_ident) {
+            continue;
+        }
+        let rest = text.get(at + 2..).unwrap_or("");
+        let name_rest = rest.trim_start();
+        if name_rest.len() == rest.len() {
+            continue; // `fnord`, not `fn`
+        }
+        let start = text.len() - name_rest.len();
+        let name_len = name_rest
+            .find(|c: char| !is_ident(c))
+            .unwrap_or(name_rest.len());
+        let (name, after) = name_rest.split_at(name_len);
+        let Some(params) = after.trim_start().strip_prefix('(') else {
+            continue;
+        };
+        let Some(close) = params.find(')') else {
+            continue;
+        };
+        let params = params.get(..close).unwrap_or("");
+        let arity = if params.trim().is_empty() {
+            0
+        } else {
+            params.split(',').count()
+        };
+        if !name.is_empty() {
+            out.push((start, name, arity));
+        }
+    }
+    out
 }
 
 /// Byte offset of a rhai position (1-based line, 1-based column in characters).
@@ -118,17 +175,31 @@ impl Scripts {
             match engine.compile(&source.text) {
                 Ok(ast) => {
                     let index = files.len();
-                    for f in ast.iter_functions() {
-                        let needle = format!("fn {}(", f.name);
-                        let start = source.text.find(&needle).map_or(0, |i| i + 3);
+                    // rhai lists a script's functions in its hash order, which changes from
+                    // run to run: in the order they are written, every run names the same
+                    // definition first.
+                    let written = definitions(&source.text);
+                    let mut defined: Vec<(usize, &str, usize)> = ast
+                        .iter_functions()
+                        .map(|f| {
+                            let arity = f.params.len();
+                            let start = written
+                                .iter()
+                                .find(|&&(_, n, a)| n == f.name && a == arity)
+                                .map_or(0, |&(at, _, _)| at);
+                            (start, f.name, arity)
+                        })
+                        .collect();
+                    defined.sort_unstable();
+                    for (start, name, arity) in defined {
                         let loc = Loc {
                             source: Arc::clone(&source),
-                            range: start..start + f.name.len(),
+                            range: start..start + name.len(),
                         };
-                        if let Some(first) = functions.iter().find(|g| g.name == f.name) {
+                        if let Some(first) = functions.iter().find(|g| g.name == name) {
                             diags.push(
                                 Diagnostic::error(
-                                    format!("hook function `{}` is defined twice", f.name),
+                                    format!("hook function `{name}` is defined twice"),
                                     &loc,
                                 )
                                 .with_label("second definition")
@@ -137,8 +208,8 @@ impl Scripts {
                             continue;
                         }
                         functions.push(ScriptFn {
-                            name: f.name.to_string(),
-                            arity: f.params.len(),
+                            name: name.to_string(),
+                            arity,
                             file: index,
                             loc,
                         });
