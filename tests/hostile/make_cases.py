@@ -115,6 +115,25 @@ data("json-duplicate-key-nfc-nfd", "a key written in NFC and in NFD", {"d.json":
 data("csv-duplicate-column", "a CSV column named twice", {"d.csv": "unit,n,n\nu,5,-5\n"}, 2, ["columns 2 and 3 are both named `n`"])
 data("csv-short-row", "a CSV row with too few cells", {"d.csv": "unit,n,p\nu,1\nv,2,0.5\n"}, 2, ["d.csv:2:", "found record with 2 fields"])
 data("csv-long-row", "a CSV row with too many cells", {"d.csv": "unit,n\nu,1,2,3\n"}, 2, ["d.csv:2:"])
+def xlsx(sheet_data):
+    """The bytes (as hex) of a one-sheet workbook whose sheet holds `sheet_data`."""
+    import io, zipfile
+    ns = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships {ns}><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships {ns}><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + sheet_data + "</sheetData></worksheet>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            z.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return {"hex": out.getvalue().hex()}
+HEAD_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>unit</t></is></c><c r="B1" t="inlineStr"><is><t>n</t></is></c></row>'
+data("xlsx-100000-attributes", "an XLSX cell tag with 100,000 attributes before its reference (quick-xml before 0.41 checked them for duplicates in quadratic time, RUSTSEC-2026-0194)", {"d.xlsx": xlsx(HEAD_ROW + '<row r="2"><c' + "".join(f' x{i}="1"' for i in range(100000)) + ' r="A2" t="inlineStr"><is><t>u</t></is></c><c r="B2"><v>1</v></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>v</t></is></c><c r="B3"><v>2</v></c></row>')}, 0, [], ["pass  u", "pass  v"], timeout=20)
 def perunit(name, about, bad, words, fmt="json", code=1):
     if fmt == "json":
         files = {"d.json": '[{"unit": "good", "n": 1}, {"unit": "bad", "n": %s}, {"unit": "last", "n": 2}]' % bad}
