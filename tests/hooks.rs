@@ -202,8 +202,9 @@ fn script_compile_errors_point_into_the_script() {
 #[test]
 fn a_function_defined_twice_is_reported_at_its_second_definition_every_run() {
     // rhai keeps a script's functions in a hash order that changes from process to
-    // process; before they were taken in the order written, each of these six errors
-    // pointed at the first or the second definition by chance (all six right 1 run in 64).
+    // process, and each definition used to be located at the first `fn name(` in the
+    // text: which of the two was called the second changed from run to run, and the error
+    // always pointed at the first. Now each points at its second definition, every run.
     let twice = load_error("overloads");
     for (k, name) in ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
         .iter()
