@@ -225,6 +225,25 @@ fn a_function_defined_twice_is_reported_at_its_second_definition_every_run() {
 }
 
 #[test]
+fn a_definition_is_located_past_comments_and_strings_that_spell_it() {
+    // Each definition used to be found by the first `fn name(` in the text, so a comment
+    // or a string spelling one ahead of the real definitions drew the error there.
+    let twice = load_error("decoys");
+    assert!(
+        twice.contains("hook function `twice` is defined twice"),
+        "{twice}"
+    );
+    assert!(twice.contains("┌─ tests/hooks/decoys.rhai:7:4"), "{twice}");
+    assert!(twice.contains("5 │ fn twice(x) { x }"), "{twice}");
+    for decoy in ["1 │", "2 │", "3 │", "4 │"] {
+        assert!(
+            !twice.contains(decoy),
+            "a comment or string taken for a definition: {twice}"
+        );
+    }
+}
+
+#[test]
 fn unknown_and_misused_hooks_are_diagnostics() {
     let text = "methodology \"T\" version 1\nhooks \"sandbox.rhai\"\ninput x: number\n\
                 indicator a = doubel(x)\nindicator b = double(x, x)\nindicator c = normalise x by hook curv\n\

@@ -100,42 +100,97 @@ fn engine(limits: &Limits) -> Engine {
 
 /// Where each `fn name(params)` is written in a script: the byte offset of the name, the
 /// name and its number of parameters. rhai does not give a function's position, and a name
-/// can be written twice with different arities, so the arity tells the two apart.
+/// can be written twice with different arities, so the arity tells the two apart. Comments
+/// and string literals are stepped over, so that a `fn name(` written in either is not
+/// taken for the definition.
 fn definitions(text: &str) -> Vec<(usize, &str, usize)> {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    for (at, _) in text.match_indices("fn") {
-        let before = text.get(..at).and_then(|t| t.chars().next_back());
-        if before.is_some_and(is_ident) {
-            continue;
-        }
-        let rest = text.get(at + 2..).unwrap_or("");
-        let name_rest = rest.trim_start();
-        if name_rest.len() == rest.len() {
-            continue; // `fnord`, not `fn`
-        }
-        let start = text.len() - name_rest.len();
-        let name_len = name_rest
-            .find(|c: char| !is_ident(c))
-            .unwrap_or(name_rest.len());
-        let (name, after) = name_rest.split_at(name_len);
-        let Some(params) = after.trim_start().strip_prefix('(') else {
-            continue;
-        };
-        let Some(close) = params.find(')') else {
-            continue;
-        };
-        let params = params.get(..close).unwrap_or("");
-        let arity = if params.trim().is_empty() {
-            0
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        if rest.starts_with(b"//") {
+            at += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        } else if rest.starts_with(b"/*") {
+            at += block_comment_len(rest);
+        } else if let Some(&quote @ (b'"' | b'`' | b'\'')) = rest.first() {
+            at += literal_len(rest, quote);
+        } else if rest.starts_with(b"fn")
+            && !text
+                .get(..at)
+                .and_then(|t| t.chars().next_back())
+                .is_some_and(is_ident)
+        {
+            if let Some(found) = definition_at(text, at + 2, is_ident) {
+                out.push(found);
+            }
+            at += 2;
         } else {
-            params.split(',').count()
-        };
-        if !name.is_empty() {
-            out.push((start, name, arity));
+            at += 1;
         }
     }
     out
+}
+
+/// The name and arity of a definition whose `fn` ends at `after_fn`, if one is written there.
+fn definition_at(
+    text: &str,
+    after_fn: usize,
+    is_ident: impl Fn(char) -> bool,
+) -> Option<(usize, &str, usize)> {
+    let rest = text.get(after_fn..)?;
+    let name_rest = rest.trim_start();
+    if name_rest.len() == rest.len() {
+        return None; // `fnord`, not `fn`
+    }
+    let start = text.len() - name_rest.len();
+    let name_len = name_rest
+        .find(|c: char| !is_ident(c))
+        .unwrap_or(name_rest.len());
+    let (name, after) = name_rest.split_at(name_len);
+    let params = after.trim_start().strip_prefix('(')?;
+    let params = params.get(..params.find(')')?)?;
+    let arity = if params.trim().is_empty() {
+        0
+    } else {
+        params.split(',').count()
+    };
+    (!name.is_empty()).then_some((start, name, arity))
+}
+
+/// Length of a block comment at the start of `rest` (rhai's nest), or all of it if unclosed.
+fn block_comment_len(rest: &[u8]) -> usize {
+    let (mut depth, mut i) = (0usize, 0);
+    while i < rest.len() {
+        if rest[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if rest[i..].starts_with(b"*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    rest.len()
+}
+
+/// Length of a string or character literal at the start of `rest`, up to its closing
+/// quote (a backslash escapes the next byte except in back-tick strings, which are raw).
+fn literal_len(rest: &[u8], quote: u8) -> usize {
+    let mut i = 1;
+    while i < rest.len() {
+        match rest[i] {
+            b'\\' if quote != b'`' => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    rest.len()
 }
 
 /// Byte offset of a rhai position (1-based line, 1-based column in characters).
