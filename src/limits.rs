@@ -11,7 +11,7 @@ pub use std::time::Instant;
 #[cfg(target_family = "wasm")]
 pub use web_time::Instant;
 
-/// Most levels of brackets, `if` and `among` one expression may nest. Every stage after
+/// Most levels of brackets, `if`, `among` and `where` one expression may nest. Every stage after
 /// the parser recurses once per level; 64 levels stay far inside a 2 MB thread stack
 /// (the smallest a Rust thread gets by default) even in a debug build.
 pub const MAX_NESTING: usize = 64;
@@ -36,7 +36,7 @@ pub const MAX_NESTING: usize = 64;
 pub struct ResourceLimits {
     /// Largest rule file (and hook script) read, in bytes. Default 16 MiB.
     pub rule_file_bytes: u64,
-    /// Deepest nesting of brackets, `if` and `among` in one expression. Default and most
+    /// Deepest nesting of brackets, `if`, `among` and `where` in one expression. Default and most
     /// [`MAX_NESTING`] (64): every stage recurses once per level, and 64
     /// levels fit a 2 MB thread stack in a debug build.
     pub expression_depth: usize,

@@ -96,6 +96,40 @@ fn runaway_scripts_stop_with_specific_errors_and_the_report_stands() {
 }
 
 #[test]
+fn recursion_deeper_than_a_small_stack_stops_with_an_error_not_an_abort() {
+    // 32 calls (the default limit) of 20 expressions each: within every rhai limit, and
+    // more than a 2 MB thread's stack in a debug build, where the process used to abort.
+    let report = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let rules =
+                RuleSet::load("tests/hooks/deep_stack.chiso").unwrap_or_else(|e| panic!("{e}"));
+            let data = Dataset::from_json_str(
+                "units.json",
+                r#"[{"unit": "deep", "x": 1000}, {"unit": "shallow", "x": 3}]"#,
+                "unit",
+            )
+            .unwrap();
+            rules.evaluate(&data)
+        })
+        .unwrap()
+        .join()
+        .expect("the evaluation thread panicked");
+    let deep = error_of(&report, "deep", "y");
+    assert!(
+        deep.contains("nested deeper than this thread's stack holds")
+            || deep.contains("calls nested deeper than 32"),
+        "{deep}"
+    );
+    assert!(deep.contains("deep_stack.rhai"), "{deep}");
+    let shallow = report.units.iter().find(|u| u.unit == "shallow").unwrap();
+    assert_eq!(
+        shallow.values.get("y").map(|v| v.to_string()).as_deref(),
+        Some("60")
+    );
+}
+
+#[test]
 fn a_script_returning_the_wrong_type_names_the_script_and_the_rule() {
     let report = sandbox();
     let wrong = error_of(&report, "A", "wrong");

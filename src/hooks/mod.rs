@@ -50,7 +50,8 @@ impl Default for Limits {
 impl Limits {
     /// The most each limit can be: what a rule file may raise a limit to, and what an
     /// embedding program's limits are brought down to. The call and expression depths
-    /// keep a script's recursion inside a 2 MB thread stack even in a debug build; the
+    /// bound a script's recursion; what is deeper than the thread's stack still holds is
+    /// stopped by the engine with room to spare (a debug build's 2 MB thread reaches it); the
     /// sizes keep one native operation (`pad`, `+=` on a string) short.
     pub const CEILING: Limits = Limits {
         operations: 100_000_000,

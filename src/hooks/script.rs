@@ -68,6 +68,14 @@ fn standard_library() -> Shared<rhai::Module> {
         .clone()
 }
 
+/// The stack a script leaves unused: what one operation of rhai's evaluator (several
+/// frames in a debug build) and the caller's frames after it need.
+#[cfg(not(target_family = "wasm"))]
+const STACK_RESERVE: usize = 256 * 1024;
+
+/// The token a script stopped for lack of stack is terminated with.
+const OUT_OF_STACK: &str = "out of stack";
+
 /// A sandboxed engine with `limits`.
 fn engine(limits: &Limits) -> Engine {
     // Never 0 (which rhai reads as unlimited), never deeper than a small stack holds.
@@ -88,6 +96,13 @@ fn engine(limits: &Limits) -> Engine {
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.on_progress(|operations| {
+        // The call and expression depths bound a script's recursion, but their product can
+        // still be deeper than a small thread's stack (a debug build's frames are large):
+        // stopping with room left is an error in a finding, running out is an abort.
+        #[cfg(not(target_family = "wasm"))]
+        if stacker::remaining_stack().is_some_and(|left| left < STACK_RESERVE) {
+            return Some(Dynamic::from(OUT_OF_STACK));
+        }
         // Reading the clock on every operation would cost more than the operation.
         if operations % 256 != 0 {
             return None;
@@ -426,6 +441,14 @@ impl Scripts {
                 "stopped: {what} grew beyond its limit (string {} characters, array {} elements, map {} entries)",
                 l.string_size, l.array_size, l.map_size
             ),
+            EvalAltResult::ErrorTerminated(token, _)
+                if token.clone().into_immutable_string().ok().as_deref() == Some(OUT_OF_STACK) =>
+            {
+                format!(
+                    "stopped: calls and expressions nested deeper than this thread's stack holds (calls at most {}, expressions at most {} deep; lower `limits calls` or run on a larger stack)",
+                    l.call_depth, l.expr_depth
+                )
+            }
             EvalAltResult::ErrorTerminated(_, _) => {
                 format!(
                     "stopped after {} ms, the time limit of one call",
