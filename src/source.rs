@@ -167,7 +167,8 @@ impl fmt::Debug for Loc {
     /// (the formatter writes the escape), and any other escaped character but `"` and `\`
     /// is the character itself (`\a` reads `a`, and the formatter writes `a`). Outside
     /// strings a number's leading zeros are left out: `expect rank … = 08` is stored as
-    /// the count 8 and written back as `8`. Operators read in their ASCII spelling.
+    /// the count 8 and written back as `8`. Operators read in their ASCII spelling, and
+    /// the text in NFC.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = String::new();
         let mut chars = code_chars(self.text()).map(|(_, c)| c).peekable();
@@ -227,6 +228,10 @@ impl fmt::Debug for Loc {
                 Some(other) => text.push(other),
             }
         }
+        // Names are read in NFC, and the formatter writes them so: an NFD spelling is the
+        // same name.
+        let text: String =
+            unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect();
         write!(f, "`{text}`")
     }
 }
