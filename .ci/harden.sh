@@ -39,7 +39,8 @@ if [ "${CHISO_HARDEN_RELEASE:-0}" = 1 ]; then
   echo "hostile corpus, determinism and fuzz replay (release): $(( $(date +%s) - start )) s"
 fi
 
-# Fuzz targets: built with nightly, each run once over its seeds and regressions.
+# Fuzz targets: built with nightly, each run once over its seeds, grown corpus and
+# regressions.
 if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2>&1; then
   (cd fuzz && cargo +nightly fuzz build -s none)
   shopt -s nullglob
@@ -48,7 +49,7 @@ if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2
     [ "$target" = format ] && seeds=rule_text
     # Files (not folders) as arguments: each is run once, nothing is written back.
     log=$("fuzz/target/x86_64-unknown-linux-gnu/release/$target" \
-      fuzz/seeds/"$seeds"/* fuzz/regressions/"$target"/* 2>&1)
+      fuzz/seeds/"$seeds"/* fuzz/grown/"$target"/* fuzz/regressions/"$target"/* 2>&1)
     echo "fuzz target $target: $(grep -c '^Executed' <<<"$log") saved inputs replayed"
   done
 else

@@ -1,5 +1,7 @@
 //! The fuzz targets' saved inputs replayed on stable: every file of the curated corpus
-//! (`fuzz/seeds/<target>/`; `format` starts from `rule_text`'s) and every minimised crash (`fuzz/regressions/<target>/`) goes
+//! (`fuzz/seeds/<target>/`; `format` starts from `rule_text`'s), of the corpus the fuzzer
+//! grew, minimised to a set covering the same features (`fuzz/grown/<target>/`), and every
+//! minimised crash (`fuzz/regressions/<target>/`) goes
 //! through the same body the fuzzer runs (`chiso::fuzzing`), so a finding once fixed
 //! stays fixed without a nightly toolchain. `cargo +nightly fuzz run <target>` explores;
 //! this test only replays.
@@ -20,10 +22,15 @@ fn seeds_of(target: &str) -> &str {
     }
 }
 
-/// Every file under `fuzz/seeds/<seeds>` and `fuzz/regressions/<target>`, sorted.
+/// Every file under `fuzz/seeds/<seeds>`, `fuzz/grown/<target>` and
+/// `fuzz/regressions/<target>`, sorted.
 fn inputs(target: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for (kind, folder) in [("seeds", seeds_of(target)), ("regressions", target)] {
+    for (kind, folder) in [
+        ("seeds", seeds_of(target)),
+        ("grown", target),
+        ("regressions", target),
+    ] {
         let dir = root().join("fuzz").join(kind).join(folder);
         if let Ok(entries) = std::fs::read_dir(&dir) {
             files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
