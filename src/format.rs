@@ -524,21 +524,22 @@ fn rule(r: &Rule) -> String {
     }
     // The target follows the first requirement only: a second `require` is an error,
     // and a target written again is kept below as the repeat it is.
+    let target = r.target.as_ref().map(|t| match (&t.baseline, t.deadline) {
+        (None, None) => format!("by {}", t.year),
+        _ => written(&t.loc),
+    });
     for (i, req) in r.require.iter().enumerate() {
-        let target =
-            r.target
-                .as_ref()
-                .filter(|_| i == 0)
-                .map(|t| match (&t.baseline, t.deadline) {
-                    (None, None) => format!(" by {}", t.year),
-                    _ => format!(" {}", written(&t.loc)),
-                });
-        let _ = writeln!(
-            out,
-            "  require {}{}",
-            wrapped(req, "  require ".len()),
-            target.unwrap_or_default()
-        );
+        let after = target
+            .as_ref()
+            .filter(|_| i == 0)
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  require {}{after}", wrapped(req, "  require ".len()));
+    }
+    // A rule with a target and no requirement is an error the checker reports; the
+    // target is kept for the author, not dropped.
+    if let (true, Some(t)) = (r.require.is_empty(), &target) {
+        let _ = writeln!(out, "  {t}");
     }
     if let Some(period) = r.in_force {
         let _ = writeln!(out, "  {}", in_force(period));

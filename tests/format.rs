@@ -89,6 +89,27 @@ fn formatting_is_idempotent_and_meaning_preserving() {
 /// A clause written twice is an error, and `fmt` must not settle it by dropping one: both
 /// stay in the formatted file, in the order the author wrote them.
 #[test]
+fn a_target_without_a_requirement_is_written_back_not_dropped() {
+    // Found by the `format` fuzzer: the target was written only after the first
+    // requirement, so a rule with none lost it, and with it the checker's error.
+    let text =
+        "methodology \"T\" version 1\ninput a: number\nrule r by 2020-12-31 from 0 in 2019\n";
+    let once = format_source(&Source::new("t.chiso", text)).unwrap();
+    assert!(once.contains("  by 2020-12-31 from 0 in 2019\n"), "{once}");
+    let twice = format_source(&Source::new("t.chiso", &*once)).unwrap();
+    assert_eq!(once, twice);
+    for written in [text, once.as_str()] {
+        let err = RuleSet::from_text("t.chiso", written)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("a target with a baseline needs a requirement"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn a_repeated_clause_is_written_back_not_dropped() {
     let name = "tests/broken/repeated_message.chiso";
     let text = std::fs::read_to_string(name).unwrap();
