@@ -538,7 +538,9 @@ fn rule(r: &Rule) -> String {
     }
     // A rule with a target and no requirement is an error the checker reports; the
     // target is kept for the author, not dropped.
-    if let (true, Some(t)) = (r.require.is_empty(), &target) {
+    if r.require.is_empty()
+        && let Some(t) = &target
+    {
         let _ = writeln!(out, "  {t}");
     }
     if let Some(period) = r.in_force {

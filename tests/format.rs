@@ -86,8 +86,6 @@ fn formatting_is_idempotent_and_meaning_preserving() {
     assert!(compared >= 8, "only {compared} rule sets compared");
 }
 
-/// A clause written twice is an error, and `fmt` must not settle it by dropping one: both
-/// stay in the formatted file, in the order the author wrote them.
 #[test]
 fn a_target_without_a_requirement_is_written_back_not_dropped() {
     // Found by the `format` fuzzer: the target was written only after the first
@@ -109,6 +107,8 @@ fn a_target_without_a_requirement_is_written_back_not_dropped() {
     }
 }
 
+/// A clause written twice is an error, and `fmt` must not settle it by dropping one: both
+/// stay in the formatted file, in the order the author wrote them.
 #[test]
 fn a_repeated_clause_is_written_back_not_dropped() {
     let name = "tests/broken/repeated_message.chiso";

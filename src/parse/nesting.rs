@@ -3,8 +3,8 @@
 //! before any of them is run. Each recursive production of the grammar opens a level:
 //! `(` and `[` until their closing bracket, and the unbracketed `if`, `among` and `where`
 //! (of `count of units where …`), whose last operand extends to the end of the enclosing
-//! expression. The count is an upper
-//! bound of the real depth, so nothing deeper can reach the parser.
+//! expression. The count is an upper bound of the real depth, so nothing deeper can reach
+//! the parser.
 
 use std::ops::Range;
 use std::sync::Arc;
